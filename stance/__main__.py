@@ -1,0 +1,3 @@
+from stance.cli import app
+
+app(prog_name="stance")

@@ -1,0 +1,216 @@
+"""The actor registry (data/actors.yaml) and the matcher that finds actor mentions in text.
+
+Matching is on word tokens, so it is whole-word by construction; at each position the longest
+alias wins ("North Korean" is PRK, never KOR via "Korean"), hyphens and spaces are
+interchangeable ("Kim Jong-Un" = "Kim Jong Un"), a possessive "'s" is left outside the
+mention, and multi-word aliases ignore case ("The Kremlin" at a sentence start) while one-word
+aliases do not ("US" the country, never "us").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stance.errors import RegistryError
+from stance.schema import ACTOR_TYPES, AUTHOR, Mention
+
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+|[^\w\s]")
+_HYPHENS = frozenset("-‐‑")
+_STATE_ID = re.compile(r"[A-Z]{3}")
+_ORG_ID = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+_ACTOR_KEYS = ("id", "type", "name", "aliases")
+_TOP_KEYS = ("actors", "ignore")
+
+Token = tuple[str, int, int]
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Word tokens of text[start:end] with document offsets; hyphens are dropped."""
+    end = len(text) if end is None else end
+    return [
+        (m.group().replace("’", "'"), m.start(), m.end())
+        for m in _TOKEN.finditer(text, start, end)
+        if m.group() not in _HYPHENS
+    ]
+
+
+def match_key(alias: str) -> tuple[str, ...]:
+    """How an alias is compared: exact for one word, case-insensitive for several."""
+    toks = tuple(t for t, _, _ in tokenize(alias))
+    return toks if len(toks) == 1 else tuple(t.casefold() for t in toks)
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    actor: str | None  # None: an `ignore` phrase, matched only so it hides shorter aliases
+    alias: str
+    start: int
+    end: int
+
+
+class Registry:
+    """Actors by id, and a longest-match index over all their aliases."""
+
+    def __init__(self, actors: Iterable[Actor], ignore: Iterable[str] = (), source: str = ""):
+        self.actors: dict[str, Actor] = {}
+        self.ignore = tuple(ignore)
+        self.source = source or "actors registry"
+        # first token (casefolded) -> [(key, exact, actor id or None, alias)], longest first
+        self._index: dict[str, list[tuple[tuple[str, ...], bool, str | None, str]]] = {}
+        owner: dict[tuple[str, ...], tuple[str | None, str]] = {}
+        for actor in actors:
+            if actor.id in self.actors:
+                raise RegistryError(f"{self.source}: actor id {actor.id} is defined twice")
+            self.actors[actor.id] = actor
+            for alias in (actor.name, *actor.aliases):
+                self._add(alias, actor.id, owner)
+        for phrase in self.ignore:
+            self._add(phrase, None, owner)
+        for entries in self._index.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def _add(
+        self,
+        alias: str,
+        actor: str | None,
+        owner: dict[tuple[str, ...], tuple[str | None, str]],
+    ) -> None:
+        key = match_key(alias)
+        if not key:
+            raise RegistryError(f"{self.source}: alias {alias!r} of {actor} has no words")
+        if key in owner:
+            other, other_alias = owner[key]
+            if other == actor:
+                return  # the same actor listing a variant twice is harmless
+            who = lambda a: a or "the ignore list"  # noqa: E731
+            raise RegistryError(
+                f"{self.source}: alias {alias!r} is claimed by both {who(other)} "
+                f"({other_alias!r}) and {who(actor)}: keep it under one of them"
+            )
+        owner[key] = (actor, alias)
+        exact = len(key) == 1
+        first = key[0].casefold()
+        self._index.setdefault(first, []).append((key, exact, actor, alias))
+
+    def __contains__(self, actor_id: object) -> bool:
+        return actor_id in self.actors or actor_id == AUTHOR
+
+    def scan(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
+        """Leftmost-longest alias matches in text[start:end], ignore phrases included."""
+        toks = tokenize(text, start, end)
+        folded = [t.casefold() for t, _, _ in toks]
+        out: list[Match] = []
+        i, n = 0, len(toks)
+        while i < n:
+            best = None
+            for key, exact, actor, alias in self._index.get(folded[i], ()):
+                k = len(key)
+                if i + k > n:
+                    continue
+                words = [t for t, _, _ in toks[i : i + k]] if exact else folded[i : i + k]
+                if tuple(words) == key:
+                    best = (k, actor, alias)
+                    break  # entries are longest first
+            if best is None:
+                i += 1
+                continue
+            k, actor, alias = best
+            out.append(Match(actor, alias, toks[i][1], toks[i + k - 1][2]))
+            i += k
+        return out
+
+    def mentions(self, text: str, start: int = 0, end: int | None = None) -> dict[str, list[Mention]]:
+        """Actor id -> its mentions in text[start:end], in order of first mention."""
+        found: dict[str, list[Mention]] = {}
+        for m in self.scan(text, start, end):
+            if m.actor is not None:
+                found.setdefault(m.actor, []).append(
+                    Mention(text=text[m.start : m.end], start=m.start, end=m.end)
+                )
+        return found
+
+    def find(self, query: str) -> list[Match]:
+        """Matches of a phrase, for `stance actors --find`."""
+        return [m for m in self.scan(query) if m.actor is not None]
+
+
+def _fail(path: Path, msg: str) -> RegistryError:
+    return RegistryError(f"{path}: {msg}")
+
+
+def _parse_actor(path: Path, i: int, entry: Any) -> Actor:
+    where = f"actor #{i + 1}"
+    if not isinstance(entry, dict):
+        raise _fail(path, f"{where}: expected a mapping with keys {', '.join(_ACTOR_KEYS)}")
+    if "id" in entry:
+        where = f"actor {entry['id']!r}"
+    unknown = sorted(set(entry) - set(_ACTOR_KEYS))
+    if unknown:
+        raise _fail(path, f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(_ACTOR_KEYS)})")
+    for key in ("id", "type", "name"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise _fail(path, f"{where}: missing or empty {key!r}")
+    actor_id, kind = entry["id"], entry["type"]
+    if kind not in ACTOR_TYPES:
+        raise _fail(path, f"{where}: type {kind!r} is not one of {', '.join(ACTOR_TYPES)}")
+    pattern = _STATE_ID if kind == "state" else _ORG_ID
+    if not pattern.fullmatch(actor_id) or actor_id == AUTHOR:
+        rule = "ISO 3166-1 alpha-3, e.g. PRK" if kind == "state" else "UPPER_SNAKE_CASE, e.g. UN"
+        raise _fail(path, f"{where}: id {actor_id!r} is not {rule}")
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise _fail(path, f"{where}: 'aliases' must be a list of non-empty strings")
+    return Actor(actor_id, kind, entry["name"], tuple(aliases))
+
+
+def parse_registry(data: Any, path: Path) -> Registry:
+    if not isinstance(data, dict) or "actors" not in data:
+        raise _fail(path, "expected a mapping with an 'actors' list")
+    unknown = sorted(set(data) - set(_TOP_KEYS))
+    if unknown:
+        raise _fail(path, f"unknown top-level key {unknown[0]!r} (allowed: {', '.join(_TOP_KEYS)})")
+    if not isinstance(data["actors"], list):
+        raise _fail(path, "'actors' must be a list")
+    ignore = data.get("ignore") or []
+    if not isinstance(ignore, list) or not all(isinstance(a, str) and a.strip() for a in ignore):
+        raise _fail(path, "'ignore' must be a list of non-empty strings")
+    actors = [_parse_actor(path, i, e) for i, e in enumerate(data["actors"])]
+    return Registry(actors, ignore, source=str(path))
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryError(
+            f"{path}: no such file (run from the project root or pass the path explicitly)"
+        ) from None
+    except UnicodeDecodeError:
+        raise RegistryError(f"{path}: not valid UTF-8") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RegistryError(f"{path}:{where} not valid YAML ({problem})") from None
+
+
+def load_registry(path: Path) -> Registry:
+    """Load and validate data/actors.yaml; any problem is one RegistryError naming the file."""
+    return parse_registry(load_yaml(path), path)

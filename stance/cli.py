@@ -1,0 +1,154 @@
+"""The `stance` command line: thin glue over the library.
+
+Each command parses options, calls one library function and prints its result. Domain errors
+(stance.errors) become one `Error: ...` line and exit code 1 here, in `_Group.invoke`, and
+nowhere else. Heavy libraries are imported inside commands so `stance --help` stays instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from stance.errors import StanceError
+
+DEFAULT_ACTORS = Path("data/actors.yaml")
+DEFAULT_CLAIMS = Path("data/claims.yaml")
+DEFAULT_PARAMS = Path("params.yaml")
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StanceError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Build, annotate and model a dataset of actors' stances toward public accusations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _params_file(path: Path | None) -> Path | None:
+    """An explicit --params must exist; the default params.yaml is used when present."""
+    if path is not None:
+        return path
+    return DEFAULT_PARAMS if DEFAULT_PARAMS.exists() else None
+
+
+ActorsOpt = Annotated[Path, typer.Option("--actors", help="Actor registry (YAML).")]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option("--params", help="Parameters file; default: params.yaml when present."),
+]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Article files or folders (.txt, .html, .jsonl). Default: seeds/."),
+    ] = None,
+    claim: Annotated[
+        list[str] | None,
+        typer.Option("--claim", help="Claim id(s) from the claim registry; default: params.yaml."),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the JSONL files go.")] = Path(
+        "data/interim"
+    ),
+    actors: ActorsOpt = DEFAULT_ACTORS,
+    claims: Annotated[Path, typer.Option("--claims", help="Claim registry (YAML).")] = DEFAULT_CLAIMS,
+    params: ParamsOpt = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the inputs, e.g. cp1252.")
+    ] = "utf-8",
+    text_field: Annotated[
+        str, typer.Option("--text-field", help="JSONL field holding the article text.")
+    ] = "text",
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="seed, constructed or imported:NAME; default: seed under seeds/, else imported:<folder>.",
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Report unreadable files and go on without them.")
+    ] = False,
+) -> None:
+    """Segment articles into sentences and list every (sentence, actor, claim) candidate."""
+    from stance.ingest import ingest as run
+    from stance.params import load_params
+
+    p = load_params(_params_file(params), "ingest")
+    result = run(
+        paths or [Path("seeds")],
+        out_dir=out_dir,
+        actors_path=actors,
+        claims_path=claims,
+        claims=claim or p["claims"],
+        shingle_size=p["shingle_size"],
+        near_duplicate_threshold=p["near_duplicate_threshold"],
+        encoding=encoding,
+        text_field=text_field,
+        source=source,
+        skip_invalid=skip_invalid,
+    )
+    for problem in result.skipped:
+        typer.echo(f"Skipped: {problem}", err=True)
+    top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))
+    typer.echo(
+        f"{result.documents} documents, {result.sentences} sentences, "
+        f"{result.candidates} candidates ({len(result.actors)} actors: {top}) -> {result.out_dir}/"
+    )
+
+
+@app.command()
+def actors(
+    find: Annotated[
+        str | None, typer.Option("--find", help="Which actor does this phrase name?")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--type", help="List only this type: state, organisation, ...")
+    ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Regenerate the registry from its sources and the overlay."),
+    ] = False,
+    curated: Annotated[
+        Path, typer.Option("--curated", help="Hand-kept overlay used by --rebuild.")
+    ] = Path("data/actors_curated.yaml"),
+    registry: ActorsOpt = DEFAULT_ACTORS,
+) -> None:
+    """List the actor registry, look a phrase up in it, or rebuild it."""
+    if rebuild:
+        from stance.actors_build import rebuild as run_rebuild
+
+        counts = run_rebuild(curated, registry)
+        typer.echo(f"{registry}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
+        return
+    from stance.actors import load_registry
+
+    reg = load_registry(registry)
+    if find is not None:
+        matches = reg.find(find)
+        if not matches:
+            raise StanceError(f"no actor in {registry} matches {find!r}")
+        for m in matches:
+            a = reg.actors[m.actor]  # type: ignore[index]
+            typer.echo(f"{a.id}\t{a.name}\t({find[m.start:m.end]!r} as alias {m.alias!r})")
+        return
+    shown = [a for a in reg.actors.values() if kind is None or a.type == kind]
+    if kind is not None and not shown:
+        raise StanceError(f"--type {kind}: no actors of that type in {registry}")
+    for a in shown:
+        typer.echo(f"{a.id}\t{a.type}\t{a.name}\t{len(a.aliases)} aliases")

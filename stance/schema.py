@@ -1,0 +1,128 @@
+"""Labels, column names and record types: defined once, imported everywhere.
+
+Other tooling (annotation logs, the dataset, the Hub release) depends on these exact names, so
+nothing outside this module spells a label or a column name as a literal.
+"""
+
+from __future__ import annotations
+
+from typing import Final, TypedDict
+
+# Coarse stance labels in their canonical order; the Hub ClassLabel keeps this order.
+LABELS: Final = ("support", "oppose", "neutral")
+
+# The fine `response` tag (docs/guidelines.md, after ../shared/docs/domain.md).
+RESPONSES: Final = (
+    "accuse",
+    "retaliate",
+    "endorse",
+    "deny",
+    "dispute_evidence",
+    "call_for_investigation",
+    "criticize_response",
+    "sympathize",
+    "praise_attack",
+    "none",
+)
+
+# The writer's own stance, for corpora without an actor column (Emergent, SemEval).
+AUTHOR: Final = "AUTHOR"
+
+ACTOR_TYPES: Final = ("state", "organisation", "company", "group")
+
+# data/interim/candidates.jsonl: exactly these fields, in this order (issue #2).
+CANDIDATE_FIELDS: Final = (
+    "id",
+    "doc_id",
+    "sentence_id",
+    "sentence",
+    "start",
+    "end",
+    "group",
+    "actor",
+    "mentions",
+    "claim",
+)
+
+SENTENCE_FIELDS: Final = (
+    "doc_id",
+    "sentence_id",
+    "index",
+    "kind",
+    "sentence",
+    "start",
+    "end",
+    "group",
+)
+
+DOCUMENT_FIELDS: Final = (
+    "doc_id",
+    "source",
+    "path",
+    "sha256",
+    "title",
+    "date",
+    "time",
+    "dateline",
+    "text",
+    "dropped",
+)
+
+# Sentence kinds: the headline is kept as a sentence but marked, so models and annotators can
+# tell headline style from body text.
+KIND_TITLE: Final = "title"
+KIND_BODY: Final = "body"
+
+# Document sources. Imported documents are `imported:<name>`.
+SOURCE_SEED: Final = "seed"
+SOURCE_CONSTRUCTED: Final = "constructed"
+SOURCE_IMPORTED_PREFIX: Final = "imported:"
+
+
+class Mention(TypedDict):
+    text: str
+    start: int
+    end: int
+
+
+class Candidate(TypedDict):
+    id: str
+    doc_id: str
+    sentence_id: str
+    sentence: str
+    start: int
+    end: int
+    group: str
+    actor: str
+    mentions: list[Mention]
+    claim: str
+
+
+class SentenceRecord(TypedDict):
+    doc_id: str
+    sentence_id: str
+    index: int
+    kind: str
+    sentence: str
+    start: int
+    end: int
+    group: str
+
+
+class Dropped(TypedDict):
+    start: int
+    end: int
+    reason: str
+
+
+class DocumentRecord(TypedDict):
+    doc_id: str
+    source: str
+    path: str
+    sha256: str
+    title: str | None
+    date: str | None
+    time: str | None
+    dateline: str | None
+    text: str
+    dropped: list[Dropped]
