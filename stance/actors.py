@@ -20,30 +20,28 @@ import yaml
 from stance.errors import RegistryError
 from stance.schema import ACTOR_TYPES, AUTHOR, Mention
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+|[^\w\s]")
-_HYPHENS = frozenset("-‐‑")
+# Hyphens are not tokens, so "Jong-Un" and "Jong Un" tokenize alike.
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+|[^\w\s\-‐‑]")
 _STATE_ID = re.compile(r"[A-Z]{3}")
 _ORG_ID = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 _ACTOR_KEYS = ("id", "type", "name", "aliases")
 _TOP_KEYS = ("actors", "ignore")
 
-Token = tuple[str, int, int]
-
-
-def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Word tokens of text[start:end] with document offsets; hyphens are dropped."""
-    end = len(text) if end is None else end
-    return [
-        (m.group().replace("’", "'"), m.start(), m.end())
-        for m in _TOKEN.finditer(text, start, end)
-        if m.group() not in _HYPHENS
-    ]
+def _words(segment: str) -> tuple[list[str], list[str]]:
+    """Tokens of a text and their lower-case forms (tokenized in C, the matcher's hot path)."""
+    segment = segment.replace("’", "'")  # same length: offsets are unchanged
+    words = _TOKEN.findall(segment)
+    low = segment.lower()
+    folded = _TOKEN.findall(low) if len(low) == len(segment) else []
+    if len(folded) != len(words):  # lower() changed a length (rare non-Latin case)
+        folded = [w.lower() for w in words]
+    return words, folded
 
 
 def match_key(alias: str) -> tuple[str, ...]:
     """How an alias is compared: exact for one word, case-insensitive for several."""
-    toks = tuple(t for t, _, _ in tokenize(alias))
-    return toks if len(toks) == 1 else tuple(t.casefold() for t in toks)
+    words, folded = _words(alias)
+    return tuple(words) if len(words) == 1 else tuple(folded)
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ class Registry:
         self.actors: dict[str, Actor] = {}
         self.ignore = tuple(ignore)
         self.source = source or "actors registry"
-        # first token (casefolded) -> [(key, exact, actor id or None, alias)], longest first
+        # first token (lower case) -> [(key, exact, actor id or None, alias)], longest first
         self._index: dict[str, list[tuple[tuple[str, ...], bool, str | None, str]]] = {}
         owner: dict[tuple[str, ...], tuple[str | None, str]] = {}
         for actor in actors:
@@ -103,7 +101,7 @@ class Registry:
             )
         owner[key] = (actor, alias)
         exact = len(key) == 1
-        first = key[0].casefold()
+        first = key[0].lower()
         self._index.setdefault(first, []).append((key, exact, actor, alias))
 
     def __contains__(self, actor_id: object) -> bool:
@@ -111,26 +109,25 @@ class Registry:
 
     def scan(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
         """Leftmost-longest alias matches in text[start:end], ignore phrases included."""
-        toks = tokenize(text, start, end)
-        folded = [t.casefold() for t, _, _ in toks]
+        end = len(text) if end is None else end
+        segment = text[start:end]
+        words, folded = _words(segment)
+        index = self._index
+        spans: list[tuple[int, int]] | None = None
         out: list[Match] = []
-        i, n = 0, len(toks)
-        while i < n:
-            best = None
-            for key, exact, actor, alias in self._index.get(folded[i], ()):
-                k = len(key)
-                if i + k > n:
-                    continue
-                words = [t for t, _, _ in toks[i : i + k]] if exact else folded[i : i + k]
-                if tuple(words) == key:
-                    best = (k, actor, alias)
-                    break  # entries are longest first
-            if best is None:
-                i += 1
+        n = len(words)
+        after = 0  # first token not yet inside a match
+        for i in [i for i, w in enumerate(folded) if w in index]:
+            if i < after:
                 continue
-            k, actor, alias = best
-            out.append(Match(actor, alias, toks[i][1], toks[i + k - 1][2]))
-            i += k
+            for key, exact, actor, alias in index[folded[i]]:
+                k = len(key)
+                if i + k <= n and tuple((words if exact else folded)[i : i + k]) == key:
+                    if spans is None:
+                        spans = [m.span() for m in _TOKEN.finditer(segment)]
+                    out.append(Match(actor, alias, start + spans[i][0], start + spans[i + k - 1][1]))
+                    after = i + k
+                    break  # entries are longest first
         return out
 
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> dict[str, list[Mention]]:

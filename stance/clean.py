@@ -24,9 +24,10 @@ _TRANSLATE = {**_SPACES, **_INVISIBLE, 0x2028: "\n", 0x2029: "\n", 0x0085: "\n"}
 
 def normalize(text: str) -> str:
     """NFC, Unix newlines, space-like characters as spaces, invisible characters removed."""
-    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_TRANSLATE)
+    if text.isascii():  # the common case: skip the slow per-character passes
+        return text.translate(_TRANSLATE) if any(c in text for c in "\t\v\f") else text
+    return unicodedata.normalize("NFC", text).translate(_TRANSLATE)
 
 
 _CLOSERS = "\"'”’)]»"
@@ -154,11 +155,14 @@ def _caption_or_boilerplate(s: str) -> str | None:
         return "boilerplate"
     body = _BULLET.sub("", s)
     words = len(body.split())
-    if _GLUED_CREDIT.search(body) and not _ends_sentence(body):
+    if words > 30:
+        return None  # captions and menus are short; skip the regexes on long paragraphs
+    ends = _ends_sentence(body)
+    if not ends and _GLUED_CREDIT.search(body):
         return "caption"
-    if _CREDIT_MARKER.search(body) and words <= 30:
+    if _CREDIT_MARKER.search(body):
         return "caption"
-    if not _ends_sentence(body) and words < 8:
+    if not ends and words < 8:
         # Menus, "Trending", "Recommended", share buttons, section heads.
         return "boilerplate"
     return None

@@ -9,8 +9,9 @@ other (containment, not Jaccard: a quote with a longer attribution is still the 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import combinations
 
 _WORD = re.compile(r"\w+")
 # A shingle in more sentences than this is a stock phrase, not evidence of a shared source;
@@ -38,12 +39,10 @@ def group_ids(
     for i, s in enumerate(sets):
         for sh in s:
             postings[sh].append(i)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
+    shared: Counter[tuple[int, int]] = Counter()
     for members in postings.values():
         if 1 < len(members) <= MAX_POSTINGS:
-            for a in range(len(members)):
-                for b in range(a + 1, len(members)):
-                    shared[(members[a], members[b])] += 1
+            shared.update(combinations(members, 2))  # counted in C, the hot loop at scale
 
     parent = list(range(len(items)))
 

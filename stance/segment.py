@@ -49,6 +49,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     """Sentence spans of text[start:end], stripped of surrounding white space."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
+    while start < end and text[start].isspace():
+        start += 1
     seg = start
     for m in _CANDIDATE.finditer(text, start, end):
         nxt = m.end()

@@ -1,0 +1,74 @@
+from stance.clean import clean, normalize
+from tests.conftest import SEED_A, SEED_B, SEEDS
+
+BOILERPLATE = [
+    "BrandSpace Articles",
+    "Trending",
+    "Latest",
+    "Recommended",
+    "North Korean leader Kim Jong-UnReuters/KCNA",
+    'Teaser poster of "The Interview"Wikipedia',
+]
+
+
+def kept_text(name: str) -> list[str]:
+    doc = clean((SEEDS / f"{name}.txt").read_text(encoding="utf-8"))
+    return [doc.text[b.start : b.end] for b in doc.blocks]
+
+
+def test_seed_boilerplate_and_captions_are_dropped() -> None:
+    kept = kept_text(SEED_A) + kept_text(SEED_B)
+    for junk in BOILERPLATE:
+        assert not any(junk in block for block in kept), junk
+    assert not any(block.strip() in {"<", ">", "- Latest", "- Trending"} for block in kept)
+
+
+def test_seed_drop_reasons_are_recorded() -> None:
+    doc = clean((SEEDS / f"{SEED_A}.txt").read_text(encoding="utf-8"))
+    reasons = {doc.text[d["start"] : d["end"]]: d["reason"] for d in doc.dropped}
+    assert reasons == {
+        "North Korean leader Kim Jong-UnReuters/KCNA": "caption",
+        'Teaser poster of "The Interview"Wikipedia': "caption",
+    }
+
+
+def test_headline_stays_and_dateline_becomes_metadata() -> None:
+    doc = clean((SEEDS / f"{SEED_B}.txt").read_text(encoding="utf-8"))
+    assert doc.title == "Russia offers support to North Korea amid Sony hack"
+    assert doc.blocks[0].kind == "title"
+    assert (doc.date, doc.time, doc.dateline) == ("2014-12-26", "01:00", "MOSCOW")
+    first_body = doc.text[doc.blocks[1].start : doc.blocks[1].end]
+    assert first_body.startswith("Russia on Thursday offered sympathy")
+    assert all("December 26, 2014" not in doc.text[b.start : b.end] for b in doc.blocks)
+
+
+def test_nbsp_becomes_a_space_without_moving_offsets() -> None:
+    raw = (SEEDS / f"{SEED_A}.txt").read_text(encoding="utf-8")
+    assert "\xa0" in raw
+    doc = clean(raw)
+    assert len(doc.text) == len(raw)
+    assert "website where viewers" in doc.text and "\xa0" not in doc.text
+
+
+def test_normalize_removes_invisible_characters() -> None:
+    assert normalize("Pyong\u200byang\u00ad said\r\nno\u2003thing\ufeff") == "Pyongyang said\nno thing"
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    doc = clean("Headline here\n\nNorth Korea denied the\nallegations on Friday.\n")
+    body = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "body"]
+    assert body == ["North Korea denied the\nallegations on Friday."]
+
+
+def test_document_without_headline() -> None:
+    doc = clean("North Korea denied the allegations made by the United States on Friday. It said so.")
+    assert doc.title is None
+    assert [b.kind for b in doc.blocks] == ["body"]
+
+
+def test_other_credit_styles_are_captions() -> None:
+    doc = clean(
+        "Headline\nSony's headquarters in Tokyo. Photo: AP\n"
+        "Kim Jong Un at a rally (Reuters)\nThe FBI said on Friday that North Korea was to blame.\n"
+    )
+    assert [d["reason"] for d in doc.dropped] == ["caption", "caption"]
