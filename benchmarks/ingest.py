@@ -91,8 +91,12 @@ def run_child(corpus: Path, out_dir: Path) -> dict:
 
     t0 = time.perf_counter()
     result = ingest(
-        [corpus], out_dir=out_dir, actors_path=ROOT / "data/actors.yaml",
-        claims_path=ROOT / "data/claims.yaml", claims=["sony-hack-2014"], source="constructed",
+        [corpus],
+        out_dir=out_dir,
+        actors_path=ROOT / "data/actors.yaml",
+        claims_path=ROOT / "data/claims.yaml",
+        claims=["sony-hack-2014"],
+        source="constructed",
     )
     seconds = time.perf_counter() - t0
     return {
@@ -119,7 +123,9 @@ def main() -> None:
         chars = make_corpus(corpus, args.articles)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(corpus), str(Path(tmp) / "out")],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         child = json.loads(out.stdout.strip().splitlines()[-1])
     rate = child["documents"] / child["seconds"]

@@ -27,6 +27,7 @@ _ORG_ID = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 _ACTOR_KEYS = ("id", "type", "name", "aliases")
 _TOP_KEYS = ("actors", "ignore")
 
+
 def _words(segment: str) -> tuple[list[str], list[str]]:
     """Tokens of a text and their lower-case forms (tokenized in C, the matcher's hot path)."""
     segment = segment.replace("’", "'")  # same length: offsets are unchanged
@@ -125,12 +126,16 @@ class Registry:
                 if i + k <= n and tuple((words if exact else folded)[i : i + k]) == key:
                     if spans is None:
                         spans = [m.span() for m in _TOKEN.finditer(segment)]
-                    out.append(Match(actor, alias, start + spans[i][0], start + spans[i + k - 1][1]))
+                    out.append(
+                        Match(actor, alias, start + spans[i][0], start + spans[i + k - 1][1])
+                    )
                     after = i + k
                     break  # entries are longest first
         return out
 
-    def mentions(self, text: str, start: int = 0, end: int | None = None) -> dict[str, list[Mention]]:
+    def mentions(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> dict[str, list[Mention]]:
         """Actor id -> its mentions in text[start:end], in order of first mention."""
         found: dict[str, list[Mention]] = {}
         for m in self.scan(text, start, end):
@@ -157,7 +162,9 @@ def _parse_actor(path: Path, i: int, entry: Any) -> Actor:
         where = f"actor {entry['id']!r}"
     unknown = sorted(set(entry) - set(_ACTOR_KEYS))
     if unknown:
-        raise _fail(path, f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(_ACTOR_KEYS)})")
+        raise _fail(
+            path, f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(_ACTOR_KEYS)})"
+        )
     for key in ("id", "type", "name"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise _fail(path, f"{where}: missing or empty {key!r}")

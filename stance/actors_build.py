@@ -32,7 +32,9 @@ def _package_dir(name: str) -> Path:
     # Located without importing: country_converter imports pandas at import time.
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise RegistryError(f"package {name!r} is needed to rebuild actors: pip install -e '.[dev]'")
+        raise RegistryError(
+            f"package {name!r} is needed to rebuild actors: pip install -e '.[dev]'"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -66,7 +68,7 @@ def _state_names(iso3: str, cc: dict[str, str], info: dict[str, Any]) -> tuple[s
     name = cc["name_short"]
     if "," in name or "." in name:  # "Micronesia, Fed. Sts."
         name = info.get("name") or name
-    names = [name, cc["name_official"]]
+    names: list[str | None] = [name, cc["name_official"]]
     country = pycountry.countries.get(alpha_3=iso3)
     if country is not None:
         names += [
@@ -76,9 +78,8 @@ def _state_names(iso3: str, cc: dict[str, str], info: dict[str, Any]) -> tuple[s
         ]
     names += [info.get("name")] + list(info.get("altSpellings") or [])
     # Latin script only: the seeds and the target news are English.
-    names = [n.strip() for n in names if n]
-    names = [n for n in names if _usable(n) and all(ord(c) < 0x250 for c in n)]
-    return name, names
+    stripped = [n.strip() for n in names if n]
+    return name, [n for n in stripped if _usable(n) and all(ord(c) < 0x250 for c in n)]
 
 
 def _demonyms(raw: str | None) -> list[str]:
@@ -123,7 +124,9 @@ def generate(curated_path: Path) -> tuple[dict[str, Any], list[str]]:
         states[iso3] = {"id": iso3, "type": "state", "name": name, "aliases": aliases}
 
     contested = {k for k, owners in claims.items() if len(owners) > 1}
-    dropped = sorted({a for s in states.values() for a in s["aliases"] if match_key(a) in contested})
+    dropped = sorted(
+        {a for s in states.values() for a in s["aliases"] if match_key(a) in contested}
+    )
     for s in states.values():
         s["aliases"] = [a for a in s["aliases"] if match_key(a) not in contested and a != s["name"]]
 
@@ -137,7 +140,9 @@ def generate(curated_path: Path) -> tuple[dict[str, Any], list[str]]:
                 raise RegistryError(
                     f"{curated_path}: {entry['id']} is generated; only 'aliases' may be added"
                 )
-            target["aliases"] += [a for a in entry.get("aliases") or [] if a not in target["aliases"]]
+            target["aliases"] += [
+                a for a in entry.get("aliases") or [] if a not in target["aliases"]
+            ]
         else:
             others.append(dict(entry))
 

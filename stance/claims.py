@@ -32,12 +32,16 @@ def _parse_claim(path: Path, i: int, entry: Any, actors: Registry | None) -> Cla
         where = f"claim {entry['id']!r}"
     unknown = sorted(set(entry) - set(_KEYS))
     if unknown:
-        raise RegistryError(f"{path}: {where}: unknown key {unknown[0]!r} (allowed: {', '.join(_KEYS)})")
+        raise RegistryError(
+            f"{path}: {where}: unknown key {unknown[0]!r} (allowed: {', '.join(_KEYS)})"
+        )
     missing = [k for k in _KEYS if entry.get(k) in (None, "", [])]
     if missing:
         raise RegistryError(f"{path}: {where}: missing {missing[0]!r}")
     if not isinstance(entry["id"], str) or not _ID.fullmatch(entry["id"]):
-        raise RegistryError(f"{path}: {where}: id must be lower-case-with-hyphens, e.g. sony-hack-2014")
+        raise RegistryError(
+            f"{path}: {where}: id must be lower-case-with-hyphens, e.g. sony-hack-2014"
+        )
     if not isinstance(entry["text"], str):
         raise RegistryError(f"{path}: {where}: 'text' must be a string")
     sides: dict[str, tuple[str, ...]] = {}

@@ -66,7 +66,9 @@ def ingest(
         "data/interim"
     ),
     actors: ActorsOpt = DEFAULT_ACTORS,
-    claims: Annotated[Path, typer.Option("--claims", help="Claim registry (YAML).")] = DEFAULT_CLAIMS,
+    claims: Annotated[
+        Path, typer.Option("--claims", help="Claim registry (YAML).")
+    ] = DEFAULT_CLAIMS,
     params: ParamsOpt = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of the inputs, e.g. cp1252.")
@@ -78,7 +80,8 @@ def ingest(
         str | None,
         typer.Option(
             "--source",
-            help="seed, constructed or imported:NAME; default: seed under seeds/, else imported:<folder>.",
+            help="seed, constructed or imported:NAME "
+            "(default: seed under seeds/, else imported:<folder>).",
         ),
     ] = None,
     skip_invalid: Annotated[
@@ -145,7 +148,7 @@ def actors(
             raise StanceError(f"no actor in {registry} matches {find!r}")
         for m in matches:
             a = reg.actors[m.actor]  # type: ignore[index]
-            typer.echo(f"{a.id}\t{a.name}\t({find[m.start:m.end]!r} as alias {m.alias!r})")
+            typer.echo(f"{a.id}\t{a.name}\t({find[m.start : m.end]!r} as alias {m.alias!r})")
         return
     shown = [a for a in reg.actors.values() if kind is None or a.type == kind]
     if kind is not None and not shown:

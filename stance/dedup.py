@@ -19,11 +19,13 @@ _WORD = re.compile(r"\w+")
 MAX_POSTINGS = 50
 
 
-def _shingles(text: str, k: int) -> set[tuple[str, ...]]:
+def _shingles(text: str, k: int) -> set[int]:
+    # Hashes, not word tuples: the index over a large corpus holds millions of shingles.
+    # Within one process the hash is stable and 64-bit collisions are negligible.
     words = _WORD.findall(text.casefold())
     if len(words) < k:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + k]) for i in range(len(words) - k + 1)}
+        return {hash(tuple(words))} if words else set()
+    return {hash(tuple(words[i : i + k])) for i in range(len(words) - k + 1)}
 
 
 def group_ids(
@@ -35,7 +37,7 @@ def group_ids(
     near-duplicate relation, so the result does not depend on input order.
     """
     sets = [_shingles(text, shingle_size) for _, text in items]
-    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    postings: dict[int, list[int]] = defaultdict(list)
     for i, s in enumerate(sets):
         for sh in s:
             postings[sh].append(i)

@@ -52,9 +52,31 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
+    """Several outputs that appear together: each is renamed into place only when all are done."""
+    with contextlib.ExitStack() as stack:
+        handles = []
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            stack.callback(_discard, tmp)
+            handles.append((stack.enter_context(os.fdopen(fd, "w", encoding="utf-8")), tmp, path))
+        yield [fh for fh, _, _ in handles]
+        for fh, _, _ in handles:
+            fh.flush()
+            os.fsync(fh.fileno())
+        for _, tmp, path in handles:
+            os.replace(tmp, path)
 
 
 def dumps_jsonl(record: dict[str, Any]) -> str:

@@ -9,19 +9,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from stance.actors import Registry, load_registry
 from stance.claims import load_claims
 from stance.clean import clean
 from stance.dedup import group_ids
 from stance.errors import InputError, RegistryError
-from stance.fileio import write_jsonl
+from stance.fileio import atomic_files, dumps_jsonl
 from stance.readers import RawDocument, expand_paths, read_documents
 from stance.schema import (
-    CANDIDATE_FIELDS,
     SOURCE_IMPORTED_PREFIX,
     SOURCE_SEED,
     Candidate,
@@ -96,13 +95,13 @@ def process_document(raw: RawDocument, source: str) -> tuple[DocumentRecord, lis
 
 def make_candidates(
     sentences: list[SentenceRecord], texts: dict[str, str], registry: Registry, claims: list[str]
-) -> list[Candidate]:
-    out: list[Candidate] = []
+) -> Iterator[Candidate]:
+    """Candidates in sentence order; a generator, so a large corpus streams to disk."""
     for s in sentences:
         found = registry.mentions(texts[s["doc_id"]], s["start"], s["end"])
         for actor, mentions in found.items():
             for claim in claims:
-                out.append(
+                yield (
                     Candidate(
                         id=candidate_id(s["doc_id"], s["start"], s["end"], actor, claim),
                         doc_id=s["doc_id"],
@@ -116,7 +115,6 @@ def make_candidates(
                         claim=claim,
                     )
                 )
-    return out
 
 
 def ingest(
@@ -168,33 +166,28 @@ def ingest(
             sentences.extend(sents)
 
     groups = group_ids(
-        [(s["sentence_id"], s["sentence"]) for s in sentences], shingle_size, near_duplicate_threshold
+        [(s["sentence_id"], s["sentence"]) for s in sentences],
+        shingle_size,
+        near_duplicate_threshold,
     )
     for s in sentences:
         s["group"] = groups[s["sentence_id"]]
     texts = {d["doc_id"]: d["text"] for d in documents}
-    candidates = make_candidates(sentences, texts, registry, claims)
-
-    write_jsonl(out_dir / "documents.jsonl", documents)  # type: ignore[arg-type]
-    write_jsonl(out_dir / "sentences.jsonl", sentences)  # type: ignore[arg-type]
-    write_jsonl(
-        out_dir / "candidates.jsonl",
-        ({k: c[k] for k in CANDIDATE_FIELDS} for c in candidates),  # type: ignore[literal-required]
-    )
+    actors: Counter[str] = Counter()
+    # All three files are renamed into place together, only once all three are complete.
+    with atomic_files([out_dir / name for name in OUTPUTS]) as (docs_fh, sents_fh, cands_fh):
+        for doc in documents:
+            docs_fh.write(dumps_jsonl(doc))  # type: ignore[arg-type]
+        for sent in sentences:
+            sents_fh.write(dumps_jsonl(sent))  # type: ignore[arg-type]
+        for cand in make_candidates(sentences, texts, registry, claims):
+            actors[cand["actor"]] += 1
+            cands_fh.write(dumps_jsonl(cand))  # type: ignore[arg-type]
     return IngestResult(
         documents=len(documents),
         sentences=len(sentences),
-        candidates=len(candidates),
-        actors=Counter(c["actor"] for c in candidates),
+        candidates=sum(actors.values()),
+        actors=actors,
         out_dir=out_dir,
         skipped=skipped,
     )
-
-
-def summary(result: IngestResult) -> dict[str, Any]:
-    return {
-        "documents": result.documents,
-        "sentences": result.sentences,
-        "candidates": result.candidates,
-        "actors": dict(result.actors.most_common()),
-    }

@@ -35,16 +35,51 @@ class _TextExtractor(HTMLParser):
     """Article text from HTML: block elements become lines, page furniture is skipped."""
 
     _SKIP = {
-        "script", "style", "noscript", "nav", "header", "footer", "aside", "figure",
-        "figcaption", "form", "button", "iframe", "svg", "template", "select", "menu",
+        "script",
+        "style",
+        "noscript",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "figure",
+        "figcaption",
+        "form",
+        "button",
+        "iframe",
+        "svg",
+        "template",
+        "select",
+        "menu",
     }
     _BLOCK = {
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-        "tr", "table", "section", "article", "main", "pre", "dd", "dt", "hr",
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "main",
+        "pre",
+        "dd",
+        "dt",
+        "hr",
     }
     _FURNITURE = re.compile(
         r"caption|credit|share|social|related|newsletter|advert|promo|trending|recommend|"
-        r"breadcrumb|menu|navbar|footer|comment|subscribe|cookie", re.I,
+        r"breadcrumb|menu|navbar|footer|comment|subscribe|cookie",
+        re.I,
     )
     _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "source", "wbr"}
 
@@ -64,7 +99,10 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "meta" and a.get("property", a.get("name", "")) in (
-            "article:published_time", "datePublished", "date", "pubdate"
+            "article:published_time",
+            "datePublished",
+            "date",
+            "pubdate",
         ):
             self.date = self.date or a.get("content") or None
         if tag == "time" and a.get("datetime") and not self.date:
@@ -73,7 +111,9 @@ class _TextExtractor(HTMLParser):
             if tag in self._BLOCK and not self.skip_depth:
                 self.parts.append("\n")
             return
-        skip = tag in self._SKIP or bool(self._FURNITURE.search(a.get("class", "") + " " + a.get("id", "")))
+        skip = tag in self._SKIP or bool(
+            self._FURNITURE.search(a.get("class", "") + " " + a.get("id", ""))
+        )
         self.stack.append(skip)
         if skip:
             self.skip_depth += 1
@@ -133,7 +173,8 @@ def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocum
         text = obj.get(text_field)
         if not isinstance(text, str) or not text.strip():
             raise InputError(
-                f"{path}:{lineno}: no text in field {text_field!r} (choose the field with --text-field)"
+                f"{path}:{lineno}: no text in field {text_field!r} "
+                "(choose the field with --text-field)"
             )
         title = obj.get("title") if isinstance(obj.get("title"), str) else None
         if title and not text.lstrip().startswith(title.strip()):
@@ -144,7 +185,9 @@ def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocum
         yield RawDocument(doc_id, f"{path}:{lineno}", text, _sha(line), date=date)
 
 
-def read_documents(path: Path, encoding: str = "utf-8", text_field: str = "text") -> list[RawDocument]:
+def read_documents(
+    path: Path, encoding: str = "utf-8", text_field: str = "text"
+) -> list[RawDocument]:
     """The raw documents in one input file; the format follows the file suffix."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
@@ -168,8 +211,11 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                           and not f.name.startswith("."))
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+            )
             if not found:
                 raise InputError(f"{p}: no {', '.join(sorted(SUFFIXES))} files in this directory")
             files += found

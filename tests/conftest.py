@@ -20,7 +20,9 @@ SEED_B = "001_9ac04fd3f687a54f"  # "Russia offers support to North Korea amid So
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch copy of the project's inputs, as the working directory."""
     for name in ("seeds", "data"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("interim", "processed"))
+        shutil.copytree(
+            ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("interim", "processed")
+        )
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
@@ -59,4 +61,6 @@ def seed_ingest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict
         )
     finally:
         os.chdir(cwd)
-    return {name: read_jsonl(out / f"{name}.jsonl") for name in ("documents", "sentences", "candidates")}
+    return {
+        name: read_jsonl(out / f"{name}.jsonl") for name in ("documents", "sentences", "candidates")
+    }

@@ -86,21 +86,34 @@ def test_whole_words_and_case(registry: Registry) -> None:
 def test_every_un_member_is_a_state(registry: Registry) -> None:
     states = [a for a in registry.actors.values() if a.type == "state"]
     assert len(states) == 193
-    assert {"USA", "PRK", "KOR", "RUS", "CHN", "SSD", "TLS", "VAT"} - {a.id for a in states} == {"VAT"}
+    assert {"USA", "PRK", "KOR", "RUS", "CHN", "SSD", "TLS", "VAT"} - {a.id for a in states} == {
+        "VAT"
+    }
 
 
 @pytest.mark.parametrize(
     "iso3, demonym, capital",
     [
-        ("ARG", "Argentine", "Buenos Aires"), ("AUS", "Australian", "Canberra"),
-        ("BRA", "Brazilian", "Brasília"), ("CAN", "Canadian", "Ottawa"),
-        ("CHN", "Chinese", "Beijing"), ("FRA", "French", "Paris"), ("DEU", "German", "Berlin"),
-        ("IND", "Indian", "New Delhi"), ("IDN", "Indonesian", "Jakarta"),
-        ("ITA", "Italian", "Rome"), ("JPN", "Japanese", "Tokyo"), ("MEX", "Mexican", "Mexico City"),
-        ("RUS", "Russian", "Moscow"), ("SAU", "Saudi Arabian", "Riyadh"),
-        ("ZAF", "South African", "Pretoria"), ("KOR", "South Korean", "Seoul"),
-        ("TUR", "Turkish", "Ankara"), ("GBR", "British", "London"),
-        ("USA", "American", "Washington"), ("PRK", "North Korean", "Pyongyang"),
+        ("ARG", "Argentine", "Buenos Aires"),
+        ("AUS", "Australian", "Canberra"),
+        ("BRA", "Brazilian", "Brasília"),
+        ("CAN", "Canadian", "Ottawa"),
+        ("CHN", "Chinese", "Beijing"),
+        ("FRA", "French", "Paris"),
+        ("DEU", "German", "Berlin"),
+        ("IND", "Indian", "New Delhi"),
+        ("IDN", "Indonesian", "Jakarta"),
+        ("ITA", "Italian", "Rome"),
+        ("JPN", "Japanese", "Tokyo"),
+        ("MEX", "Mexican", "Mexico City"),
+        ("RUS", "Russian", "Moscow"),
+        ("SAU", "Saudi Arabian", "Riyadh"),
+        ("ZAF", "South African", "Pretoria"),
+        ("KOR", "South Korean", "Seoul"),
+        ("TUR", "Turkish", "Ankara"),
+        ("GBR", "British", "London"),
+        ("USA", "American", "Washington"),
+        ("PRK", "North Korean", "Pyongyang"),
     ],
 )
 def test_g20_and_koreas_have_demonyms_and_capitals(
@@ -144,8 +157,10 @@ def entry(id_: str, *aliases: str, type_: str = "state", name: str | None = None
         ({"actors": [], "others": []}, "unknown top-level key 'others'"),
         ({"people": []}, "expected a mapping with an 'actors' list"),
         ({"actors": [entry("USA", "")]}, "'aliases' must be a list of non-empty strings"),
-        ({"actors": [entry("USA", "Washington Post")], "ignore": ["Washington Post"]},
-         "claimed by both USA"),
+        (
+            {"actors": [entry("USA", "Washington Post")], "ignore": ["Washington Post"]},
+            "claimed by both USA",
+        ),
     ],
 )
 def test_malformed_registry(tmp_path: Path, data: object, message: str | None) -> None:

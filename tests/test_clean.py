@@ -51,7 +51,9 @@ def test_nbsp_becomes_a_space_without_moving_offsets() -> None:
 
 
 def test_normalize_removes_invisible_characters() -> None:
-    assert normalize("Pyong\u200byang\u00ad said\r\nno\u2003thing\ufeff") == "Pyongyang said\nno thing"
+    assert (
+        normalize("Pyong\u200byang\u00ad said\r\nno\u2003thing\ufeff") == "Pyongyang said\nno thing"
+    )
 
 
 def test_hard_wrapped_paragraphs_are_joined() -> None:
@@ -61,7 +63,9 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
 
 
 def test_document_without_headline() -> None:
-    doc = clean("North Korea denied the allegations made by the United States on Friday. It said so.")
+    doc = clean(
+        "North Korea denied the allegations made by the United States on Friday. It said so."
+    )
     assert doc.title is None
     assert [b.kind for b in doc.blocks] == ["body"]
 

@@ -38,7 +38,9 @@ def test_help_imports_nothing_heavy() -> None:
 def test_python_dash_m() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "stance", "actors", "--find", "the Kremlin"],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("RUS\tRussia\t")
@@ -61,7 +63,15 @@ def test_actors_list(project: Path, cli) -> None:
     assert len(lines) == 210
     assert "PRK\tstate\tNorth Korea\t" in "\n".join(lines)
     orgs = cli("actors", "--type", "organisation").output.splitlines()
-    assert {line.split("\t")[0] for line in orgs} == {"UN", "EU", "NATO", "INTERPOL", "ASEAN", "G7", "G20"}
+    assert {line.split("\t")[0] for line in orgs} == {
+        "UN",
+        "EU",
+        "NATO",
+        "INTERPOL",
+        "ASEAN",
+        "G7",
+        "G20",
+    }
     assert cli("actors", "--type", "planet").output.strip() == (
         "Error: --type planet: no actors of that type in data/actors.yaml"
     )
@@ -73,5 +83,7 @@ def test_actors_rebuild(project: Path, cli) -> None:
     target.write_text("actors: []\n", encoding="utf-8")
     result = cli("actors", "--rebuild")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "data/actors.yaml: 6 company, 4 group, 7 organisation, 193 state"
+    assert (
+        result.output.strip() == "data/actors.yaml: 6 company, 4 group, 7 organisation, 193 state"
+    )
     assert target.read_bytes() == original

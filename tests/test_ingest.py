@@ -11,7 +11,7 @@ from tests.conftest import SEED_A, SEED_B, read_jsonl
 SEED_B_SENTENCES = [
     "Russia offers support to North Korea amid Sony hack",
     "Russia on Thursday offered sympathy to North Korea amid the Sony hacking scandal, saying the "
-    'movie that sparked the dispute was so scandalous that Pyongyang\'s anger was "quite '
+    "movie that sparked the dispute was so scandalous that Pyongyang's anger was \"quite "
     'understandable."',
     "Washington failed to offer any proof to back its claims of Pyongyang's involvement in the "
     "hacking, Russian Foreign Ministry spokesman Alexander Lukashevich said at a briefing, adding "
@@ -28,10 +28,10 @@ SEED_B_SENTENCES = [
     "Last week, the Kremlin said that it had invited Kim to Moscow in May to attend festivities "
     "marking the 70th anniversary of the victory over Nazi Germany.",
     'Commenting on the Sony hack scandal, Lukashevich said that "the concept of the movie is so '
-    'aggressive and scandalous, that the reaction of the North Korean side, and not just it, is '
+    "aggressive and scandalous, that the reaction of the North Korean side, and not just it, is "
     'quite understandable."',
     "He went on to say that Pyongyang had offered to conduct a joint investigation into the "
-    "incident, adding that the proposal could help ease tensions and reflected a \"sincere desire "
+    'incident, adding that the proposal could help ease tensions and reflected a "sincere desire '
     'of the North Korean side to study the issue in detail."',
     '"We perceive the U.S. threats to take revenge and calls on other nations to condemn the '
     "Democratic People's Republic of Korea as absolutely counterproductive and dangerous, as they "
@@ -64,8 +64,16 @@ def test_seed_sentences(seed_ingest) -> None:
 
 def test_seed_boilerplate_never_becomes_a_sentence(seed_ingest) -> None:
     text = "\n".join(s["sentence"] for s in seed_ingest["sentences"])
-    for junk in ("BrandSpace", "Trending", "Recommended", "Reuters/KCNA", '"Wikipedia',
-                 "December 26, 2014", "1:00am", "MOSCOW"):
+    for junk in (
+        "BrandSpace",
+        "Trending",
+        "Recommended",
+        "Reuters/KCNA",
+        '"Wikipedia',
+        "December 26, 2014",
+        "1:00am",
+        "MOSCOW",
+    ):
         assert junk not in text
 
 
@@ -84,14 +92,29 @@ def test_offsets_are_exact(seed_ingest) -> None:
 @pytest.mark.parametrize(
     "mention, actor",
     [
-        ("Pyongyang", "PRK"), ("Washington", "USA"), ("the Kremlin", "RUS"), ("Moscow", "RUS"),
-        ("Lukashevich", "RUS"), ("Alexander Lukashevich", "RUS"), ("Ja Song Nam", "PRK"),
-        ("Kim Jong-Un", "PRK"), ("Kim Jong Un", "PRK"), ("The FBI", "USA"),
-        ("President Barack Obama", "USA"), ("the Guardians of Peace", "GUARDIANS_OF_PEACE"),
-        ("Sony", "SONY"), ("Sony Pictures Entertainment", "SONY"), ("the communist North", "PRK"),
-        ("Russian Foreign Ministry", "RUS"), ("the Democratic People's Republic of Korea", "PRK"),
-        ("North Korean", "PRK"), ("U.S.", "USA"), ("U.N.", "UN"), ("the United Nations", "UN"),
-        ("Vladimir Putin", "RUS"), ("Kim", "PRK"),
+        ("Pyongyang", "PRK"),
+        ("Washington", "USA"),
+        ("the Kremlin", "RUS"),
+        ("Moscow", "RUS"),
+        ("Lukashevich", "RUS"),
+        ("Alexander Lukashevich", "RUS"),
+        ("Ja Song Nam", "PRK"),
+        ("Kim Jong-Un", "PRK"),
+        ("Kim Jong Un", "PRK"),
+        ("The FBI", "USA"),
+        ("President Barack Obama", "USA"),
+        ("the Guardians of Peace", "GUARDIANS_OF_PEACE"),
+        ("Sony", "SONY"),
+        ("Sony Pictures Entertainment", "SONY"),
+        ("the communist North", "PRK"),
+        ("Russian Foreign Ministry", "RUS"),
+        ("the Democratic People's Republic of Korea", "PRK"),
+        ("North Korean", "PRK"),
+        ("U.S.", "USA"),
+        ("U.N.", "UN"),
+        ("the United Nations", "UN"),
+        ("Vladimir Putin", "RUS"),
+        ("Kim", "PRK"),
     ],
 )
 def test_seed_actor_mentions(seed_ingest, mention: str, actor: str) -> None:
@@ -149,7 +172,12 @@ def test_shared_quotes_share_a_group(seed_ingest) -> None:
 def test_document_metadata(seed_ingest) -> None:
     docs = {d["doc_id"]: d for d in seed_ingest["documents"]}
     b = docs[SEED_B]
-    assert (b["source"], b["date"], b["time"], b["dateline"]) == ("seed", "2014-12-26", "01:00", "MOSCOW")
+    assert (b["source"], b["date"], b["time"], b["dateline"]) == (
+        "seed",
+        "2014-12-26",
+        "01:00",
+        "MOSCOW",
+    )
     assert b["title"] == SEED_B_SENTENCES[0]
     raw = Path(b["path"]).read_bytes()
     assert b["sha256"] == hashlib.sha256(raw.decode().encode()).hexdigest()
@@ -201,7 +229,9 @@ def test_bad_inputs_leave_outputs_untouched(project: Path, cli) -> None:
 def test_encoding_option(project: Path, cli) -> None:
     (project / "in").mkdir()
     (project / "in/latin.txt").write_bytes(
-        "Séoul reacts\nSeoul said on Friday that Pyongyang was behind the attack.\n".encode("cp1252")
+        "Séoul reacts\nSeoul said on Friday that Pyongyang was behind the attack.\n".encode(
+            "cp1252"
+        )
     )
     assert fails(cli, "ingest", "in", "--encoding", "klingon") == (
         "Error: --encoding klingon: unknown encoding name"
@@ -217,15 +247,23 @@ def test_encoding_option(project: Path, cli) -> None:
 @pytest.mark.parametrize(
     "registry, text, message",
     [
-        ("actors.yaml",
-         "actors:\n- {id: USA, type: state, name: United States, aliases: [Georgia]}\n"
-         "- {id: GEO, type: state, name: Georgia}\n",
-         "alias 'Georgia' is claimed by both USA ('Georgia') and GEO"),
-        ("actors.yaml", "actors:\n- {id: USA, type: state, name: US, colour: red}\n",
-         "actor 'USA': unknown key 'colour'"),
+        (
+            "actors.yaml",
+            "actors:\n- {id: USA, type: state, name: United States, aliases: [Georgia]}\n"
+            "- {id: GEO, type: state, name: Georgia}\n",
+            "alias 'Georgia' is claimed by both USA ('Georgia') and GEO",
+        ),
+        (
+            "actors.yaml",
+            "actors:\n- {id: USA, type: state, name: US, colour: red}\n",
+            "actor 'USA': unknown key 'colour'",
+        ),
         ("actors.yaml", "actors:\n- {type: state, name: US}\n", "actor #1: missing or empty 'id'"),
-        ("claims.yaml", "claims:\n- {id: x, text: y, accusers: [USA], accused: [PRK]}\n",
-         "claim 'x': missing 'date'"),
+        (
+            "claims.yaml",
+            "claims:\n- {id: x, text: y, accusers: [USA], accused: [PRK]}\n",
+            "claim 'x': missing 'date'",
+        ),
         ("claims.yaml", "claims: []\nextra: 1\n", "unknown top-level key 'extra'"),
     ],
 )
@@ -286,7 +324,9 @@ def test_html_input(project: Path, cli) -> None:
 
 def test_jsonl_input(project: Path, cli) -> None:
     (project / "feed.jsonl").write_text(
-        json.dumps({"id": "a1", "title": "Seoul blames Pyongyang", "body": "Seoul said it was sure."})
+        json.dumps(
+            {"id": "a1", "title": "Seoul blames Pyongyang", "body": "Seoul said it was sure."}
+        )
         + "\n\n"
         + json.dumps({"id": "a2", "body": "The Kremlin said there was no proof. Moscow agreed."})
         + "\n",

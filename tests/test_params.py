@@ -18,13 +18,23 @@ def test_no_file_means_defaults() -> None:
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("ingest:\n  claims: [x]\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n  typo: 1\n",
-         "ingest.typo is not a known key"),
-        ("ingest:\n  claims: [x]\n  shingle_size: 5\n", "ingest.near_duplicate_threshold is missing"),
-        ("ingest:\n  claims: [x]\n  shingle_size: 0\n  near_duplicate_threshold: 0.5\n",
-         "ingest.shingle_size = 0: expected an integer >= 1"),
-        ("ingest:\n  claims: x\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n",
-         "ingest.claims = 'x': expected a non-empty list"),
+        (
+            "ingest:\n  claims: [x]\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n"
+            "  typo: 1\n",
+            "ingest.typo is not a known key",
+        ),
+        (
+            "ingest:\n  claims: [x]\n  shingle_size: 5\n",
+            "ingest.near_duplicate_threshold is missing",
+        ),
+        (
+            "ingest:\n  claims: [x]\n  shingle_size: 0\n  near_duplicate_threshold: 0.5\n",
+            "ingest.shingle_size = 0: expected an integer >= 1",
+        ),
+        (
+            "ingest:\n  claims: x\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n",
+            "ingest.claims = 'x': expected a non-empty list",
+        ),
         ("ingset: {}\n", "unknown section 'ingset'"),
         ("ingest: [\n", "not valid YAML"),
     ],

@@ -16,7 +16,10 @@ BIN = Path(sys.executable).parent
 def repo_files() -> list[str]:
     out = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return [f for f in out.stdout.splitlines() if (ROOT / f).is_file()]
 
