@@ -155,3 +155,49 @@ def actors(
         raise StanceError(f"--type {kind}: no actors of that type in {registry}")
     for a in shown:
         typer.echo(f"{a.id}\t{a.type}\t{a.name}\t{len(a.aliases)} aliases")
+
+
+AnnotatorOpt = Annotated[
+    str, typer.Option("--annotator", help="Your name; labels go to data/annotations/<name>.jsonl.")
+]
+
+
+@app.command()
+def annotate(
+    annotator: AnnotatorOpt,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Only candidates for this claim id.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    order: Annotated[
+        str, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
+    ] = "file",
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Comma-separated annotators sharing the work, e.g. ann,bo."),
+    ] = None,
+    overlap: Annotated[
+        float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
+    ] = 0.0,
+    model: Annotated[
+        Path, typer.Option("--model", help="Model for --order uncertain.")
+    ] = Path("models/model.skops"),
+) -> None:
+    """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once."""
+    from stance.annotate import annotate as run
+
+    scores = None
+    if order == "uncertain":
+        from stance.model import scorer
+
+        scores = scorer(model)
+    members = [m.strip() for m in team.split(",") if m.strip()] if team else None
+    result = run(
+        annotator, claim=claim, limit=limit, how=order, team=members, overlap=overlap,
+        scores=scores,
+    )
+    for w in result["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(
+        f"{result['done']} / {result['total']} done; {result['events']} new events in {result['path']}"
+    )

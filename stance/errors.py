@@ -18,5 +18,9 @@ class RegistryError(StanceError):
     "data/actors.yaml or data/claims.yaml is malformed."
 
 
+class AnnotationError(StanceError):
+    "An annotation log or an annotation command cannot go on."
+
+
 class ParamsError(StanceError):
     "params.yaml is malformed or has unknown or missing keys."

@@ -68,6 +68,29 @@ DOCUMENT_FIELDS: Final = (
     "dropped",
 )
 
+# Annotation log events (data/annotations/<annotator>.jsonl). `label` and `skip` decide an item;
+# `flag` and `response` annotate it; `retract` takes back the event named in `target` (undo).
+EVENT_TYPES: Final = ("label", "skip", "flag", "response", "retract")
+DECISION_EVENTS: Final = ("label", "skip")
+EVENT_FIELDS: Final = (
+    "event",
+    "event_id",
+    "id",
+    "sentence",
+    "actor",
+    "claim",
+    "stance",
+    "response",
+    "flag",
+    "note",
+    "target",
+    "annotator",
+    "annotated_at",
+    "guideline_version",
+)
+# The adjudicators' shared log, data/annotations/adjudications.jsonl (same event format).
+ADJUDICATIONS: Final = "adjudications"
+
 # Sentence kinds: the headline is kept as a sentence but marked, so models and annotators can
 # tell headline style from body text.
 KIND_TITLE: Final = "title"

@@ -19,7 +19,7 @@ SEED_B = "001_9ac04fd3f687a54f"  # "Russia offers support to North Korea amid So
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch copy of the project's inputs, as the working directory."""
-    for name in ("seeds", "data"):
+    for name in ("seeds", "data", "docs"):
         shutil.copytree(
             ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("interim", "processed")
         )
