@@ -153,6 +153,8 @@ class LogState:
                 s.annotator = e["annotator"]
                 s.annotated_at = e["annotated_at"]
                 s.guideline_version = e["guideline_version"]
+                if e["note"]:
+                    s.note = e["note"]  # a rationale given with the label
             elif e["event"] == "flag":
                 s.flag, s.note = bool(e["flag"]), e["note"]
             elif e["event"] == "response":

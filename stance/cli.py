@@ -201,3 +201,66 @@ def annotate(
     typer.echo(
         f"{result['done']} / {result['total']} done; {result['events']} new events in {result['path']}"
     )
+
+
+@app.command()
+def agreement(
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Also write the report as JSON here.")
+    ] = Path("reports/agreement.json"),
+    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim id.")] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Bootstrap resamples for alpha's 95% interval.")
+    ] = 1000,
+    annotations: Annotated[
+        Path, typer.Option("--annotations", help="Folder of annotator logs.")
+    ] = Path("data/annotations"),
+) -> None:
+    """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI."""
+    import json
+
+    from stance.agreement import agreement as run
+    from stance.agreement import render
+    from stance.fileio import atomic_writer
+
+    report = run(annotations, claim=claim, samples=samples)
+    typer.echo(render(report))
+    if output is not None:
+        with atomic_writer(output) as fh:
+            json.dump(report, fh, indent=2, ensure_ascii=False, default=str)
+            fh.write("\n")
+
+
+@app.command()
+def adjudicate(
+    adjudicator: Annotated[
+        str, typer.Option("--adjudicator", help="Your name, stored with each decision.")
+    ],
+) -> None:
+    """Decide disagreements and flagged items; decisions go to data/annotations/adjudications.jsonl."""
+    from stance.adjudicate import adjudicate as run
+
+    result = run(adjudicator)
+    for w in result["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(f"{result['done']} / {result['total']} adjudicated; {result['events']} new events")
+
+
+@app.command()
+def build(params: ParamsOpt = None) -> None:
+    """Resolve labels into the gold dataset (data/processed/dataset.parquet) with splits."""
+    from stance.dataset import BuildPaths
+    from stance.dataset import build as run
+    from stance.params import load_params
+
+    report = run(BuildPaths(), load_params(_params_file(params), "build"))
+    for w in report["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)
+    for u in report["unresolved"]:
+        labels = ", ".join(f"{k}={v}" for k, v in u["labels"].items())
+        typer.echo(f"Unresolved (adjudicate it): {u['id']} {u['actor']}: {labels}", err=True)
+    splits = ", ".join(f"{k} {v}" for k, v in report["by_split"].items())
+    typer.echo(
+        f"{report['rows']} rows of {report['candidates']} candidates ({splits}); "
+        f"unresolved {len(report['unresolved'])} -> data/processed/dataset.parquet"
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.errors import ParamsError
+from stance.schema import SPLITS
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,34 @@ def _fraction(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1
 
 
+def _fractions(v: Any) -> bool:
+    return (
+        isinstance(v, dict)
+        and set(v) <= set(SPLITS)
+        and all(_fraction(x) or x == 0 for x in v.values())
+        and abs(sum(v.values()) - 1) < 1e-9
+    )
+
+
+def _pins(v: Any) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) and x in SPLITS for k, x in v.items())
+
+
 SPEC: dict[str, dict[str, Param]] = {
     "ingest": {
         "claims": Param(["sony-hack-2014"], _str_list, "a non-empty list of claim ids"),
         "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
         "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
+    },
+    "build": {
+        "fractions": Param(
+            {"train": 0.8, "validation": 0.2, "test": 0.0},
+            _fractions,
+            f"a mapping of {', '.join(SPLITS)} to fractions summing to 1",
+        ),
+        "pin_sources": Param({"seed": "test"}, _pins, f"a mapping of source to one of {SPLITS}"),
+        "pin_docs": Param({}, _pins, f"a mapping of doc id pattern to one of {SPLITS}"),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
     },
 }
 

@@ -68,6 +68,27 @@ DOCUMENT_FIELDS: Final = (
     "dropped",
 )
 
+# data/processed/dataset.parquet: one row per (sentence, actor, claim) with a resolved label.
+DATASET_COLUMNS: Final = (
+    "id",
+    "doc_id",
+    "sentence_id",
+    "sentence",
+    "start",
+    "end",
+    "group",
+    "actor",
+    "mentions",
+    "claim",
+    "stance",
+    "response",
+    "source",
+    "annotators",
+    "resolution",
+    "split",
+)
+SPLITS: Final = ("train", "validation", "test")
+
 # Annotation log events (data/annotations/<annotator>.jsonl). `label` and `skip` decide an item;
 # `flag` and `response` annotate it; `retract` takes back the event named in `target` (undo).
 EVENT_TYPES: Final = ("label", "skip", "flag", "response", "retract")
