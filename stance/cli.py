@@ -264,3 +264,39 @@ def build(params: ParamsOpt = None) -> None:
         f"{report['rows']} rows of {report['candidates']} candidates ({splits}); "
         f"unresolved {len(report['unresolved'])} -> data/processed/dataset.parquet"
     )
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="prodigy, labelstudio or doccano.")]
+CandidatesOpt = Annotated[
+    Path, typer.Option("--candidates", help="Candidates file the labels belong to.")
+]
+
+
+@app.command("export")
+def export_cmd(
+    fmt: FormatOpt,
+    annotator: AnnotatorOpt,
+    output: Annotated[Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")],
+    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+) -> None:
+    """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano."""
+    from stance.interop import export
+    from stance.session import load_candidates
+
+    counts = export(fmt, load_candidates(candidates), Path("data/annotations"), annotator, output)
+    typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
+
+
+@app.command("import")
+def import_cmd(
+    source: Annotated[Path, typer.Argument(help="An export of Prodigy, Label Studio or doccano.")],
+    fmt: FormatOpt,
+    annotator: AnnotatorOpt,
+    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+) -> None:
+    """Import labels from another tool into an annotator's log (appended, never rewritten)."""
+    from stance.interop import import_labels
+    from stance.session import load_candidates
+
+    counts = import_labels(fmt, source, load_candidates(candidates), Path("data/annotations"), annotator)
+    typer.echo(f"{counts['items']} labelled items read, {counts['events']} new events for {annotator}")

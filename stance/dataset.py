@@ -124,13 +124,10 @@ def assign_splits(
             out.update({d: next(iter(pins)) for d in docs})
         else:
             free.append((key, docs))
+    # Fractions share out the unpinned documents; pinned ones are outside that scheme.
     count: Counter[str] = Counter()
-    for d, s in out.items():
-        count[s] += size[d]
     targets = {s: f for s, f in fractions.items() if f > 0}
-    if free and not targets:
-        raise AnnotationError("params.yaml: build.fractions are all 0 but unpinned documents exist")
-    total = sum(size.values())
+    total = sum(size[d] for _, docs in free for d in docs)
     for _, docs in sorted(free, key=lambda kd: _stable(seed, kd[0])):
         n = sum(size[d] for d in docs)
         # The split furthest below its share of the rows takes the next component.
