@@ -45,9 +45,10 @@ def review_queue(paths: Paths) -> tuple[list[dict[str, Any]], dict[str, dict[str
     return [c for c in candidates if c["id"] in review], review
 
 
-def adjudicate(adjudicator: str, paths: Paths = Paths()) -> dict[str, Any]:
+def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
     from stance.annotate_ui import run
 
+    paths = paths or Paths()
     check_annotator(adjudicator, "--adjudicator")
     guide = load_guidelines(paths.guidelines)
     queue, review = review_queue(paths)
@@ -72,8 +73,13 @@ def adjudicate(adjudicator: str, paths: Paths = Paths()) -> dict[str, Any]:
         before = len(log.state.events)
         run(session, ctx)
         written = len(log.state.events) - before
-    return {"path": path, "done": session.done, "total": session.total, "events": written,
-            "warnings": ctx.status}
+    return {
+        "path": path,
+        "done": session.done,
+        "total": session.total,
+        "events": written,
+        "warnings": ctx.status,
+    }
 
 
 def adjudications(annotations_dir: Path) -> dict[str, ItemState]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from stance.schema import LABELS
 RELIABLE, TENTATIVE = 0.800, 0.667
 MIN_ITEMS = 100
 
-Ratings = dict[Hashable, dict[str, Hashable]]  # item -> coder -> value
+Ratings = Mapping[Any, Mapping[str, Any]]  # item -> coder -> value
 
 
 def _clean(x: float | None) -> float | None:
@@ -116,7 +116,9 @@ def cohen_pairs(ratings: Ratings, categories: Sequence[Hashable]) -> list[dict[s
             {
                 "coders": [a, b],
                 "items": len(both),
-                "percent_agreement": _clean(sum(p == q for p, q in both) / len(both)) if both else None,
+                "percent_agreement": _clean(sum(p == q for p, q in both) / len(both))
+                if both
+                else None,
                 "cohen_kappa": _clean(kappa),
             }
         )
@@ -168,7 +170,7 @@ def agreement(
     from stance.annotations import read_all
 
     states, warnings = read_all(annotations_dir)
-    ratings: dict[Hashable, dict[str, Hashable]] = {}
+    ratings: dict[str, dict[str, str]] = {}
     info: dict[str, dict[str, Any]] = {}
     for coder, items in states.items():
         for cid, st in items.items():
@@ -242,10 +244,13 @@ def render(report: dict[str, Any]) -> str:
             f"Cohen's kappa {pair['coders'][0]} x {pair['coders'][1]}: {f(pair['cohen_kappa'])} "
             f"(n={pair['items']}, agreement {f(pair['percent_agreement'])})"
         )
-    lines.append("Per label (label vs rest): " + "; ".join(
-        f"{k} alpha {f(v['krippendorff_alpha'])} agr {f(v['percent_agreement'])}"
-        for k, v in report["per_label"].items()
-    ))
+    lines.append(
+        "Per label (label vs rest): "
+        + "; ".join(
+            f"{k} alpha {f(v['krippendorff_alpha'])} agr {f(v['percent_agreement'])}"
+            for k, v in report["per_label"].items()
+        )
+    )
     for actor, v in report["per_actor"].items():
         lines.append(
             f"  actor {actor}: n={v['items']} alpha {f(v['krippendorff_alpha'])} "

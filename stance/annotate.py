@@ -54,8 +54,10 @@ def context_for(paths: Paths, candidates: list[dict[str, Any]], mode: str = "ann
     registry = load_registry(paths.actors)
     claims = load_claims(paths.claims)
     return Context(
-        claim_text={k: f"{v.text} ({k}; accuser {', '.join(v.accusers)}, accused "
-                    f"{', '.join(v.accused)})" for k, v in claims.items()},
+        claim_text={
+            k: f"{v.text} ({k}; accuser {', '.join(v.accusers)}, accused {', '.join(v.accused)})"
+            for k, v in claims.items()
+        },
         titles=titles,
         previous=previous,
         others=others,
@@ -85,7 +87,7 @@ def build_queue(
 
 def annotate(
     annotator: str,
-    paths: Paths = Paths(),
+    paths: Paths | None = None,
     *,
     claim: str | None = None,
     limit: int | None = None,
@@ -97,14 +99,21 @@ def annotate(
     """Run the UI for one annotator; returns what was done, and any warnings."""
     from stance.annotate_ui import run
 
+    paths = paths or Paths()
     check_annotator(annotator)
     if limit is not None and limit < 1:
         raise AnnotationError(f"--limit {limit}: expected a positive number")
     guide = load_guidelines(paths.guidelines)
     candidates = load_candidates(paths.candidates)
     queue = build_queue(
-        candidates, annotator, claim=claim, limit=limit, how=how, team=team,
-        overlap=overlap, scores=scores,
+        candidates,
+        annotator,
+        claim=claim,
+        limit=limit,
+        how=how,
+        team=team,
+        overlap=overlap,
+        scores=scores,
     )
     ctx = context_for(paths, candidates)
     ctx.summary = guide.summary
@@ -120,5 +129,10 @@ def annotate(
         before = len(log.state.events)
         run(session, ctx)
         written = len(log.state.events) - before
-    return {"path": path, "done": session.done, "total": session.total, "events": written,
-            "warnings": warnings}
+    return {
+        "path": path,
+        "done": session.done,
+        "total": session.total,
+        "events": written,
+        "warnings": warnings,
+    }

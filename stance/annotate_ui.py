@@ -128,9 +128,9 @@ class Screen:
                 self.put(y, 4, line, curses.A_DIM)
                 y += 1
             y += 1
-        for line in _wrap_runs(_segments(item, ctx), w - 6):
+        for runs in _wrap_runs(_segments(item, ctx), w - 6):
             x = 4
-            for text, attr in line:
+            for text, attr in runs:
                 self.put(y, x, text, attr)
                 x += len(text)
             y += 1
@@ -210,7 +210,9 @@ class Screen:
             self.message = f"saved: {item['actor']} {stance or 'skipped'}"  # type: ignore[index]
         elif key == ord("u"):
             undone = s.undo()
-            self.message = f"undone: {undone['event']} {undone['actor']}" if undone else "nothing to undo"
+            self.message = (
+                f"undone: {undone['event']} {undone['actor']}" if undone else "nothing to undo"
+            )
         elif key == ord("f") and self.ctx.mode == "annotate":
             if s.current() is not None:
                 note = self.prompt("Flag note (Enter saves, Esc cancels): ")

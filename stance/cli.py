@@ -179,9 +179,9 @@ def annotate(
     overlap: Annotated[
         float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
     ] = 0.0,
-    model: Annotated[
-        Path, typer.Option("--model", help="Model for --order uncertain.")
-    ] = Path("models/model.skops"),
+    model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
+        "models/model.skops"
+    ),
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once."""
     from stance.annotate import annotate as run
@@ -193,13 +193,19 @@ def annotate(
         scores = scorer(model)
     members = [m.strip() for m in team.split(",") if m.strip()] if team else None
     result = run(
-        annotator, claim=claim, limit=limit, how=order, team=members, overlap=overlap,
+        annotator,
+        claim=claim,
+        limit=limit,
+        how=order,
+        team=members,
+        overlap=overlap,
         scores=scores,
     )
     for w in result["warnings"]:
         typer.echo(f"Warning: {w}", err=True)
     typer.echo(
-        f"{result['done']} / {result['total']} done; {result['events']} new events in {result['path']}"
+        f"{result['done']} / {result['total']} done; "
+        f"{result['events']} new events in {result['path']}"
     )
 
 
@@ -237,7 +243,7 @@ def adjudicate(
         str, typer.Option("--adjudicator", help="Your name, stored with each decision.")
     ],
 ) -> None:
-    """Decide disagreements and flagged items; decisions go to data/annotations/adjudications.jsonl."""
+    """Decide disagreements and flagged items (saved to data/annotations/adjudications.jsonl)."""
     from stance.adjudicate import adjudicate as run
 
     result = run(adjudicator)
@@ -276,7 +282,9 @@ CandidatesOpt = Annotated[
 def export_cmd(
     fmt: FormatOpt,
     annotator: AnnotatorOpt,
-    output: Annotated[Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")],
+    output: Annotated[
+        Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")
+    ],
     candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
 ) -> None:
     """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano."""
@@ -298,5 +306,9 @@ def import_cmd(
     from stance.interop import import_labels
     from stance.session import load_candidates
 
-    counts = import_labels(fmt, source, load_candidates(candidates), Path("data/annotations"), annotator)
-    typer.echo(f"{counts['items']} labelled items read, {counts['events']} new events for {annotator}")
+    counts = import_labels(
+        fmt, source, load_candidates(candidates), Path("data/annotations"), annotator
+    )
+    typer.echo(
+        f"{counts['items']} labelled items read, {counts['events']} new events for {annotator}"
+    )

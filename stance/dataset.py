@@ -157,33 +157,63 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     for coder, items in states.items():
         for cid, st in items.items():
             votes[cid][coder] = st
-    rows, unresolved, how_counts = [], [], Counter()
+    rows: list[dict[str, Any]] = []
+    unresolved: list[dict[str, Any]] = []
+    how_counts: Counter[str] = Counter()
     for c in candidates:
         stance, response, how = resolve(votes.get(c["id"], {}), adjudicated.get(c["id"]))
         how_counts[how] += 1
         if how == "unresolved":
-            unresolved.append({"id": c["id"], "actor": c["actor"], "sentence": c["sentence"],
-                               "labels": {k: v.stance for k, v in votes[c["id"]].items()}})
+            unresolved.append(
+                {
+                    "id": c["id"],
+                    "actor": c["actor"],
+                    "sentence": c["sentence"],
+                    "labels": {k: v.stance for k, v in votes[c["id"]].items()},
+                }
+            )
         if stance is None:
             continue
         if c["doc_id"] not in sources:
-            raise InputError(f"{paths.documents}: no document {c['doc_id']!r}: rerun `stance ingest`")
+            raise InputError(
+                f"{paths.documents}: no document {c['doc_id']!r}: rerun `stance ingest`"
+            )
         labelled_by = sorted(k for k, v in votes.get(c["id"], {}).items() if v.stance)
-        rows.append({
-            **{k: c[k] for k in ("id", "doc_id", "sentence_id", "sentence", "start", "end",
-                                 "group", "actor", "mentions", "claim")},
-            "stance": stance,
-            "response": response,
-            "source": sources[c["doc_id"]],
-            "annotators": labelled_by,
-            "resolution": how,
-        })
+        rows.append(
+            {
+                **{
+                    k: c[k]
+                    for k in (
+                        "id",
+                        "doc_id",
+                        "sentence_id",
+                        "sentence",
+                        "start",
+                        "end",
+                        "group",
+                        "actor",
+                        "mentions",
+                        "claim",
+                    )
+                },
+                "stance": stance,
+                "response": response,
+                "source": sources[c["doc_id"]],
+                "annotators": labelled_by,
+                "resolution": how,
+            }
+        )
     if not rows:
         raise AnnotationError(
             f"no resolved labels in {paths.annotations}: label with `stance annotate` first"
         )
     split_of = assign_splits(
-        rows, sources, params["fractions"], params["pin_sources"], params["pin_docs"], params["seed"]
+        rows,
+        sources,
+        params["fractions"],
+        params["pin_sources"],
+        params["pin_docs"],
+        params["seed"],
     )
     for r in rows:
         r["split"] = split_of[r["doc_id"]]

@@ -13,18 +13,26 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stance.annotations import AnnotationLog, ItemState, check_annotator, log_path, make_event, replay
+from stance.annotations import (
+    AnnotationLog,
+    ItemState,
+    check_annotator,
+    log_path,
+    make_event,
+    replay,
+)
 from stance.errors import InputError
 from stance.fileio import atomic_writer
 from stance.schema import LABELS, RESPONSES
 
 FORMATS = ("prodigy", "labelstudio", "doccano")
 
-LABEL_STUDIO_CONFIG = """<View>
+LABEL_STUDIO_CONFIG = (
+    """<View>
   <Header value="$actor: stance toward $claim"/>
   <Text name="text" value="$text"/>
   <Choices name="stance" toName="text" choice="single" showInline="true">
@@ -33,11 +41,14 @@ LABEL_STUDIO_CONFIG = """<View>
     <Choice value="neutral" hotkey="3"/>
   </Choices>
   <Choices name="response" toName="text" choice="single">
-""" + "".join(f'    <Choice value="{r}"/>\n' for r in RESPONSES) + """  </Choices>
+"""
+    + "".join(f'    <Choice value="{r}"/>\n' for r in RESPONSES)
+    + """  </Choices>
   <Choices name="flag" toName="text" choice="single"><Choice value="flag"/></Choices>
   <TextArea name="note" toName="text" maxSubmissions="1"/>
 </View>
 """
+)
 
 
 @dataclass
@@ -68,7 +79,7 @@ def _epoch(iso: str | None) -> int | None:
 def _iso(epoch: Any) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -78,26 +89,35 @@ def _prodigy(c: dict[str, Any], st: ItemState | None, annotator: str) -> dict[st
     input_hash = _hash32(c["sentence"], c["actor"], c["claim"])
     task: dict[str, Any] = {
         "text": c["sentence"],
-        "meta": {"id": c["id"], "actor": c["actor"], "claim": c["claim"], "doc_id": c["doc_id"],
-                 "sentence_id": c["sentence_id"]},
-        "spans": [{"start": m["start"] - c["start"], "end": m["end"] - c["start"],
-                   "label": c["actor"]} for m in c["mentions"]],
+        "meta": {
+            "id": c["id"],
+            "actor": c["actor"],
+            "claim": c["claim"],
+            "doc_id": c["doc_id"],
+            "sentence_id": c["sentence_id"],
+        },
+        "spans": [
+            {"start": m["start"] - c["start"], "end": m["end"] - c["start"], "label": c["actor"]}
+            for m in c["mentions"]
+        ],
         "options": [{"id": label, "text": label.capitalize()} for label in LABELS],
         "_input_hash": input_hash,
         "_task_hash": _hash32(str(input_hash), *LABELS),
     }
     if st is not None:
-        task.update({
-            "accept": [st.stance] if st.stance else [],
-            "answer": "accept" if st.stance else "ignore" if st.decision == "skip" else None,
-            "_annotator_id": annotator,
-            "_timestamp": _epoch(st.annotated_at),
-            "annotated_at": st.annotated_at,
-            "guideline_version": st.guideline_version,
-            "response": st.response,
-            "flag": st.flag,
-            "note": st.note,
-        })
+        task.update(
+            {
+                "accept": [st.stance] if st.stance else [],
+                "answer": "accept" if st.stance else "ignore" if st.decision == "skip" else None,
+                "_annotator_id": annotator,
+                "_timestamp": _epoch(st.annotated_at),
+                "annotated_at": st.annotated_at,
+                "guideline_version": st.guideline_version,
+                "response": st.response,
+                "flag": st.flag,
+                "note": st.note,
+            }
+        )
         if task["answer"] is None:
             del task["answer"]  # only flagged or tagged: still a task to answer
     return task
@@ -106,8 +126,14 @@ def _prodigy(c: dict[str, Any], st: ItemState | None, annotator: str) -> dict[st
 def _labelstudio(n: int, c: dict[str, Any], st: ItemState | None, annotator: str) -> dict[str, Any]:
     task: dict[str, Any] = {
         "id": n,
-        "data": {"text": c["sentence"], "actor": c["actor"], "claim": c["claim"],
-                 "candidate_id": c["id"], "doc_id": c["doc_id"], "sentence_id": c["sentence_id"]},
+        "data": {
+            "text": c["sentence"],
+            "actor": c["actor"],
+            "claim": c["claim"],
+            "candidate_id": c["id"],
+            "doc_id": c["doc_id"],
+            "sentence_id": c["sentence_id"],
+        },
         "annotations": [],
         "predictions": [],
     }
@@ -115,25 +141,51 @@ def _labelstudio(n: int, c: dict[str, Any], st: ItemState | None, annotator: str
         return task
     result = []
     if st.stance:
-        result.append({"from_name": "stance", "to_name": "text", "type": "choices",
-                       "value": {"choices": [st.stance]}})
+        result.append(
+            {
+                "from_name": "stance",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": [st.stance]},
+            }
+        )
     if st.response:
-        result.append({"from_name": "response", "to_name": "text", "type": "choices",
-                       "value": {"choices": [st.response]}})
+        result.append(
+            {
+                "from_name": "response",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": [st.response]},
+            }
+        )
     if st.flag:
-        result.append({"from_name": "flag", "to_name": "text", "type": "choices",
-                       "value": {"choices": ["flag"]}})
+        result.append(
+            {
+                "from_name": "flag",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": ["flag"]},
+            }
+        )
     if st.note:
-        result.append({"from_name": "note", "to_name": "text", "type": "textarea",
-                       "value": {"text": [st.note]}})
-    task["annotations"].append({
-        "completed_by": {"email": f"{annotator}@stance.local"},
-        "was_cancelled": st.decision == "skip",
-        "lead_time": 0,
-        "created_at": st.annotated_at,
-        "meta": {"guideline_version": st.guideline_version},
-        "result": result,
-    })
+        result.append(
+            {
+                "from_name": "note",
+                "to_name": "text",
+                "type": "textarea",
+                "value": {"text": [st.note]},
+            }
+        )
+    task["annotations"].append(
+        {
+            "completed_by": {"email": f"{annotator}@stance.local"},
+            "was_cancelled": st.decision == "skip",
+            "lead_time": 0,
+            "created_at": st.annotated_at,
+            "meta": {"guideline_version": st.guideline_version},
+            "result": result,
+        }
+    )
     return task
 
 
@@ -141,13 +193,24 @@ def _doccano(c: dict[str, Any], st: ItemState | None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "text": c["sentence"],
         "label": [st.stance] if st and st.stance else [],
-        "id": c["id"], "actor": c["actor"], "claim": c["claim"],
-        "doc_id": c["doc_id"], "sentence_id": c["sentence_id"],
+        "id": c["id"],
+        "actor": c["actor"],
+        "claim": c["claim"],
+        "doc_id": c["doc_id"],
+        "sentence_id": c["sentence_id"],
     }
     if st is not None:
-        row.update({"skipped": st.decision == "skip", "response": st.response, "flag": st.flag,
-                    "note": st.note, "annotator": st.annotator, "annotated_at": st.annotated_at,
-                    "guideline_version": st.guideline_version})
+        row.update(
+            {
+                "skipped": st.decision == "skip",
+                "response": st.response,
+                "flag": st.flag,
+                "note": st.note,
+                "annotator": st.annotator,
+                "annotated_at": st.annotated_at,
+                "guideline_version": st.guideline_version,
+            }
+        )
     return row
 
 
@@ -165,8 +228,10 @@ def export(
     labelled = sum(1 for c in candidates if c["id"] in states)
     with atomic_writer(output) as fh:
         if fmt == "labelstudio":
-            tasks = [_labelstudio(n, c, states.get(c["id"]), annotator)
-                     for n, c in enumerate(candidates, 1)]
+            tasks = [
+                _labelstudio(n, c, states.get(c["id"]), annotator)
+                for n, c in enumerate(candidates, 1)
+            ]
             json.dump(tasks, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
         else:
@@ -258,11 +323,15 @@ def _parse(fmt: str, where: str, row: Any) -> Imported | None:
     if not cid:
         raise InputError(f"{where}: no candidate id (it is in meta.id / data.candidate_id / id)")
     _check(where, stance, response)
-    version = str(row.get("guideline_version") or (row.get("meta") or {}).get("guideline_version")
-                  or ((row.get("annotations") or [{}])[-1].get("meta") or {}).get("guideline_version")
-                  or "unknown")
-    return Imported(str(cid), stance, skipped and stance is None, response, flag, note,
-                    when, version)
+    version = str(
+        row.get("guideline_version")
+        or (row.get("meta") or {}).get("guideline_version")
+        or ((row.get("annotations") or [{}])[-1].get("meta") or {}).get("guideline_version")
+        or "unknown"
+    )
+    return Imported(
+        str(cid), stance, skipped and stance is None, response, flag, note, when, version
+    )
 
 
 def import_labels(
@@ -289,8 +358,12 @@ def import_labels(
         current = log.state.items()
         for item in parsed:
             c, st = by_id[item.id], current.get(item.id)
-            common = {"annotator": annotator, "guideline_version": item.guideline_version,
-                      "candidate": c, "annotated_at": item.annotated_at}
+            common: dict[str, Any] = {
+                "annotator": annotator,
+                "guideline_version": item.guideline_version,
+                "candidate": c,
+                "annotated_at": item.annotated_at,
+            }
             events = []
             decision = "label" if item.stance else "skip" if item.skipped else None
             # A note rides on the flag when flagged, else on the decision (a rationale).

@@ -17,8 +17,16 @@ KRIPP = {
 }
 # Fleiss (1971) as worked on Wikipedia ("Fleiss' kappa"): 10 subjects, 14 raters; kappa = 0.210.
 FLEISS = [
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
 ]
 
 
@@ -56,22 +64,42 @@ def test_cohen_worked_example() -> None:
     assert pair["cohen_kappa"] == pytest.approx(0.4) and pair["percent_agreement"] == 0.7
 
 
-def write_labels(folder: Path, coder: str, labels: dict[str, str], flags: dict | None = None) -> None:
+def write_labels(
+    folder: Path, coder: str, labels: dict[str, str], flags: dict | None = None
+) -> None:
     with AnnotationLog(folder / f"{coder}.jsonl", coder) as log:
         for cid, stance in labels.items():
-            cand = {"id": cid, "sentence": f"sentence {cid}", "actor": "PRK" if cid < "m" else "USA",
-                    "claim": "sony-hack-2014"}
-            log.append(make_event("label", annotator=coder, guideline_version="1.0",
-                                  candidate=cand, stance=stance))
+            cand = {
+                "id": cid,
+                "sentence": f"sentence {cid}",
+                "actor": "PRK" if cid < "m" else "USA",
+                "claim": "sony-hack-2014",
+            }
+            log.append(
+                make_event(
+                    "label", annotator=coder, guideline_version="1.0", candidate=cand, stance=stance
+                )
+            )
             if flags and cid in flags:
-                log.append(make_event("flag", annotator=coder, guideline_version="1.0",
-                                      candidate=cand, flag=True, note=flags[cid]))
+                log.append(
+                    make_event(
+                        "flag",
+                        annotator=coder,
+                        guideline_version="1.0",
+                        candidate=cand,
+                        flag=True,
+                        note=flags[cid],
+                    )
+                )
 
 
 def test_report_from_logs(tmp_path: Path) -> None:
     write_labels(tmp_path, "ann", {"a": "support", "b": "oppose", "c": "neutral", "x": "oppose"})
-    write_labels(tmp_path, "bo", {"a": "support", "b": "neutral", "c": "neutral", "x": "oppose",
-                                  "z": "support"})
+    write_labels(
+        tmp_path,
+        "bo",
+        {"a": "support", "b": "neutral", "c": "neutral", "x": "oppose", "z": "support"},
+    )
     report = agreement(tmp_path, samples=100)
     assert report["items"] == 4 and report["coders"] == ["ann", "bo"]
     assert report["annotators"] == {"ann": 4, "bo": 5}

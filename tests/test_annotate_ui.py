@@ -1,6 +1,5 @@
 """The real labelling UI in a real terminal (tmux): keys, crash safety, resume, undo, lock."""
 
-import json
 import os
 import re
 import shutil
@@ -28,14 +27,28 @@ class Terminal:
     def start(self, *args: str) -> None:
         cmd = " ".join([f"exec {STANCE}", *args])
         subprocess.run(
-            [*self.sock, "new-session", "-d", "-s", self.name, "-x", "120", "-y", "34",
-             "-c", str(self.cwd), cmd],
-            check=True, env={**os.environ, "TERM": "xterm-256color"},
+            [
+                *self.sock,
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "120",
+                "-y",
+                "34",
+                "-c",
+                str(self.cwd),
+                cmd,
+            ],
+            check=True,
+            env={**os.environ, "TERM": "xterm-256color"},
         )
 
     def screen(self) -> str:
-        out = subprocess.run([*self.sock, "capture-pane", "-p", "-t", self.name],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [*self.sock, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
         return out.stdout
 
     def wait_for(self, pattern: str, timeout: float = 10) -> str:
@@ -51,8 +64,12 @@ class Terminal:
         subprocess.run([*self.sock, "send-keys", "-t", self.name, *keys], check=True)
 
     def pid(self) -> int:
-        out = subprocess.run([*self.sock, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [*self.sock, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return int(out.stdout.split()[0])
 
     def kill_server(self) -> None:
@@ -86,7 +103,9 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
 
     logged = events(project)
     assert [(e["id"], e["stance"]) for e in logged] == [
-        (cands[0]["id"], "support"), (cands[1]["id"], "oppose"), (cands[2]["id"], "neutral"),
+        (cands[0]["id"], "support"),
+        (cands[1]["id"], "oppose"),
+        (cands[2]["id"], "neutral"),
     ]
     term.kill_server()
 
@@ -136,8 +155,12 @@ def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
 def test_second_process_is_refused(project: Path, term: Terminal) -> None:
     term.start("annotate", "--annotator", "tester")
     term.wait_for(r"0 / 54 done")
-    out = subprocess.run([str(STANCE), "annotate", "--annotator", "tester"], cwd=project,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(STANCE), "annotate", "--annotator", "tester"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1
     assert "already open in another process" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -155,3 +178,54 @@ def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
     term.start("annotate", "--annotator", "ann", "--team", "ann,bo", "--overlap", "0.3")
     assert f"0 / {total} done" in term.wait_for(r"0 / \d+ done")
     term.keys("q")
+
+
+def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Terminal) -> None:
+    from stance.annotations import AnnotationLog, make_event
+
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    with AnnotationLog(project / "data/annotations/bo.jsonl", "bo") as log:
+        log.append(
+            make_event(
+                "label",
+                annotator="bo",
+                guideline_version="1.0",
+                candidate=cands[1],
+                stance="support",
+            )
+        )  # core: oppose
+        log.append(
+            make_event(
+                "label",
+                annotator="bo",
+                guideline_version="1.0",
+                candidate=cands[2],
+                stance="support",
+            )
+        )  # core agrees
+        log.append(
+            make_event(
+                "flag",
+                annotator="bo",
+                guideline_version="1.0",
+                candidate=cands[7],
+                flag=True,
+                note="is this a place name?",
+            )
+        )
+    term.start("adjudicate", "--adjudicator", "judge")
+    screen = term.wait_for(r"0 / 2 done")
+    assert "stance adjudicate: judge" in screen
+    assert "bo: support" in screen and "core: oppose (criticize_response)" in screen
+    term.keys("2")
+    screen = term.wait_for(r"1 / 2 done")
+    assert "FLAG: is this a place name?" in screen
+    term.keys("3")
+    term.wait_for(r"2 / 2 done")
+    term.keys("q")
+    time.sleep(0.3)
+    decided = read_jsonl(project / "data/annotations/adjudications.jsonl")
+    assert [(e["id"], e["stance"], e["annotator"]) for e in decided] == [
+        (cands[1]["id"], "oppose", "judge"),
+        (cands[7]["id"], "neutral", "judge"),
+    ]

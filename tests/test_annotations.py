@@ -15,14 +15,26 @@ from stance.errors import AnnotationError
 from stance.session import Session, assign, order
 
 CANDS = [
-    {"id": f"c{i}", "sentence_id": f"d:{i // 2:04d}", "sentence": f"S{i // 2}", "actor": a,
-     "claim": "sony-hack-2014", "doc_id": "d", "start": 0, "end": 2, "group": "g", "mentions": []}
+    {
+        "id": f"c{i}",
+        "sentence_id": f"d:{i // 2:04d}",
+        "sentence": f"S{i // 2}",
+        "actor": a,
+        "claim": "sony-hack-2014",
+        "doc_id": "d",
+        "start": 0,
+        "end": 2,
+        "group": "g",
+        "mentions": [],
+    }
     for i, a in enumerate(["USA", "PRK", "RUS", "PRK", "CHN", "USA"])
 ]
 
 
 def label(log: AnnotationLog, cand: dict, stance: str) -> dict:
-    event = make_event("label", annotator="ann", guideline_version="1.0", candidate=cand, stance=stance)
+    event = make_event(
+        "label", annotator="ann", guideline_version="1.0", candidate=cand, stance=stance
+    )
     log.append(event)
     return event
 
@@ -117,10 +129,14 @@ def test_corrupted_middle_line_stops_with_its_line_number(tmp_path: Path) -> Non
 
 def test_unknown_label_in_a_log(tmp_path: Path) -> None:
     path = tmp_path / "ann.jsonl"
-    event = make_event("label", annotator="ann", guideline_version="1", candidate=CANDS[0],
-                       stance="support")
+    event = make_event(
+        "label", annotator="ann", guideline_version="1", candidate=CANDS[0], stance="support"
+    )
     path.write_text(json.dumps({**event, "stance": "agree"}) + "\n")
-    with pytest.raises(AnnotationError, match=r"ann.jsonl:1: unknown label 'agree' \(labels: support, oppose, neutral\)"):
+    with pytest.raises(
+        AnnotationError,
+        match=r"ann.jsonl:1: unknown label 'agree' \(labels: support, oppose, neutral\)",
+    ):
         replay(path)
 
 
@@ -182,14 +198,18 @@ def test_random_order_keeps_sentences_together_and_is_per_annotator() -> None:
     a = order(list(CANDS), "random", "ann")
     assert sorted(c["id"] for c in a) == sorted(c["id"] for c in CANDS)
     sids = [c["sentence_id"] for c in a]
-    assert all(sids.index(s) + sids.count(s) - 1 == len(sids) - 1 - sids[::-1].index(s) for s in sids)
+    assert all(
+        sids.index(s) + sids.count(s) - 1 == len(sids) - 1 - sids[::-1].index(s) for s in sids
+    )
     assert order(list(CANDS), "random", "ann") == a
     with pytest.raises(AnnotationError, match="needs a trained model"):
         order(list(CANDS), "uncertain", "ann")
 
 
 def test_uncertain_order_puts_least_certain_first() -> None:
-    probs = [{"support": p, "oppose": 1 - p, "neutral": 0.0} for p in (0.9, 0.5, 0.7, 0.55, 1.0, 0.6)]
+    probs = [
+        {"support": p, "oppose": 1 - p, "neutral": 0.0} for p in (0.9, 0.5, 0.7, 0.55, 1.0, 0.6)
+    ]
     ranked = order([dict(c) for c in CANDS], "uncertain", "ann", lambda cs: probs)
     assert [c["id"] for c in ranked] == ["c1", "c3", "c5", "c2", "c0", "c4"]
     assert ranked[0]["suggestion"] == probs[1]

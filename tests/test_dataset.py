@@ -21,13 +21,23 @@ def vote(stance: str | None, response: str | None = None) -> ItemState:
     [
         ({"a": vote("oppose", "deny")}, None, ("oppose", "deny", "unanimous")),
         ({"a": vote("oppose"), "b": vote("oppose")}, None, ("oppose", None, "unanimous")),
-        ({"a": vote("oppose"), "b": vote("oppose"), "c": vote("neutral")}, None,
-         ("oppose", None, "majority")),
+        (
+            {"a": vote("oppose"), "b": vote("oppose"), "c": vote("neutral")},
+            None,
+            ("oppose", None, "majority"),
+        ),
         ({"a": vote("oppose"), "b": vote("neutral")}, None, (None, None, "unresolved")),
-        ({"a": vote("oppose"), "b": vote("neutral")}, vote("support"),
-         ("support", None, "adjudicated")),
+        (
+            {"a": vote("oppose"), "b": vote("neutral")},
+            vote("support"),
+            ("support", None, "adjudicated"),
+        ),
         # Adjudication wins even over a unanimous label.
-        ({"a": vote("oppose"), "b": vote("oppose")}, vote("neutral"), ("neutral", None, "adjudicated")),
+        (
+            {"a": vote("oppose"), "b": vote("oppose")},
+            vote("neutral"),
+            ("neutral", None, "adjudicated"),
+        ),
         ({"a": vote(None)}, None, (None, None, "unlabelled")),
         ({}, None, (None, None, "unlabelled")),
     ],
@@ -42,12 +52,20 @@ def rows(*spec: tuple[str, str]) -> list[dict]:
 
 def test_splits_follow_documents_and_groups() -> None:
     # d1 and d2 share group g1: they must land together; d3 is pinned by source.
-    rs = rows(("d1", "g1"), ("d2", "g1"), ("d2", "g2"), ("d3", "g3"), *[(f"e{i}", f"h{i}") for i in range(20)])
+    rs = rows(
+        ("d1", "g1"),
+        ("d2", "g1"),
+        ("d2", "g2"),
+        ("d3", "g3"),
+        *[(f"e{i}", f"h{i}") for i in range(20)],
+    )
     sources = {"d3": "seed"}
     split = assign_splits(rs, sources, {"train": 0.7, "validation": 0.3}, {"seed": "test"}, {}, 1)
     assert split["d1"] == split["d2"] and split["d3"] == "test"
     assert {split[f"e{i}"] for i in range(20)} == {"train", "validation"}
-    assert split == assign_splits(rs, sources, {"train": 0.7, "validation": 0.3}, {"seed": "test"}, {}, 1)
+    assert split == assign_splits(
+        rs, sources, {"train": 0.7, "validation": 0.3}, {"seed": "test"}, {}, 1
+    )
     pinned = assign_splits(rs, {}, {"train": 1.0}, {}, {"e1*": "test"}, 1)
     assert {d for d, s in pinned.items() if s == "test"} == {"e1"} | {f"e1{i}" for i in range(10)}
 
@@ -74,28 +92,40 @@ def test_gold_seed_build(ingested: Path, cli) -> None:
     assert len(frame) == len(cands) == 54
     assert set(frame["source"]) == {"seed"} and set(frame["split"]) == {"test"}
     assert frame["stance"].value_counts().to_dict() == {"neutral": 34, "oppose": 13, "support": 7}
-    row = frame[(frame.sentence.str.startswith("Washington failed")) & (frame.actor == "RUS")].iloc[0]
-    assert (row.stance, row.response, list(row.annotators)) == ("oppose", "dispute_evidence", ["core"])
+    row = frame[(frame.sentence.str.startswith("Washington failed")) & (frame.actor == "RUS")].iloc[
+        0
+    ]
+    assert (row.stance, row.response, list(row.annotators)) == (
+        "oppose",
+        "dispute_evidence",
+        ["core"],
+    )
     assert list(row.mentions[0].keys()) == ["text", "start", "end"]
 
 
 def test_no_document_or_group_crosses_a_split(ingested: Path, cli) -> None:
     # Add imported documents, one sharing a quote with a seed, and label them.
     (ingested / "more").mkdir()
-    quote = ('"We perceive the U.S. threats to take revenge and calls on other nations to condemn '
-             'the Democratic People\'s Republic of Korea as absolutely counterproductive and '
-             'dangerous," Lukashevich said.')
+    quote = (
+        '"We perceive the U.S. threats to take revenge and calls on other nations to condemn '
+        "the Democratic People's Republic of Korea as absolutely counterproductive and "
+        'dangerous," Lukashevich said.'
+    )
     (ingested / "more/quoting.txt").write_text(f"Moscow speaks\n{quote}\n", encoding="utf-8")
     for i in range(12):
         (ingested / f"more/other{i}.txt").write_text(
             f"Story {i}\nSeoul said on day {i} that Pyongyang was behind attack number {i}.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     assert cli("ingest", "seeds", "more").exit_code == 0
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
     with AnnotationLog(ingested / "data/annotations/bo.jsonl", "bo") as log:
         for c in cands:
-            log.append(make_event("label", annotator="bo", guideline_version="1.0", candidate=c,
-                                  stance="neutral"))
+            log.append(
+                make_event(
+                    "label", annotator="bo", guideline_version="1.0", candidate=c, stance="neutral"
+                )
+            )
     assert cli("build").exit_code == 0
     frame = pd.read_parquet(ingested / "data/processed/dataset.parquet")
     for key in ("doc_id", "group"):
@@ -113,16 +143,33 @@ def test_no_document_or_group_crosses_a_split(ingested: Path, cli) -> None:
 def test_unresolved_items_are_reported_not_guessed(ingested: Path, cli) -> None:
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
     with AnnotationLog(ingested / "data/annotations/bo.jsonl", "bo") as log:
-        log.append(make_event("label", annotator="bo", guideline_version="1.0", candidate=cands[1],
-                              stance="support"))  # core said oppose
+        log.append(
+            make_event(
+                "label",
+                annotator="bo",
+                guideline_version="1.0",
+                candidate=cands[1],
+                stance="support",
+            )
+        )  # core said oppose
     result = cli("build")
     assert result.exit_code == 0
-    assert f"Unresolved (adjudicate it): {cands[1]['id']} RUS: bo=support, core=oppose" in result.output
+    assert (
+        f"Unresolved (adjudicate it): {cands[1]['id']} RUS: bo=support, core=oppose"
+        in result.output
+    )
     frame = pd.read_parquet(ingested / "data/processed/dataset.parquet")
     assert cands[1]["id"] not in set(frame["id"]) and len(frame) == 53
     with AnnotationLog(ingested / "data/annotations/adjudications.jsonl", "judge") as log:
-        log.append(make_event("label", annotator="judge", guideline_version="1.0",
-                              candidate=cands[1], stance="oppose"))
+        log.append(
+            make_event(
+                "label",
+                annotator="judge",
+                guideline_version="1.0",
+                candidate=cands[1],
+                stance="oppose",
+            )
+        )
     assert cli("build").exit_code == 0
     frame = pd.read_parquet(ingested / "data/processed/dataset.parquet")
     row = frame[frame.id == cands[1]["id"]].iloc[0]
@@ -133,18 +180,31 @@ def test_stale_labels_stop_the_build(ingested: Path, cli) -> None:
     log = ingested / "data/annotations/core.jsonl"
     first = json.loads(log.read_text().splitlines()[0])
     with AnnotationLog(ingested / "data/annotations/ann.jsonl", "ann") as a:
-        a.append(make_event("label", annotator="ann", guideline_version="1.0",
-                            candidate={**first, "id": "0000000000000000"}, stance="oppose"))
+        a.append(
+            make_event(
+                "label",
+                annotator="ann",
+                guideline_version="1.0",
+                candidate={**first, "id": "0000000000000000"},
+                stance="oppose",
+            )
+        )
     result = cli("build")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: data/annotations/ann.jsonl: 1 label(s) refer to candidates")
+    assert result.output.startswith(
+        "Error: data/annotations/ann.jsonl: 1 label(s) refer to candidates"
+    )
     assert "never remapped" in result.output
     assert not (ingested / "data/processed").exists()
 
 
 def test_build_without_labels(project: Path, cli, tmp_path: Path) -> None:
     assert cli("ingest").exit_code == 0
-    paths = BuildPaths(annotations=tmp_path / "none", dataset=tmp_path / "d.parquet",
-                       splits=tmp_path / "s.json", report=tmp_path / "r.json")
+    paths = BuildPaths(
+        annotations=tmp_path / "none",
+        dataset=tmp_path / "d.parquet",
+        splits=tmp_path / "s.json",
+        report=tmp_path / "r.json",
+    )
     with pytest.raises(AnnotationError, match="no resolved labels"):
         build(paths, defaults("build"))

@@ -29,9 +29,19 @@ def test_round_trip_drops_nothing(ingested: Path, cli, fmt: str) -> None:
 
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
     with AnnotationLog(ingested / "data/annotations/core.jsonl", "core") as log:
-        log.append(make_event("skip", annotator="core", guideline_version="1.0", candidate=cands[5]))
-        log.append(make_event("flag", annotator="core", guideline_version="1.0",
-                              candidate=cands[6], flag=True, note="a second look, please"))
+        log.append(
+            make_event("skip", annotator="core", guideline_version="1.0", candidate=cands[5])
+        )
+        log.append(
+            make_event(
+                "flag",
+                annotator="core",
+                guideline_version="1.0",
+                candidate=cands[6],
+                flag=True,
+                note="a second look, please",
+            )
+        )
     out = ingested / f"export.{fmt}"
     result = cli("export", "--format", fmt, "--annotator", "core", "--output", str(out))
     assert result.output.strip() == f"54 tasks (54 with labels) -> {out}"
@@ -54,7 +64,7 @@ def test_prodigy_hashes_include_actor_and_claim(ingested: Path, cli) -> None:
     assert len({t["_task_hash"] for t in tasks}) == len(tasks)
     assert {t["meta"]["actor"] for t in first} == {"SONY", "RUS", "USA", "PRK"}
     span = first[1]["spans"][0]
-    assert first[1]["text"][span["start"]:span["end"]] == "Russia"
+    assert first[1]["text"][span["start"] : span["end"]] == "Russia"
 
 
 def test_label_studio_config_and_tasks(ingested: Path, cli) -> None:
@@ -62,8 +72,12 @@ def test_label_studio_config_and_tasks(ingested: Path, cli) -> None:
     cli("export", "--format", "labelstudio", "--annotator", "core", "--output", str(out))
     tasks = json.loads(out.read_text())
     result = tasks[1]["annotations"][0]["result"]
-    assert {"from_name": "stance", "to_name": "text", "type": "choices",
-            "value": {"choices": ["oppose"]}} in result
+    assert {
+        "from_name": "stance",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": ["oppose"]},
+    } in result
     config = (ingested / "ls.xml").read_text()
     assert '<Choices name="stance" toName="text" choice="single"' in config
 
@@ -81,10 +95,15 @@ def test_import_rejects_unknown_labels_and_stale_ids(ingested: Path, cli) -> Non
     result = cli("import", str(bad), "--format", "doccano", "--annotator", "x")
     assert "candidate feedfacefeedface is not in the current candidates" in result.output
     assert "never remapped" in result.output
-    assert not (ingested / "data/annotations/x.jsonl").exists() or not replay(
-        ingested / "data/annotations/x.jsonl").events
+    assert (
+        not (ingested / "data/annotations/x.jsonl").exists()
+        or not replay(ingested / "data/annotations/x.jsonl").events
+    )
     bad.write_text("{not json\n")
     result = cli("import", str(bad), "--format", "prodigy", "--annotator", "x")
     assert result.output.startswith("Error: bad.jsonl:1: not valid JSON")
     result = cli("export", "--format", "brat", "--annotator", "core", "--output", "x")
-    assert result.output.strip() == "Error: --format brat: expected one of prodigy, labelstudio, doccano"
+    assert (
+        result.output.strip()
+        == "Error: --format brat: expected one of prodigy, labelstudio, doccano"
+    )
