@@ -25,7 +25,7 @@ from stance.adjudicate import adjudications
 from stance.annotations import ItemState, describe_stale, log_path, read_all, stale_items
 from stance.errors import AnnotationError, InputError
 from stance.fileio import atomic_writer, read_jsonl
-from stance.schema import ADJUDICATIONS, DATASET_COLUMNS, RESPONSES, SPLITS
+from stance.schema import ADJUDICATIONS, DATASET_COLUMNS, LABELS, RESPONSES, SPLITS
 from stance.session import load_candidates
 
 
@@ -65,6 +65,44 @@ def _response(votes: dict[str, ItemState], stance: str) -> str | None:
         return None
     best = max(tags.values())
     return min((t for t, n in tags.items() if n == best), key=RESPONSES.index)
+
+
+def constructed_labels(
+    documents: list[dict[str, Any]], candidates: list[dict[str, Any]]
+) -> dict[str, tuple[str, str | None, str]]:
+    """Candidate id -> (stance, response, "constructed") for documents written with labels.
+
+    The writer labels every actor of the sentence; an actor the tagger finds but the writer did
+    not label, or the reverse, is an error naming the document, so the two never drift apart.
+    """
+    labelled = {d["doc_id"]: d for d in documents if d.get("labels")}
+    found: dict[str, set[str]] = defaultdict(set)
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for c in candidates:
+        doc = labelled.get(c["doc_id"])
+        if doc is None:
+            continue
+        found[c["doc_id"]].add(c["actor"])
+        stance = doc["labels"].get(c["actor"])
+        if stance is None:
+            raise InputError(
+                f"{doc['path']}: {c['actor']} is mentioned ({c['mentions'][0]['text']!r}) but "
+                f"has no label: add it to 'labels'"
+            )
+        if stance not in LABELS:
+            raise InputError(f"{doc['path']}: unknown label {stance!r} for {c['actor']}")
+        response = (doc.get("responses") or {}).get(c["actor"])
+        if response is not None and response not in RESPONSES:
+            raise InputError(f"{doc['path']}: unknown response {response!r} for {c['actor']}")
+        out[c["id"]] = (stance, response, "constructed")
+    for doc_id, doc in labelled.items():
+        missing = sorted(set(doc["labels"]) - found[doc_id])
+        if missing:
+            raise InputError(
+                f"{doc['path']}: labelled actor {missing[0]} is not found in the text: fix the "
+                f"text or add an alias to data/actors_curated.yaml"
+            )
+    return out
 
 
 def _stable(seed: int, key: str) -> str:
@@ -143,7 +181,9 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
 
     candidates = load_candidates(paths.candidates)
     by_id = {c["id"]: c for c in candidates}
-    sources = {d["doc_id"]: d["source"] for d in read_jsonl(paths.documents)}
+    documents = list(read_jsonl(paths.documents))
+    sources = {d["doc_id"]: d["source"] for d in documents}
+    written = constructed_labels(documents, candidates)
     states, warnings = read_all(paths.annotations)
     adjudicated = adjudications(paths.annotations)
     for name, items in [*states.items(), (ADJUDICATIONS, adjudicated)]:
@@ -161,7 +201,10 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     unresolved: list[dict[str, Any]] = []
     how_counts: Counter[str] = Counter()
     for c in candidates:
-        stance, response, how = resolve(votes.get(c["id"], {}), adjudicated.get(c["id"]))
+        if c["id"] in written:
+            stance, response, how = written[c["id"]]
+        else:
+            stance, response, how = resolve(votes.get(c["id"], {}), adjudicated.get(c["id"]))
         how_counts[how] += 1
         if how == "unresolved":
             unresolved.append(

@@ -21,6 +21,7 @@ from stance.errors import InputError, RegistryError
 from stance.fileio import atomic_files, dumps_jsonl
 from stance.readers import RawDocument, expand_paths, read_documents
 from stance.schema import (
+    SOURCE_CONSTRUCTED,
     SOURCE_IMPORTED_PREFIX,
     SOURCE_SEED,
     Candidate,
@@ -50,8 +51,11 @@ def candidate_id(doc_id: str, start: int, end: int, actor: str, claim: str) -> s
 
 
 def default_source(path: Path) -> str:
-    if "seeds" in path.resolve().parts:
+    parts = path.resolve().parts
+    if "seeds" in parts:
         return SOURCE_SEED
+    if "constructed" in parts:
+        return SOURCE_CONSTRUCTED
     return SOURCE_IMPORTED_PREFIX + re.sub(r"[^\w.-]+", "_", path.resolve().parent.name or "input")
 
 
@@ -89,18 +93,26 @@ def process_document(raw: RawDocument, source: str) -> tuple[DocumentRecord, lis
         dateline=doc.dateline,
         text=doc.text,
         dropped=doc.dropped,
+        claim=raw.claim,
+        labels=raw.labels,
+        responses=raw.responses,
     )
     return record, sentences
 
 
 def make_candidates(
-    sentences: list[SentenceRecord], texts: dict[str, str], registry: Registry, claims: list[str]
+    sentences: list[SentenceRecord],
+    docs: dict[str, DocumentRecord],
+    registry: Registry,
+    claims: list[str],
 ) -> Iterator[Candidate]:
-    """Candidates in sentence order; a generator, so a large corpus streams to disk."""
+    """Candidates in sentence order; a generator, so a large corpus streams to disk.
+    A document naming its own claim (a JSONL `claim` field) is paired with that claim only."""
     for s in sentences:
-        found = registry.mentions(texts[s["doc_id"]], s["start"], s["end"])
+        doc = docs[s["doc_id"]]
+        found = registry.mentions(doc["text"], s["start"], s["end"])
         for actor, mentions in found.items():
-            for claim in claims:
+            for claim in [doc["claim"]] if doc["claim"] else claims:
                 yield (
                     Candidate(
                         id=candidate_id(s["doc_id"], s["start"], s["end"], actor, claim),
@@ -172,7 +184,10 @@ def ingest(
     )
     for s in sentences:
         s["group"] = groups[s["sentence_id"]]
-    texts = {d["doc_id"]: d["text"] for d in documents}
+    by_doc = {d["doc_id"]: d for d in documents}
+    for d in documents:
+        if d["claim"] and d["claim"] not in known:
+            raise RegistryError(f"{d['path']}: claim {d['claim']!r} is not in {claims_path}")
     actors: Counter[str] = Counter()
     # All three files are renamed into place together, only once all three are complete.
     with atomic_files([out_dir / name for name in OUTPUTS]) as (docs_fh, sents_fh, cands_fh):
@@ -180,7 +195,7 @@ def ingest(
             docs_fh.write(dumps_jsonl(doc))  # type: ignore[arg-type]
         for sent in sentences:
             sents_fh.write(dumps_jsonl(sent))  # type: ignore[arg-type]
-        for cand in make_candidates(sentences, texts, registry, claims):
+        for cand in make_candidates(sentences, by_doc, registry, claims):
             actors[cand["actor"]] += 1
             cands_fh.write(dumps_jsonl(cand))  # type: ignore[arg-type]
     return IngestResult(

@@ -53,6 +53,27 @@ SPEC: dict[str, dict[str, Param]] = {
         "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
         "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
     },
+    "train": {
+        "C": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
+        "class_weight": Param(
+            "balanced", lambda v: v in ("balanced", "none"), "'balanced' or 'none'"
+        ),
+        "window": Param(6, _int_at_least(1), "an integer >= 1"),
+        "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
+        "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
+        "max_iter": Param(3000, _int_at_least(100), "an integer >= 100"),
+        "cv_folds": Param(5, _int_at_least(2), "an integer >= 2"),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
+    "evaluate": {
+        "bootstrap": Param(1000, _int_at_least(10), "an integer >= 10"),
+        "learning_curve": Param(
+            [0.1, 0.25, 0.5, 0.75, 1.0],
+            lambda v: isinstance(v, list) and bool(v) and all(_fraction(x) for x in v),
+            "a list of fractions in (0, 1]",
+        ),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
     "build": {
         "fractions": Param(
             {"train": 0.8, "validation": 0.2, "test": 0.0},

@@ -25,6 +25,9 @@ class RawDocument:
     sha256: str
     title: str | None = None
     date: str | None = None
+    claim: str | None = None  # a JSONL record's own claim, instead of --claim
+    labels: dict[str, str] | None = None  # constructed documents: actor -> stance, by the writer
+    responses: dict[str, str] | None = None  # and actor -> fine response tag
 
 
 def _sha(text: str) -> str:
@@ -182,7 +185,15 @@ def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocum
         key = str(obj.get("id", lineno))
         doc_id = f"{path.stem}-{_DOC_ID.sub('_', key)}"
         date = obj.get("date") if isinstance(obj.get("date"), str) else None
-        yield RawDocument(doc_id, f"{path}:{lineno}", text, _sha(line), date=date)
+        claim = obj.get("claim")
+        labels, responses = obj.get("labels"), obj.get("responses")
+        for name, value in (("claim", claim), ("labels", labels), ("responses", responses)):
+            ok = value is None or (isinstance(value, str) if name == "claim" else (
+                isinstance(value, dict) and all(isinstance(v, str) for v in value.values())))
+            if not ok:
+                raise InputError(f"{path}:{lineno}: {name!r} has the wrong type")
+        yield RawDocument(doc_id, f"{path}:{lineno}", text, _sha(line), date=date, claim=claim,
+                          labels=labels, responses=responses)
 
 
 def read_documents(

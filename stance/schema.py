@@ -66,6 +66,9 @@ DOCUMENT_FIELDS: Final = (
     "dateline",
     "text",
     "dropped",
+    "claim",
+    "labels",
+    "responses",
 )
 
 # data/processed/dataset.parquet: one row per (sentence, actor, claim) with a resolved label.
@@ -170,3 +173,6 @@ class DocumentRecord(TypedDict):
     dateline: str | None
     text: str
     dropped: list[Dropped]
+    claim: str | None
+    labels: dict[str, str] | None
+    responses: dict[str, str] | None

@@ -1,0 +1,95 @@
+"""Stance-cue lexicons: the words by which news reports accusations, denials and doubts.
+
+Each category maps to a fine `response` tag of the guidelines (docs/guidelines.md) and, through
+it, to a coarse label; CAMEO / PETRARCH verb classes are the model (112 accuse, 13x threaten,
+163 sanction, 016 deny, 111 criticise, 018 empathise). The patterns are stems, so inflections
+match ("accus" -> accuses, accused, accusation). They feed the model as features and the
+rule-based cue baseline as rules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# category -> (coarse label the cue points to, patterns)
+LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "accuse": ("support", (
+        r"accus\w*", r"blam\w*", r"attribut\w*", r"responsib\w*", r"conclu(?:de|ded|des|sion)\w*",
+        r"pinpoint\w*", r"culprit", r"(?:was|were|is|are) behind", r"carried out", r"orchestrat\w*",
+        r"perpetrat\w*", r"implicat\w*", r"allegations?", r"indict\w*", r"charg(?:e|ed|es|ing)", r"point(?:s|ed)? (?:the finger )?at",
+        r"linked (?:it )?to", r"tied (?:it )?to", r"state[- ]sponsored", r"at the behest", r"named \w+ as",
+        r"identif(?:y|ied|ies) \w+ as", r"high confidence", r"evidence (?:shows|showed|points)",
+    )),
+    "retaliate": ("support", (
+        r"sanction\w*", r"retaliat\w*", r"revenge", r"proportional\w*", r"take action",
+        r"punish\w*", r"consequences", r"expel\w*", r"counter-?measures?", r"hit back",
+        r"pay a price", r"vow(?:s|ed)? to respond", r"respond(?:ed)? (?:in kind|forcefully)",
+        r"threat(?:s|en|ens|ened)?", r"measures against", r"indictments?",
+    )),
+    "endorse": ("support", (
+        r"agree[ds]? with", r"concur\w*", r"echo(?:ed|es)", r"back(?:s|ed)? the (?:finding|assessment|conclusion)",
+        r"shar(?:e|es|ed) the (?:assessment|conclusion|view)", r"join(?:s|ed)? (?:the )?(?:us|u\.s\.|britain|allies)",
+        r"confirm(?:s|ed)? (?:the )?(?:finding|assessment|attribution)", r"stand(?:s)? (?:with|by) (?:the )?(?:us|u\.s\.|allies|washington|london)",
+        r"also blamed", r"supported the (?:finding|assessment|attribution)", r"in solidarity with (?:the )?(?:us|u\.s\.|victims)",
+    )),
+    "deny": ("oppose", (
+        r"den(?:y|ied|ies|ying|ial)", r"reject\w*", r"refut\w*", r"dismiss\w*", r"no hand in",
+        r"not involved", r"no involvement", r"nothing to do with", r"not responsible",
+        r"(?:played|had) no (?:part|role)", r"innocen\w*", r"baseless", r"groundless", r"fabricat\w*",
+        r"absurd\w*", r"slander\w*", r"smear\w*", r"unfounded", r"nonsense", r"ridiculous",
+        r"false(?:hood)?s?", r"lies?\b", r"made[- ]up", r"invent(?:ed|ion)", r"disinformation",
+        r"farce", r"fiction",
+    )),
+    "dispute_evidence": ("oppose", (
+        r"no (?:proof|evidence)", r"without (?:any )?(?:proof|evidence)", r"lack of (?:proof|evidence)",
+        r"fail(?:ed|s)? to (?:offer|provide|show|present|produce)", r"(?:show|present|produce|provide) (?:the |any )?(?:proof|evidence)",
+        r"unconvinc\w*", r"insufficient", r"thin evidence", r"circumstantial", r"doubt\w*",
+        r"skeptic\w*", r"sceptic\w*", r"question(?:s|ed)? (?:the )?(?:evidence|finding|attribution|claim)",
+        r"premature", r"speculat\w*", r"unproven", r"not (?:been )?(?:proven|proved)", r"prove it",
+    )),
+    "call_for_investigation": ("oppose", (
+        r"joint investigation", r"joint (?:probe|inquiry)", r"independent (?:investigation|probe|inquiry)",
+        r"international (?:investigation|probe|inquiry)", r"investigate (?:together|jointly)",
+        r"(?:call(?:s|ed)? for|demand(?:s|ed)?|propos(?:e|es|ed)) an? (?:\w+ )?(?:investigation|probe|inquiry)",
+    )),
+    "criticize_response": ("oppose", (
+        r"counter-?productive", r"dangerous", r"escalat\w*", r"provocat\w*", r"irresponsib\w*",
+        r"reckless", r"hysteri\w*", r"politically motivated", r"witch[- ]hunt", r"warmonger\w*",
+        r"criticis\w*", r"criticiz\w*", r"condemn(?:s|ed)? (?:the )?(?:threats|sanctions|accusations?|allegations?)",
+        r"paranoi\w*", r"russophob\w*", r"cold war mentality", r"smear campaign",
+    )),
+    "sympathize": ("oppose", (
+        r"understandable", r"sympath\w*", r"solidarity with (?:north korea|pyongyang|russia|moscow|china|beijing|iran|tehran)",
+        r"support for (?:north korea|pyongyang|russia|moscow|china|beijing|iran)", r"defend(?:s|ed)? (?:north korea|pyongyang|russia|moscow|china|beijing|iran)",
+        r"sided with", r"stood by",
+    )),
+    "praise_attack": ("oppose", (r"righteous deed", r"prais\w*", r"hail(?:s|ed)?", r"applaud\w*")),
+    "hedge": ("neutral", (
+        r"reportedly", r"allegedly", r"alleged", r"suspected", r"said to be", r"may have",
+        r"might have", r"could have", r"rumou?r\w*", r"according to", r"unconfirmed", r"if true",
+        r"claim(?:s|ed)? (?:that|to)", r"purported\w*",
+    )),
+    "speech": ("neutral", (
+        r"said", r"says", r"told", r"stated", r"added", r"statement", r"spokes(?:man|woman|person)",
+        r"announced", r"wrote", r"tweeted", r"briefing",
+    )),
+    "negation": ("neutral", (r"not", r"no", r"never", r"\w+n't", r"neither", r"nor", r"without")),
+}
+CATEGORIES: Final = tuple(LEXICON)
+STANCE_CUES: Final = tuple(c for c, (label, _) in LEXICON.items() if label != "neutral")
+
+_PATTERN = re.compile(
+    "|".join(
+        # Stems end in \w*; whole words get a closing boundary ("not" must not match "nothing").
+        f"(?P<{cat}>" + "|".join(rf"\b{p}" + ("" if p.endswith("\\w*") else r"\b") for p in pats)
+        + ")"
+        for cat, (_, pats) in LEXICON.items()
+    ),
+    re.IGNORECASE,
+)
+
+
+def find_cues(text: str) -> list[tuple[str, int, int]]:
+    """(category, start, end) of every cue in `text`, left to right, non-overlapping."""
+    return [(m.lastgroup or "", m.start(), m.end()) for m in _PATTERN.finditer(text)]
