@@ -25,18 +25,24 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from stance.actors import Actor, Registry
-from stance.cues import CATEGORIES, STANCE_CUES, find_cues
+from stance.cues import CATEGORIES, LEXICON, STANCE_CUES, find_cues
 from stance.schema import AUTHOR
 
 ROLES = ("accuser", "accused", "other", "author", "unknown")
+POLARITIES = ("support", "oppose")
 NUMERIC = (
     [f"cue_{c}" for c in CATEGORIES]
     + [f"win_{c}" for c in CATEGORIES]
-    + [f"subj_{c}" for c in STANCE_CUES]
-    + ["obj_accuse", "obj_retaliate", "obj_deny", "speaker"]
+    + [f"hold_{c}" for c in STANCE_CUES]
+    + [f"hold_{p}" for p in POLARITIES]
+    + [f"target_{p}" for p in POLARITIES]
+    + [f"{r}_{k}_{p}" for r in ROLES[:3] for k in ("hold", "target") for p in POLARITIES]
+    + ["speaker", "first"]
     + [f"role_{r}" for r in ROLES]
     + ["claim_overlap", "question", "found", "n_actors"]
 )
+_AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
+_GAP = re.compile(r"[\s'’s]*(?:has|have|had|was|were|is|are|also|again|has\s+also|on\s+\w+day|\s)*\s*$")
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -106,7 +112,7 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 mine = [(m.start, m.end) for m in matches if m.actor == actor]
             others = [(m.start, m.end) for m in matches if m.actor and (m.start, m.end) not in mine
                       and not any(s <= m.start < e for s, e in mine)]
-            rows.append(self._row(text, actor, claim, mine, others, cues, claims))
+            rows.append(self._row(text, actor, claim, mine, others, cues, claims, matches))
         return pd.DataFrame(rows, columns=["masked", "window", *NUMERIC])
 
     def _row(
@@ -118,6 +124,7 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         others: list[tuple[int, int]],
         cues: list[tuple[str, int, int]],
         claims: dict[str, dict[str, Any]],
+        matches: list[Any],
     ) -> dict[str, Any]:
         spans = sorted([(s, e, "ACTORX") for s, e in mine] + [(s, e, "OTHERX") for s, e in others])
         parts, pos = [], 0
@@ -147,17 +154,44 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             row[f"cue_{cat}"] += 1
             if lo <= s <= hi:
                 row[f"win_{cat}"] += 1
-        everyone = sorted([(s, e, True) for s, e in mine] + [(s, e, False) for s, e in others])
+        # Who holds each stance cue: the agent after "by", else an actor right before the cue
+        # ("Pyongyang has denied", "U.S. threats"), else the reported speaker ("..., X said"),
+        # else the sentence's first actor. AUTHOR holds the cues no actor holds.
+        spans = sorted([(s, e, actor) for s, e in mine]
+                       + [(m.start, m.end, m.actor) for m in matches
+                          if m.actor and m.actor != actor and (m.start, m.end) not in mine])
+        speaker = None
         for cat, s, e in cues:
-            before = [m for m in everyone if m[1] <= s and s - m[1] <= 80]
-            after = [m for m in everyone if m[0] >= e and m[0] - e <= 30]
-            if cat in STANCE_CUES and before and before[-1][2]:
-                row[f"subj_{cat}"] = 1.0
-            if after and after[0][2] and f"obj_{cat}" in row:
-                row[f"obj_{cat}"] = 1.0
-            if cat == "speech" and ((before and before[-1][2] and s - before[-1][1] <= 40)
-                                    or (after and after[0][2] and after[0][0] - e <= 25)):
-                row["speaker"] = 1.0
+            if cat != "speech":
+                continue
+            for ms, me, who in spans:
+                if (0 <= s - me <= 40) or (0 <= ms - e <= 25):
+                    speaker = speaker or who
+                    if who == actor:
+                        row["speaker"] = 1.0
+        first = spans[0][2] if spans else None
+        row["first"] = float(first == actor)
+        polarity = {c: LEXICON[c][0] for c in STANCE_CUES}
+        for cat, s, e in cues:
+            if cat not in polarity:
+                continue
+            holder = None
+            agent = _AGENT.match(text, e)
+            if agent:
+                holder = next((w for ms, _, w in spans if ms == agent.end()), None)
+            if holder is None:
+                near = [(ms, me, w) for ms, me, w in spans if me <= s and s - me <= 25]
+                if near and _GAP.match(text[near[-1][1]:s]):
+                    holder = near[-1][2]
+            if holder is None and speaker is not None:
+                holder = speaker
+            if holder is None and spans and spans[0][0] < s:
+                holder = first
+            if holder == actor or (holder is None and actor == AUTHOR):
+                row[f"hold_{cat}"] += 1
+                row[f"hold_{polarity[cat]}"] += 1
+            elif holder is not None and any(0 <= ms - e <= 30 for ms, _, w in spans if w == actor):
+                row[f"target_{polarity[cat]}"] += 1
         role = "author" if actor == AUTHOR else "unknown"
         info = claims.get(str(claim)) if claim is not None else None
         claim_text = str(claim or "")
@@ -167,9 +201,13 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 role = ("accuser" if actor in info.get("accusers", ()) else
                         "accused" if actor in info.get("accused", ()) else "other")
         row[f"role_{role}"] = 1.0
+        if role in ROLES[:3]:
+            for k in ("hold", "target"):
+                for pol in POLARITIES:
+                    row[f"{role}_{k}_{pol}"] = row[f"{k}_{pol}"]
         words, cw = _content(text), _content(claim_text)
         row["claim_overlap"] = len(words & cw) / len(cw) if cw else 0.0
         row["question"] = float("?" in text)
         row["found"] = float(found or actor == AUTHOR)
-        row["n_actors"] = float(len({(s, e) for s, e, _ in everyone}))
+        row["n_actors"] = float(len({w for _, _, w in spans}))
         return row
