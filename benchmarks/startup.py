@@ -3,7 +3,8 @@
     python benchmarks/startup.py [--runs 15]
 
 Goal (issue #2): `stance --help` under 0.3 s, so heavy libraries must be imported inside the
-commands that need them.
+commands that need them. Also timed: a first `stance predict` of one sentence (imports,
+loading and checking the model), when a trained model exists.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
 GOAL_SECONDS = 0.3
-COMMANDS = [["--help"], ["ingest", "--help"], ["actors", "--help"]]
+COMMANDS = [["--help"], ["ingest", "--help"], ["predict", "--help"]]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def wall(cmd: list[str], runs: int) -> dict[str, float]:
@@ -41,6 +43,10 @@ def main() -> None:
         sys.exit("benchmarks/startup.py: `stance` is not on PATH: pip install -e . first")
     wall([exe, "--help"], 2)  # warm the file cache
     results = {" ".join(["stance", *c]): wall([exe, *c], args.runs) for c in COMMANDS}
+    model = ROOT / "models/model.skops"
+    if model.exists():  # a first prediction: imports, model load with its checks, one sentence
+        cmd = [exe, "predict", "Pyongyang denied any role.", "--model", str(model)]
+        results["stance predict <sentence>"] = wall(cmd, max(3, args.runs // 3))
     help_median = results["stance --help"]["median_s"]
     write_result(
         "startup",

@@ -30,12 +30,12 @@ _TOP_KEYS = ("actors", "ignore")
 
 def _words(segment: str) -> tuple[list[str], list[str]]:
     """Tokens of a text and their lower-case forms (tokenized in C, the matcher's hot path)."""
-    segment = segment.replace("’", "'")  # same length: offsets are unchanged
+    if "’" in segment:
+        segment = segment.replace("’", "'")  # same length: offsets are unchanged
     words = _TOKEN.findall(segment)
-    low = segment.lower()
-    folded = _TOKEN.findall(low) if len(low) == len(segment) else []
-    if len(folded) != len(words):  # lower() changed a length (rare non-Latin case)
-        folded = [w.lower() for w in words]
+    if segment.isascii():  # lower() keeps every token boundary: one pass over the lowered text
+        return words, _TOKEN.findall(segment.lower())
+    folded = [w.lower() for w in words]
     return words, folded
 
 
@@ -68,8 +68,10 @@ class Registry:
         self.actors: dict[str, Actor] = {}
         self.ignore = tuple(ignore)
         self.source = source or "actors registry"
-        # first token (lower case) -> [(key, exact, actor id or None, alias)], longest first
-        self._index: dict[str, list[tuple[tuple[str, ...], bool, str | None, str]]] = {}
+        # first token (lower case) -> [(length, {key: (actor id or None, alias)})], longest
+        # first: one dict lookup per length at each position, however many aliases share the
+        # first word ("the Kremlin", "the White House", ... all start with "the").
+        self._index: dict[str, list[tuple[int, dict[tuple[str, ...], tuple[str | None, str]]]]] = {}
         owner: dict[tuple[str, ...], tuple[str | None, str]] = {}
         for actor in actors:
             if actor.id in self.actors:
@@ -80,7 +82,7 @@ class Registry:
         for phrase in self.ignore:
             self._add(phrase, None, owner)
         for entries in self._index.values():
-            entries.sort(key=lambda e: -len(e[0]))
+            entries.sort(key=lambda e: -e[0])
 
     def _add(
         self,
@@ -101,9 +103,13 @@ class Registry:
                 f"({other_alias!r}) and {who(actor)}: keep it under one of them"
             )
         owner[key] = (actor, alias)
-        exact = len(key) == 1
-        first = key[0].lower()
-        self._index.setdefault(first, []).append((key, exact, actor, alias))
+        entries = self._index.setdefault(key[0].lower(), [])
+        for k, keys in entries:
+            if k == len(key):
+                keys[key] = (actor, alias)
+                break
+        else:
+            entries.append((len(key), {key: (actor, alias)}))
 
     def __contains__(self, actor_id: object) -> bool:
         return actor_id in self.actors or actor_id == AUTHOR
@@ -121,16 +127,20 @@ class Registry:
         for i in [i for i, w in enumerate(folded) if w in index]:
             if i < after:
                 continue
-            for key, exact, actor, alias in index[folded[i]]:
-                k = len(key)
-                if i + k <= n and tuple((words if exact else folded)[i : i + k]) == key:
+            for k, keys in index[folded[i]]:
+                if i + k > n:
+                    continue
+                # One word: exact case ("US", never "us"); several: case-insensitive.
+                hit = keys.get((words[i],) if k == 1 else tuple(folded[i : i + k]))
+                if hit is not None:
                     if spans is None:
                         spans = [m.span() for m in _TOKEN.finditer(segment)]
+                    actor, alias = hit
                     out.append(
                         Match(actor, alias, start + spans[i][0], start + spans[i + k - 1][1])
                     )
                     after = i + k
-                    break  # entries are longest first
+                    break  # longest first
         return out
 
     def mentions(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,10 @@ _STOP = frozenset(
 _REGISTRIES: weakref.WeakKeyDictionary[Any, Registry] = weakref.WeakKeyDictionary()
 
 
-def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+@lru_cache(maxsize=4096)
+def _content(text: str) -> frozenset[str]:
+    # Cached: a sentence recurs once per actor in it, a claim once per row.
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2)
 
 
 class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -88,110 +91,72 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return reg
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.array(["masked", "window", *NUMERIC], dtype=object)
+        return np.array(["sentence", "window", *NUMERIC], dtype=object)
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         reg = self._registry()
         claims = self.claims or {}
-        has_mentions = "mentions" in X.columns
         sentences = X["sentence"].astype(str).tolist()
         actors = X["actor"].astype(str).tolist()
         claim_col = X["claim"].tolist() if "claim" in X.columns else [None] * len(X)
-        mention_col = X["mentions"].tolist() if has_mentions else [None] * len(X)
-        rows: list[dict[str, Any]] = []
-        scan_cache: dict[str, tuple[list[Any], list[tuple[str, int, int]]]] = {}
-        for text, actor, claim, given in zip(sentences, actors, claim_col, mention_col, strict=True):
-            cached = scan_cache.get(text)
-            if cached is None:
-                cached = scan_cache[text] = (reg.scan(text), find_cues(text))
-            matches, cues = cached
-            mine: list[tuple[int, int]]
-            if given is not None and len(given) > 0:
-                mine = [(int(m["start"]), int(m["end"])) for m in given]
-            else:
-                mine = [(m.start, m.end) for m in matches if m.actor == actor]
-            others = [(m.start, m.end) for m in matches if m.actor and (m.start, m.end) not in mine
-                      and not any(s <= m.start < e for s, e in mine)]
-            rows.append(self._row(text, actor, claim, mine, others, cues, claims, matches))
-        return pd.DataFrame(rows, columns=["masked", "window", *NUMERIC])
+        mention_col = X["mentions"].tolist() if "mentions" in X.columns else [None] * len(X)
+        numeric = np.zeros((len(X), len(NUMERIC)))
+        window_col: list[str] = []
+        cache: dict[str, _Sentence] = {}  # a sentence recurs once per actor in it
+        for i, (text, actor, claim, given) in enumerate(
+            zip(sentences, actors, claim_col, mention_col, strict=True)
+        ):
+            sent = cache.get(text)
+            if sent is None:
+                sent = cache[text] = _Sentence(text, reg)
+            window_col.append(self._row(numeric[i], sent, actor, claim, given, claims))
+        frame = pd.DataFrame(numeric, columns=list(NUMERIC))
+        frame.insert(0, "window", window_col)
+        frame.insert(0, "sentence", [cache[t].generic for t in sentences])
+        return frame
 
     def _row(
         self,
-        text: str,
+        out: np.ndarray,
+        sent: _Sentence,
         actor: str,
         claim: Any,
-        mine: list[tuple[int, int]],
-        others: list[tuple[int, int]],
-        cues: list[tuple[str, int, int]],
+        given: Any,
         claims: dict[str, dict[str, Any]],
-        matches: list[Any],
-    ) -> dict[str, Any]:
-        spans = sorted([(s, e, "ACTORX") for s, e in mine] + [(s, e, "OTHERX") for s, e in others])
-        parts, pos = [], 0
-        for s, e, tag in spans:
-            if s < pos:
-                continue
-            parts.append(text[pos:s])
-            parts.append(f" {tag} ")
-            pos = e
-        parts.append(text[pos:])
-        masked = "".join(parts)
-        row: dict[str, Any] = dict.fromkeys(NUMERIC, 0.0)
-        row["masked"] = masked
+    ) -> str:
+        """Fill this row's numeric features into `out`; return the words around the actor."""
+        text = sent.text
+        if given is not None and len(given) > 0:
+            mine = [(int(m["start"]), int(m["end"])) for m in given]
+        else:
+            mine = sent.spans.get(actor, [])
         found = bool(mine)
         if found:
-            words = masked.split()
-            idx = [i for i, w in enumerate(words) if "ACTORX" in w]
-            keep = sorted({j for i in idx for j in range(i - self.window, i + self.window + 1)
-                           if 0 <= j < len(words)})
-            row["window"] = " ".join(words[j] for j in keep)
+            where: list[Any] = [sent.token_of.get(sp) for sp in mine]
+            tokens = sent.tokens
+            if None in where:  # offsets from elsewhere that the tagger did not produce
+                tokens, where = _mask_tokens(sent.text, mine)
+            marks = set(where)
+            keep = sorted({j for i in marks for j in range(i - self.window, i + self.window + 1)
+                           if 0 <= j < len(tokens)})
+            window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
             lo = min(s for s, _ in mine) - 60
             hi = max(e for _, e in mine) + 60
         else:
-            row["window"] = masked
+            window = sent.generic
             lo, hi = 0, len(text)
-        for cat, s, e in cues:
-            row[f"cue_{cat}"] += 1
+        out += sent.counts  # sentence-level cue counts, computed once per sentence
+        for cat, s, _ in sent.cues:
             if lo <= s <= hi:
-                row[f"win_{cat}"] += 1
-        # Who holds each stance cue: the agent after "by", else an actor right before the cue
-        # ("Pyongyang has denied", "U.S. threats"), else the reported speaker ("..., X said"),
-        # else the sentence's first actor. AUTHOR holds the cues no actor holds.
-        spans = sorted([(s, e, actor) for s, e in mine]
-                       + [(m.start, m.end, m.actor) for m in matches
-                          if m.actor and m.actor != actor and (m.start, m.end) not in mine])
-        speaker = None
-        for cat, s, e in cues:
-            if cat != "speech":
-                continue
-            for ms, me, who in spans:
-                if (0 <= s - me <= 40) or (0 <= ms - e <= 25):
-                    speaker = speaker or who
-                    if who == actor:
-                        row["speaker"] = 1.0
-        first = spans[0][2] if spans else None
-        row["first"] = float(first == actor)
-        polarity = {c: LEXICON[c][0] for c in STANCE_CUES}
-        for cat, s, e in cues:
-            if cat not in polarity:
-                continue
-            holder = None
-            agent = _AGENT.match(text, e)
-            if agent:
-                holder = next((w for ms, _, w in spans if ms == agent.end()), None)
-            if holder is None:
-                near = [(ms, me, w) for ms, me, w in spans if me <= s and s - me <= 25]
-                if near and _GAP.match(text[near[-1][1]:s]):
-                    holder = near[-1][2]
-            if holder is None and speaker is not None:
-                holder = speaker
-            if holder is None and spans and spans[0][0] < s:
-                holder = first
+                out[_COL[f"win_{cat}"]] += 1
+        for cat, pol, holder, _, e in sent.holders:
             if holder == actor or (holder is None and actor == AUTHOR):
-                row[f"hold_{cat}"] += 1
-                row[f"hold_{polarity[cat]}"] += 1
-            elif holder is not None and any(0 <= ms - e <= 30 for ms, _, w in spans if w == actor):
-                row[f"target_{polarity[cat]}"] += 1
+                out[_COL[f"hold_{cat}"]] += 1
+                out[_COL[f"hold_{pol}"]] += 1
+            elif holder is not None and any(0 <= s - e <= 30 for s, _ in mine):
+                out[_COL[f"target_{pol}"]] += 1
+        out[_COL["speaker"]] = float(actor in sent.speakers)
+        out[_COL["first"]] = float(sent.first == actor)
         role = "author" if actor == AUTHOR else "unknown"
         info = claims.get(str(claim)) if claim is not None else None
         claim_text = str(claim or "")
@@ -200,14 +165,123 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             if actor != AUTHOR:
                 role = ("accuser" if actor in info.get("accusers", ()) else
                         "accused" if actor in info.get("accused", ()) else "other")
-        row[f"role_{role}"] = 1.0
+        out[_COL[f"role_{role}"]] = 1.0
         if role in ROLES[:3]:
             for k in ("hold", "target"):
                 for pol in POLARITIES:
-                    row[f"{role}_{k}_{pol}"] = row[f"{k}_{pol}"]
-        words, cw = _content(text), _content(claim_text)
-        row["claim_overlap"] = len(words & cw) / len(cw) if cw else 0.0
-        row["question"] = float("?" in text)
-        row["found"] = float(found or actor == AUTHOR)
-        row["n_actors"] = float(len({w for _, _, w in spans}))
-        return row
+                    out[_COL[f"{role}_{k}_{pol}"]] = out[_COL[f"{k}_{pol}"]]
+        cw = _content(claim_text)
+        out[_COL["claim_overlap"]] = len(sent.content & cw) / len(cw) if cw else 0.0
+        out[_COL["question"]] = float("?" in text)
+        out[_COL["found"]] = float(found or actor == AUTHOR)
+        out[_COL["n_actors"]] = float(len(sent.spans.keys() | {actor}))
+        return window
+
+
+_COL = {name: i for i, name in enumerate(NUMERIC)}
+_POLARITY = {c: LEXICON[c][0] for c in STANCE_CUES}
+
+
+class _Sentence:
+    """What depends on the sentence only: mentions, cues, and who holds each stance cue.
+
+    A cue is held by the agent after "by", else an actor right before it ("Pyongyang has
+    denied", "U.S. threats"), else the reported speaker ("..., X said"), else the sentence's
+    first actor; cues nobody holds are the writer's (AUTHOR).
+    """
+
+    __slots__ = ("text", "spans", "all_spans", "cues", "holders", "speakers", "first", "content",
+                 "generic", "tokens", "token_of", "counts")
+
+    def __init__(self, text: str, reg: Registry):
+        self.text = text
+        matches = [m for m in reg.scan(text) if m.actor]
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        for m in matches:
+            self.spans.setdefault(m.actor, []).append((m.start, m.end))  # type: ignore[arg-type]
+        self.all_spans = [(m.start, m.end) for m in matches]
+        self.cues = find_cues(text)
+        self.counts = np.zeros(len(NUMERIC))
+        for cat, _, _ in self.cues:
+            self.counts[_COL[f"cue_{cat}"]] += 1
+        ordered = [(m.start, m.end, m.actor) for m in matches]
+        self.speakers: set[str] = set()
+        speaker = None
+        for cat, s, e in self.cues:
+            if cat == "speech":
+                for ms, me, who in ordered:
+                    if (0 <= s - me <= 40) or (0 <= ms - e <= 25):
+                        self.speakers.add(who)  # type: ignore[arg-type]
+                        speaker = speaker or who
+        self.first = ordered[0][2] if ordered else None
+        self.holders: list[tuple[str, str, str | None, int, int]] = []
+        for cat, s, e in self.cues:
+            if cat not in _POLARITY:
+                continue
+            holder = None
+            agent = _AGENT.match(text, e)
+            if agent:
+                holder = next((w for ms, _, w in ordered if ms == agent.end()), None)
+            if holder is None:
+                near = [(ms, me, w) for ms, me, w in ordered if me <= s and s - me <= 25]
+                if near and _GAP.match(text[near[-1][1] : s]):
+                    holder = near[-1][2]
+            if holder is None and speaker is not None:
+                holder = speaker
+            if holder is None and ordered and ordered[0][0] < s:
+                holder = self.first
+            self.holders.append((cat, _POLARITY[cat], holder, s, e))
+        self.content = _content(text)
+        # Every actor masked alike: the actor-free view, as text and as tokens, with the token
+        # index of each mention so a row's window is assembled without re-masking the text.
+        self.tokens: list[str] = []
+        self.token_of: dict[tuple[int, int], int] = {}
+        pos = 0
+        for s, e in self.all_spans:
+            if s >= pos:
+                self.tokens += text[pos:s].split()
+                self.token_of[(s, e)] = len(self.tokens)
+                self.tokens.append("OTHERX")
+                pos = e
+        self.tokens += text[pos:].split()
+        self.generic = " ".join(self.tokens)
+
+
+def _mask_tokens(text: str, mine: list[tuple[int, int]]) -> tuple[list[str], list[int]]:
+    """Tokens with `mine` marked, and their indices, for mention offsets the tagger did not
+    produce (a table from elsewhere); other actors stay unmasked in this rare case."""
+    tokens: list[str] = []
+    where, pos = [], 0
+    for s, e in sorted(set(mine)):
+        if s >= pos:
+            tokens += text[pos:s].split()
+            where.append(len(tokens))
+            tokens.append("ACTORX")
+            pos = e
+    tokens += text[pos:].split()
+    return tokens, where
+
+
+class SharedText(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """TF-IDF over a text column that repeats (a sentence, once per actor in it): each
+    distinct text is analysed once and its row copied, so cost follows distinct sentences."""
+
+    def __init__(self, ngram_max: int = 2, min_df: int = 1):
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+
+    def fit(self, X: Any, y: Any = None) -> SharedText:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = pd.Series(np.asarray(X).ravel())
+        self.vectorizer_ = TfidfVectorizer(
+            ngram_range=(1, self.ngram_max), min_df=self.min_df, sublinear_tf=True
+        ).fit(texts.drop_duplicates())
+        return self
+
+    def transform(self, X: Any) -> Any:
+        codes, uniques = pd.factorize(pd.Series(np.asarray(X).ravel()))
+        return self.vectorizer_.transform(uniques)[codes]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return self.vectorizer_.get_feature_names_out()

@@ -26,7 +26,7 @@ from stance.fileio import atomic_writer
 from stance.schema import AUTHOR, LABELS
 
 # Types skops does not trust by default that this project's models legitimately contain.
-TRUSTED = ["stance.features.ActorView"]
+TRUSTED = ["stance.features.ActorView", "stance.features.SharedText"]
 TABLE_COLUMNS = ("sentence", "actor", "stance")
 
 
@@ -46,13 +46,14 @@ def build_pipeline(params: dict[str, Any], aliases: dict[str, list[str]], ignore
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from stance.features import NUMERIC, ActorView
+    from stance.features import NUMERIC, ActorView, SharedText
 
     ngrams = (1, params["ngram_max"])
     features = ColumnTransformer(
         [
-            ("masked", TfidfVectorizer(ngram_range=ngrams, min_df=params["min_df"],
-                                       sublinear_tf=True), "masked"),
+            # The sentence with every actor masked alike: computed once per distinct sentence.
+            ("sentence", SharedText(params["ngram_max"], params["min_df"]), "sentence"),
+            # What surrounds this actor ("ACTORX denied", "against ACTORX"): per row, short.
             ("window", TfidfVectorizer(ngram_range=ngrams, min_df=params["min_df"],
                                        sublinear_tf=True), "window"),
             ("cues", StandardScaler(), list(NUMERIC)),
@@ -132,7 +133,8 @@ def prepare_table(frame: Any, path: Path, label_map: dict[str, str] | None = Non
 
 def groups_of(frame: Any) -> list[str]:
     """What must stay together in cross-validation: documents linked by shared groups,
-    else claims (Emergent: claims never cross a split), else identical sentences."""
+    else claims when there are enough of them (Emergent: claims never cross a split), else
+    identical sentences."""
     if "doc_id" in frame.columns and "group" in frame.columns:
         parent: dict[str, str] = {}
 
@@ -151,7 +153,7 @@ def groups_of(frame: Any) -> list[str]:
         return [root(d) for d in frame["doc_id"]]
     if "doc_id" in frame.columns:
         return [str(d) for d in frame["doc_id"]]
-    if "claim" in frame.columns and frame["claim"].notna().any():
+    if "claim" in frame.columns and frame["claim"].nunique() >= 5:
         return [str(c) for c in frame["claim"]]
     return [str(s) for s in frame["sentence"]]
 
@@ -159,8 +161,8 @@ def groups_of(frame: Any) -> list[str]:
 def data_hash(frame: Any) -> str:
     cols = [c for c in ("sentence", "actor", "claim", "stance") if c in frame.columns]
     digest = hashlib.sha256()
-    for row in frame[cols].astype(str).itertuples(index=False):
-        digest.update("\x1f".join(row).encode())
+    for row in frame[cols].itertuples(index=False):
+        digest.update("\x1f".join(map(str, row)).encode())
         digest.update(b"\n")
     return digest.hexdigest()
 

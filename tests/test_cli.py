@@ -60,7 +60,7 @@ def test_actors_find(project: Path, cli) -> None:
 
 def test_actors_list(project: Path, cli) -> None:
     lines = cli("actors").output.splitlines()
-    assert len(lines) == 210
+    assert len(lines) == 217
     assert "PRK\tstate\tNorth Korea\t" in "\n".join(lines)
     orgs = cli("actors", "--type", "organisation").output.splitlines()
     assert {line.split("\t")[0] for line in orgs} == {
@@ -71,6 +71,8 @@ def test_actors_list(project: Path, cli) -> None:
         "ASEAN",
         "G7",
         "G20",
+        "DNC",
+        "IOC",
     }
     assert cli("actors", "--type", "planet").output.strip() == (
         "Error: --type planet: no actors of that type in data/actors.yaml"
@@ -84,6 +86,6 @@ def test_actors_rebuild(project: Path, cli) -> None:
     result = cli("actors", "--rebuild")
     assert result.exit_code == 0, result.output
     assert (
-        result.output.strip() == "data/actors.yaml: 6 company, 4 group, 7 organisation, 193 state"
+        result.output.strip() == "data/actors.yaml: 9 company, 6 group, 9 organisation, 193 state"
     )
     assert target.read_bytes() == original

@@ -1,0 +1,188 @@
+"""Training, persistence and prediction, on small real tables, including every failure path."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stance.model import ModelError, card_path, load, predict_frame, prepare_table
+from tests.conftest import ROOT
+
+ROWS = [
+    ("North Korea denied any role in the attack.", "PRK", "oppose"),
+    ("Pyongyang rejected the accusation as groundless.", "PRK", "oppose"),
+    ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
+    ("The Kremlin called the sanctions counterproductive.", "RUS", "oppose"),
+    ("The FBI blamed North Korea for the hack.", "USA", "support"),
+    ("Washington accused Pyongyang of the attack.", "USA", "support"),
+    ("Britain agreed with the US assessment.", "GBR", "support"),
+    ("The White House imposed sanctions over the hack.", "USA", "support"),
+    ("Sony released the film on Wednesday.", "SONY", "neutral"),
+    ("Kim Jong Un inspected a factory.", "PRK", "neutral"),
+    ("Seoul hosted trade talks.", "KOR", "neutral"),
+    ("Russia and China held naval drills.", "RUS", "neutral"),
+]
+
+
+def table(tmp: Path, rows=ROWS, name: str = "train.csv", claim: str | None = "sony-hack-2014") -> Path:
+    frame = pd.DataFrame(rows, columns=["sentence", "actor", "stance"])
+    if claim:
+        frame["claim"] = claim
+    path = tmp / name
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif path.suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=True)
+    return path
+
+
+@pytest.fixture
+def trained(project: Path, cli) -> Path:
+    path = table(project, ROWS * 2)
+    result = cli("train", "--data", str(path), "--model-out", "models/m.skops")
+    assert result.exit_code == 0, result.output
+    return project / "models/m.skops"
+
+
+def test_train_writes_model_and_card(trained: Path) -> None:
+    card = json.loads(card_path(trained).read_text())
+    assert card["data"]["rows"] == 24 and card["data"]["labels"] == {"neutral": 8, "oppose": 8, "support": 8}
+    assert len(card["data"]["sha256"]) == 64 and card["sha256"]
+    assert set(card["versions"]) >= {"scikit-learn", "skops", "numpy", "python"}
+    assert card["params"]["C"] == 1.0 and card["cv"]["folds"] >= 2
+    assert card["trusted_types"] == ["stance.features.ActorView", "stance.features.SharedText"]
+    with zipfile.ZipFile(trained) as z:  # compressed skops archive
+        assert any(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_train_reads_jsonl_and_parquet(project: Path, cli, suffix: str) -> None:
+    path = table(project, ROWS * 2, name=f"t{suffix}", claim=None)
+    assert cli("train", "--data", str(path), "--model-out", "models/x.skops").exit_code == 0
+
+
+def test_predictions_are_actor_aware(trained: Path) -> None:
+    pipe, _ = load(trained)
+    frame = prepare_table(pd.DataFrame({
+        "sentence": ["Pyongyang denied it, but Washington blamed North Korea."] * 2 + ["No actor here."],
+        "actor": ["PRK", "USA", "CHN"],
+        "claim": ["sony-hack-2014"] * 3,
+    }), Path("x"), need_labels=False)
+    labels, scores, found = predict_frame(pipe, frame)
+    view = pipe.named_steps["view"].transform(frame)
+    assert view["window"][0] != view["window"][1]  # one sentence, two views
+    assert view["window"][0].startswith("ACTORX denied")  # "Pyongyang denied" for PRK
+    assert view["sentence"][0] == view["sentence"][1]  # the actor-free view is shared
+    assert view["hold_oppose"][0] == 1 and view["hold_support"][1] == 1  # who holds which cue
+    assert found == [True, True, False]  # CHN is not in its sentence: predicted, flagged
+    assert set(scores[2]) == {"support", "oppose", "neutral"}
+    assert abs(sum(scores[0].values()) - 1) < 1e-3
+
+
+def test_predict_table_and_text(trained: Path, project: Path, cli) -> None:
+    src = project / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"sentence": s, "actor": a}) for s, a, _ in ROWS) + "\n")
+    result = cli("predict", "--input", str(src), "--output", "out.parquet", "--model", str(trained),
+                 "--batch-size", "5")
+    assert result.exit_code == 0, result.output
+    out = pd.read_parquet(project / "out.parquet")
+    assert len(out) == len(ROWS) and set(out["stance"]) <= {"support", "oppose", "neutral"}
+    assert list(out.columns[:2]) == ["sentence", "actor"] and "scores" in out.columns
+    result = cli("predict", "Pyongyang denied it. The FBI blamed North Korea.", "--model", str(trained))
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(r["sentence"][:9], r["actor"]) for r in rows] == [("Pyongyang", "PRK"), ("The FBI b", "USA"), ("The FBI b", "PRK")]
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (ROWS[:1] + [("", "PRK", "oppose")], "row 2: empty 'sentence'"),
+        (ROWS[:2] + [("Text.", "PRK", "agree")], "row 3: unknown label 'agree'"),
+        ([r for r in ROWS if r[2] != "support"], "the training set has no 'support' rows"),
+    ],
+)
+def test_bad_training_data(project: Path, cli, rows, message: str) -> None:
+    path = table(project, rows)
+    result = cli("train", "--data", str(path), "--model-out", "models/bad.skops")
+    assert result.exit_code == 1
+    line = result.output.strip()
+    assert line.startswith("Error: ") and message in line and "\n" not in line
+    assert not (project / "models/bad.skops").exists()
+
+
+def test_bad_tables(project: Path, cli) -> None:
+    (project / "t.csv").write_text("text,who\nx,PRK\n")
+    assert "missing column 'sentence'" in cli("train", "--data", "t.csv").output
+    (project / "e.csv").write_text("sentence,actor,stance\n")
+    assert "the training set is empty" in cli("train", "--data", "e.csv").output
+    (project / "t.txt").write_text("x")
+    assert "unsupported table type '.txt'" in cli("train", "--data", "t.txt").output
+    assert cli("train", "--data", "nope.csv").output.strip() == "Error: nope.csv: no such file"
+    path = table(project, [(s, a, {"support": "for", "oppose": "against", "neutral": "observing"}[l])
+                           for s, a, l in ROWS * 2], name="emergent.csv")
+    assert "unknown label 'against'" in cli("train", "--data", str(path)).output
+    result = cli("train", "--data", str(path), "--label-map", "for=support,against=oppose,observing=neutral",
+                 "--model-out", "models/mapped.skops")
+    assert result.exit_code == 0, result.output
+
+
+def test_tampered_model_is_refused(trained: Path, cli) -> None:
+    data = bytearray(trained.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    trained.write_bytes(bytes(data))
+    result = cli("predict", "x", "--model", str(trained))
+    assert result.exit_code == 1
+    assert "does not match the SHA-256 in its card (tampered or replaced)" in result.output
+
+
+def test_other_sklearn_version_is_refused(trained: Path, cli) -> None:
+    card = json.loads(card_path(trained).read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    card_path(trained).write_text(json.dumps(card))
+    result = cli("predict", "x", "--model", str(trained))
+    assert "written by scikit-learn 0.24.2" in result.output and result.exit_code == 1
+
+
+def test_untrusted_types_are_refused(project: Path, trained: Path, cli) -> None:
+    import hashlib
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    evil = project / "models/evil.skops"
+    sio.dump(FunctionTransformer(func=json.loads), evil)  # a function the project never ships
+    card = json.loads(card_path(trained).read_text())
+    card["sha256"] = hashlib.sha256(evil.read_bytes()).hexdigest()
+    card_path(evil).write_text(json.dumps(card))
+    result = cli("predict", "x", "--model", str(evil))
+    assert result.exit_code == 1 and "refuses to load untrusted types json.loads" in result.output
+
+
+def test_missing_model_and_card(project: Path, trained: Path, cli) -> None:
+    assert "no such model: run `stance train`" in cli("predict", "x", "--model", "models/none.skops").output
+    card_path(trained).unlink()
+    assert "the model card is missing" in cli("predict", "x", "--model", str(trained)).output
+
+
+def test_predict_bad_input(trained: Path, project: Path, cli) -> None:
+    (project / "in.csv").write_text("sentence,actor\nfine.,PRK\n,USA\n")
+    result = cli("predict", "--input", "in.csv", "--output", "o.csv", "--model", str(trained))
+    assert result.output.strip().endswith("Error: in.csv: row 2: empty 'sentence'")
+    assert not (project / "o.csv").exists()
+    result = cli("predict", "--input", "in.csv", "--model", str(trained))
+    assert result.exit_code == 2 and "--input needs --output FILE" in result.output
+    result = cli("predict", "--input", "in.csv", "--output", "o.xlsx", "--model", str(trained))
+    assert "unsupported type '.xlsx'" in result.output
+
+
+def test_default_training_uses_the_train_split_only(project: Path, cli) -> None:
+    for step in (("ingest", "seeds", "data/constructed"), ("build",), ("train",)):
+        result = cli(*step)
+        assert result.exit_code == 0, result.output
+    card = json.loads((project / "models/model.card.json").read_text())
+    assert card["data"]["source"].endswith("(split=train)")
+    assert card["data"]["sources"] == {"constructed": card["data"]["rows"]}  # never a seed row
