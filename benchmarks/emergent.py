@@ -23,8 +23,12 @@ from _common import write_result  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 LABELS = {"for": "support", "against": "oppose", "observing": "neutral"}
-PUBLISHED = {"accuracy": 0.733, "macro_f1": 0.723, "bow_question_mark_accuracy": 0.698,
-             "majority_accuracy": 0.470}
+PUBLISHED = {
+    "accuracy": 0.733,
+    "macro_f1": 0.723,
+    "bow_question_mark_accuracy": 0.698,
+    "majority_accuracy": 0.470,
+}
 
 
 def load(path: Path):  # noqa: ANN201
@@ -33,10 +37,14 @@ def load(path: Path):  # noqa: ANN201
     from stance.model import prepare_table
 
     raw = pd.read_csv(path)
-    frame = pd.DataFrame({
-        "sentence": raw["articleHeadline"], "claim": raw["claimHeadline"], "actor": "AUTHOR",
-        "stance": raw["articleHeadlineStance"],
-    })
+    frame = pd.DataFrame(
+        {
+            "sentence": raw["articleHeadline"],
+            "claim": raw["claimHeadline"],
+            "actor": "AUTHOR",
+            "stance": raw["articleHeadlineStance"],
+        }
+    )
     return prepare_table(frame, path, LABELS)
 
 
@@ -65,21 +73,27 @@ def main() -> None:
     pipe = fit(train, params, regs)
     pred = pipe.predict(test)
     majority = train["stance"].mode()[0]
-    write_result("emergent", {
-        "benchmark": "emergent",
-        "train_rows": len(train), "test_rows": len(test),
-        "accuracy": round(float(accuracy_score(test["stance"], pred)), 4),
-        "macro_f1": round(float(f1_score(test["stance"], pred, average="macro")), 4),
-        "per_class": {k: {m: round(v[m], 4) for m in ("precision", "recall", "f1-score")}
-                      for k, v in classification_report(test["stance"], pred, output_dict=True).items()
-                      if k in LABELS.values()},
-        "majority_accuracy": round(float((test["stance"] == majority).mean()), 4),
-        "train_cv_grouped_by_claim": cv,
-        "published": PUBLISHED,
-        "beats_published": bool(accuracy_score(test["stance"], pred) > PUBLISHED["accuracy"]),
-        "params": params,
-        "seconds": round(time.perf_counter() - t0, 1),
-    })
+    write_result(
+        "emergent",
+        {
+            "benchmark": "emergent",
+            "train_rows": len(train),
+            "test_rows": len(test),
+            "accuracy": round(float(accuracy_score(test["stance"], pred)), 4),
+            "macro_f1": round(float(f1_score(test["stance"], pred, average="macro")), 4),
+            "per_class": {
+                k: {m: round(v[m], 4) for m in ("precision", "recall", "f1-score")}
+                for k, v in classification_report(test["stance"], pred, output_dict=True).items()
+                if k in LABELS.values()
+            },
+            "majority_accuracy": round(float((test["stance"] == majority).mean()), 4),
+            "train_cv_grouped_by_claim": cv,
+            "published": PUBLISHED,
+            "beats_published": bool(accuracy_score(test["stance"], pred) > PUBLISHED["accuracy"]),
+            "params": params,
+            "seconds": round(time.perf_counter() - t0, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

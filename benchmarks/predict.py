@@ -26,13 +26,42 @@ from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 20_000.0  # pairs per second on one core (issue #4)
-SUBJECTS = ["North Korea", "Pyongyang", "Russia", "the Kremlin", "China", "Beijing", "the FBI",
-            "Washington", "Britain", "Japan", "Seoul", "Iran", "Germany", "the European Union"]
-VERBS = ["denied any role in", "blamed", "accused", "said there was no evidence of", "condemned",
-         "called for a joint investigation into", "imposed sanctions over", "declined to comment on",
-         "rejected claims about", "said it was confident about", "criticised the response to"]
-OBJECTS = ["the cyber-attack on {o}", "the hacking of {o}'s networks", "the breach blamed on {o}",
-           "threats made against {o}", "the campaign attributed to {o}"]
+SUBJECTS = [
+    "North Korea",
+    "Pyongyang",
+    "Russia",
+    "the Kremlin",
+    "China",
+    "Beijing",
+    "the FBI",
+    "Washington",
+    "Britain",
+    "Japan",
+    "Seoul",
+    "Iran",
+    "Germany",
+    "the European Union",
+]
+VERBS = [
+    "denied any role in",
+    "blamed",
+    "accused",
+    "said there was no evidence of",
+    "condemned",
+    "called for a joint investigation into",
+    "imposed sanctions over",
+    "declined to comment on",
+    "rejected claims about",
+    "said it was confident about",
+    "criticised the response to",
+]
+OBJECTS = [
+    "the cyber-attack on {o}",
+    "the hacking of {o}'s networks",
+    "the breach blamed on {o}",
+    "threats made against {o}",
+    "the campaign attributed to {o}",
+]
 
 
 def make_table(path: Path, rows: int, seed: int = 5) -> None:
@@ -46,13 +75,16 @@ def make_table(path: Path, rows: int, seed: int = 5) -> None:
         sentences, actors = [], []
         for i in range(start, min(rows, start + chunk), 2):
             a, b = rng.sample(SUBJECTS, 2)
-            text = (f"{a[0].upper()}{a[1:]} {rng.choice(VERBS)} "
-                    f"{rng.choice(OBJECTS).format(o=b)} on day {i // 2}, officials said.")
+            text = (
+                f"{a[0].upper()}{a[1:]} {rng.choice(VERBS)} "
+                f"{rng.choice(OBJECTS).format(o=b)} on day {i // 2}, officials said."
+            )
             for who in (a, b)[: min(2, rows - i)]:
                 sentences.append(text)
                 actors.append(who)
-        table = pa.table({"sentence": sentences, "actor": actors,
-                          "claim": ["sony-hack-2014"] * len(actors)})
+        table = pa.table(
+            {"sentence": sentences, "actor": actors, "claim": ["sony-hack-2014"] * len(actors)}
+        )
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema)
         writer.write_table(table)
@@ -71,8 +103,12 @@ def child(model: Path, source: Path, out: Path, batch: int) -> dict:
     t0 = time.perf_counter()
     n = predict_table(pipe, source, out, batch_size=batch, progress=False)
     seconds = time.perf_counter() - t0
-    return {"rows": n, "seconds": round(seconds, 2), "pairs_per_second": round(n / seconds),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "rows": n,
+        "seconds": round(seconds, 2),
+        "pairs_per_second": round(n / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -83,8 +119,13 @@ def main() -> None:
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), Path(args.child[1]), Path(args.child[2]),
-                               args.batch_size)))
+        print(
+            json.dumps(
+                child(
+                    Path(args.child[0]), Path(args.child[1]), Path(args.child[2]), args.batch_size
+                )
+            )
+        )
         return
     if not args.model.exists():
         sys.exit(f"{args.model}: no model: run `dvc repro` (or `stance train`) first")
@@ -94,21 +135,35 @@ def main() -> None:
             src = Path(tmp) / f"in_{rows}.parquet"
             make_table(src, rows)
             out = subprocess.run(
-                [sys.executable, __file__, "--batch-size", str(args.batch_size), "--child",
-                 str(args.model), str(src), str(Path(tmp) / "out.parquet")],
-                capture_output=True, text=True, check=True)
+                [
+                    sys.executable,
+                    __file__,
+                    "--batch-size",
+                    str(args.batch_size),
+                    "--child",
+                    str(args.model),
+                    str(src),
+                    str(Path(tmp) / "out.parquet"),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     big = runs[-1]
-    write_result("predict", {
-        "benchmark": "predict",
-        "runs": runs,
-        "batch_size": args.batch_size,
-        "pairs_per_second": big["pairs_per_second"],
-        "memory_growth_mb": round(runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"], 1),
-        "cores": 1,
-        "goal_pairs_per_second": GOAL,
-        "meets_goal": big["pairs_per_second"] >= GOAL,
-    })
+    write_result(
+        "predict",
+        {
+            "benchmark": "predict",
+            "runs": runs,
+            "batch_size": args.batch_size,
+            "pairs_per_second": big["pairs_per_second"],
+            "memory_growth_mb": round(runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"], 1),
+            "cores": 1,
+            "goal_pairs_per_second": GOAL,
+            "meets_goal": big["pairs_per_second"] >= GOAL,
+        },
+    )
 
 
 if __name__ == "__main__":

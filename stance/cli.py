@@ -314,7 +314,9 @@ def import_cmd(
     )
 
 
-ModelOpt = Annotated[Path, typer.Option("--model", help="Model file (skops) with its card beside it.")]
+ModelOpt = Annotated[
+    Path, typer.Option("--model", help="Model file (skops) with its card beside it.")
+]
 DEFAULT_MODEL = Path("models/model.skops")
 
 
@@ -322,12 +324,18 @@ DEFAULT_MODEL = Path("models/model.skops")
 def train(
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Train on this table (JSONL/CSV/Parquet: sentence, actor, "
-                     "stance[, claim]) instead of the dataset's train split."),
+        typer.Option(
+            "--data",
+            help="Train on this table (JSONL/CSV/Parquet: sentence, actor, "
+            "stance[, claim]) instead of the dataset's train split.",
+        ),
     ] = None,
-    model_out: Annotated[Path, typer.Option("--model-out", help="Where to save the model.")] = DEFAULT_MODEL,
+    model_out: Annotated[
+        Path, typer.Option("--model-out", help="Where to save the model.")
+    ] = DEFAULT_MODEL,
     label_map: Annotated[
-        str | None, typer.Option("--label-map", help="Rename labels, e.g. for=support,against=oppose.")
+        str | None,
+        typer.Option("--label-map", help="Rename labels, e.g. for=support,against=oppose."),
     ] = None,
     params: ParamsOpt = None,
 ) -> None:
@@ -336,19 +344,26 @@ def train(
     from stance.train import parse_label_map
     from stance.train import train as run
 
-    card = run(data, model_out, load_params(_params_file(params), "train"),
-               label_map=parse_label_map(label_map))
+    card = run(
+        data,
+        model_out,
+        load_params(_params_file(params), "train"),
+        label_map=parse_label_map(label_map),
+    )
     cv = card["cv"]
     mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
-    typer.echo(f"trained on {card['data']['rows']} rows {card['data']['labels']}; grouped CV "
-               f"macro-F1 {mean} over {cv['folds']} folds -> {model_out}")
+    typer.echo(
+        f"trained on {card['data']['rows']} rows {card['data']['labels']}; grouped CV "
+        f"macro-F1 {mean} over {cv['folds']} folds -> {model_out}"
+    )
 
 
 @app.command()
 def evaluate(
     model: ModelOpt = DEFAULT_MODEL,
     dataset: Annotated[Path, typer.Option("--dataset", help="Gold dataset to evaluate on.")] = Path(
-        "data/processed/dataset.parquet"),
+        "data/processed/dataset.parquet"
+    ),
     params: ParamsOpt = None,
 ) -> None:
     """Held-out and cross-validated figures with baselines; writes reports/metrics.json and plots."""

@@ -41,7 +41,12 @@ def cue_rules(view: Any) -> list[str]:
 
 def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[str, Any]:
     import numpy as np
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     if not gold:
         return {"rows": 0}
@@ -63,12 +68,18 @@ def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[
         "macro_f1_ci95": [round(float(lo), 4), round(float(hi), 4)],
         "accuracy": round(float(accuracy_score(gold, pred)), 4),
         "per_class": {
-            label: {"precision": round(float(a), 4), "recall": round(float(b), 4),
-                    "f1": round(float(c), 4), "support": int(d)}
+            label: {
+                "precision": round(float(a), 4),
+                "recall": round(float(b), 4),
+                "f1": round(float(c), 4),
+                "support": int(d),
+            }
             for label, a, b, c, d in zip(labels, prec, rec, f1, support, strict=True)
         },
-        "confusion": {"labels": labels,
-                      "matrix": confusion_matrix(gold, pred, labels=labels).tolist()},
+        "confusion": {
+            "labels": labels,
+            "matrix": confusion_matrix(gold, pred, labels=labels).tolist(),
+        },
     }
 
 
@@ -98,26 +109,45 @@ def learning_curve(
         pred = pipe.predict(test)
         for subset in sorted(set(test["subset"])):
             mask = (test["subset"] == subset).to_numpy()
-            points.append({
-                "fraction": frac, "train_rows": len(part), "subset": subset,
-                "macro_f1": round(float(f1_score(test["stance"][mask], pred[mask], labels=list(LABELS),
-                                                 average="macro", zero_division=0)), 4),
-            })
+            points.append(
+                {
+                    "fraction": frac,
+                    "train_rows": len(part),
+                    "subset": subset,
+                    "macro_f1": round(
+                        float(
+                            f1_score(
+                                test["stance"][mask],
+                                pred[mask],
+                                labels=list(LABELS),
+                                average="macro",
+                                zero_division=0,
+                            )
+                        ),
+                        4,
+                    ),
+                }
+            )
     return points
 
 
 def evaluate(
-    model_path: Path, dataset: Path, params: dict[str, Any], train_params: dict[str, Any],
-    reports: Path = REPORTS, actors: Path = Path("data/actors.yaml"),
+    model_path: Path,
+    dataset: Path,
+    params: dict[str, Any],
+    train_params: dict[str, Any],
+    reports: Path = REPORTS,
+    actors: Path = Path("data/actors.yaml"),
     claims: Path = Path("data/claims.yaml"),
 ) -> dict[str, Any]:
-    import pandas as pd
 
     from stance.model import load, load_registries, predict_frame, prepare_table, read_table
 
     pipe, card = load(model_path)
     frame = prepare_table(read_table(dataset), dataset)
-    frame["subset"] = [subset_of(s, d) for s, d in zip(frame["source"], frame["doc_id"], strict=True)]
+    frame["subset"] = [
+        subset_of(s, d) for s, d in zip(frame["source"], frame["doc_id"], strict=True)
+    ]
     train = frame[frame["split"] == "train"]
     held = frame[frame["split"] != "train"].copy()
     labels, probs, found = predict_frame(pipe, held)
@@ -146,19 +176,27 @@ def evaluate(
         "subsets": {s: trio(held[held["subset"] == s]) for s in sorted(set(held["subset"]))},
         "per_actor": {
             a: _brief(scores(list(g["stance"]), list(g["pred"]), b, seed))
-            for a, g in held[held["split"] == "test"].groupby("actor") if len(g) >= 3
+            for a, g in held[held["split"] == "test"].groupby("actor")
+            if len(g) >= 3
         },
         "actor_not_found": int((~held["found"]).sum()),
     }
     regs = load_registries(actors, claims)
-    curve = learning_curve(train, held[held["split"] == "test"], params["learning_curve"],
-                           train_params, regs, seed) if len(train) else []
+    curve = (
+        learning_curve(
+            train, held[held["split"] == "test"], params["learning_curve"], train_params, regs, seed
+        )
+        if len(train)
+        else []
+    )
     metrics["learning_curve"] = curve
     write_reports(metrics, held, curve, reports)
     return metrics
 
 
-def write_reports(metrics: dict[str, Any], held: Any, curve: list[dict[str, Any]], reports: Path) -> None:
+def write_reports(
+    metrics: dict[str, Any], held: Any, curve: list[dict[str, Any]], reports: Path
+) -> None:
     import pandas as pd
 
     reports.mkdir(parents=True, exist_ok=True)
@@ -168,14 +206,17 @@ def write_reports(metrics: dict[str, Any], held: Any, curve: list[dict[str, Any]
     test = held[held["split"] == "test"]
     with atomic_writer(reports / "confusion.csv") as fh:
         test[["stance", "pred"]].rename(columns={"stance": "actual", "pred": "predicted"}).to_csv(
-            fh, index=False)
+            fh, index=False
+        )
     errors = held[held["stance"] != held["pred"]][
-        ["split", "subset", "id", "actor", "claim", "stance", "pred", "scores", "sentence"]]
+        ["split", "subset", "id", "actor", "claim", "stance", "pred", "scores", "sentence"]
+    ]
     with atomic_writer(reports / "errors.csv") as fh:
         errors.assign(scores=errors["scores"].map(json.dumps)).to_csv(fh, index=False)
     with atomic_writer(reports / "learning_curve.csv") as fh:
         pd.DataFrame(curve, columns=["fraction", "train_rows", "subset", "macro_f1"]).to_csv(
-            fh, index=False)
+            fh, index=False
+        )
     _confusion_png(metrics["splits"].get("test", {}).get("model", {}), reports / "confusion.png")
 
 
@@ -192,8 +233,14 @@ def _confusion_png(model_scores: dict[str, Any], path: Path) -> None:
         ax.imshow(m, cmap="Blues")
         for i, row in enumerate(m):
             for j, v in enumerate(row):
-                ax.text(j, i, str(v), ha="center", va="center",
-                        color="white" if v > max(map(max, m)) / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    color="white" if v > max(map(max, m)) / 2 else "black",
+                )
         ax.set_xticks(range(len(LABELS)), LABELS)
         ax.set_yticks(range(len(LABELS)), LABELS)
     ax.set_xlabel("predicted")
@@ -208,8 +255,10 @@ def _confusion_png(model_scores: dict[str, Any], path: Path) -> None:
 def render(metrics: dict[str, Any]) -> str:
     f = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
     cv = metrics["cv"]
-    lines = [f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {f(cv.get('mean'))}"
-             f" +/- {f(cv.get('std'))}"]
+    lines = [
+        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {f(cv.get('mean'))}"
+        f" +/- {f(cv.get('std'))}"
+    ]
     for kind in ("splits", "subsets"):
         for name, t in metrics[kind].items():
             m = t["model"]

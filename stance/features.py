@@ -43,7 +43,11 @@ NUMERIC = (
     + ["claim_overlap", "question", "found", "n_actors"]
 )
 _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
-_GAP = re.compile(r"[\s'’s]*(?:has|have|had|was|were|is|are|also|again|has\s+also|on\s+\w+day|\s)*\s*$")
+# What may stand between an actor and the cue it holds: a possessive and auxiliaries
+# ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
+# is then quoted speech, held by whoever speaks it).
+_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
+_CLAUSE = re.compile(r"[:;—]")
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -86,7 +90,9 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         # Built from the aliases on first use, not persisted: the model file stays plain data.
         reg = _REGISTRIES.get(self)
         if reg is None:
-            actors = [Actor(a, "group", a, tuple(names)) for a, names in (self.aliases or {}).items()]
+            actors = [
+                Actor(a, "group", a, tuple(names)) for a, names in (self.aliases or {}).items()
+            ]
             reg = _REGISTRIES[self] = Registry(actors, self.ignore or [], source="model aliases")
         return reg
 
@@ -137,8 +143,14 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             if None in where:  # offsets from elsewhere that the tagger did not produce
                 tokens, where = _mask_tokens(sent.text, mine)
             marks = set(where)
-            keep = sorted({j for i in marks for j in range(i - self.window, i + self.window + 1)
-                           if 0 <= j < len(tokens)})
+            keep = sorted(
+                {
+                    j
+                    for i in marks
+                    for j in range(i - self.window, i + self.window + 1)
+                    if 0 <= j < len(tokens)
+                }
+            )
             window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
             lo = min(s for s, _ in mine) - 60
             hi = max(e for _, e in mine) + 60
@@ -163,8 +175,13 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         if info is not None:
             claim_text = info.get("text", "")
             if actor != AUTHOR:
-                role = ("accuser" if actor in info.get("accusers", ()) else
-                        "accused" if actor in info.get("accused", ()) else "other")
+                role = (
+                    "accuser"
+                    if actor in info.get("accusers", ())
+                    else "accused"
+                    if actor in info.get("accused", ())
+                    else "other"
+                )
         out[_COL[f"role_{role}"]] = 1.0
         if role in ROLES[:3]:
             for k in ("hold", "target"):
@@ -190,8 +207,20 @@ class _Sentence:
     first actor; cues nobody holds are the writer's (AUTHOR).
     """
 
-    __slots__ = ("text", "spans", "all_spans", "cues", "holders", "speakers", "first", "content",
-                 "generic", "tokens", "token_of", "counts")
+    __slots__ = (
+        "text",
+        "spans",
+        "all_spans",
+        "cues",
+        "holders",
+        "speakers",
+        "first",
+        "content",
+        "generic",
+        "tokens",
+        "token_of",
+        "counts",
+    )
 
     def __init__(self, text: str, reg: Registry):
         self.text = text
@@ -222,14 +251,18 @@ class _Sentence:
             agent = _AGENT.match(text, e)
             if agent:
                 holder = next((w for ms, _, w in ordered if ms == agent.end()), None)
-            if holder is None:
+            # "X failed to offer proof" disputes X's claim: X is its target, not its holder.
+            failing = text[s : s + 4].lower() == "fail"
+            if holder is None and not failing:
                 near = [(ms, me, w) for ms, me, w in ordered if me <= s and s - me <= 25]
                 if near and _GAP.match(text[near[-1][1] : s]):
                     holder = near[-1][2]
             if holder is None and speaker is not None:
                 holder = speaker
-            if holder is None and ordered and ordered[0][0] < s:
-                holder = self.first
+            if holder is None and not failing:
+                # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
+                cut = max((m.end() for m in _CLAUSE.finditer(text, 0, s)), default=0)
+                holder = next((w for ms, _, w in ordered if cut <= ms < s), None)
             self.holders.append((cat, _POLARITY[cat], holder, s, e))
         self.content = _content(text)
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token

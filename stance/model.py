@@ -16,14 +16,14 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from stance.errors import InputError, StanceError
 from stance.fileio import atomic_writer
-from stance.schema import AUTHOR, LABELS
+from stance.schema import LABELS
 
 # Types skops does not trust by default that this project's models legitimately contain.
 TRUSTED = ["stance.features.ActorView", "stance.features.SharedText"]
@@ -38,8 +38,12 @@ def card_path(model: Path) -> Path:
     return model.with_suffix(".card.json")
 
 
-def build_pipeline(params: dict[str, Any], aliases: dict[str, list[str]], ignore: list[str],
-                   claims: dict[str, dict[str, Any]]) -> Any:
+def build_pipeline(
+    params: dict[str, Any],
+    aliases: dict[str, list[str]],
+    ignore: list[str],
+    claims: dict[str, dict[str, Any]],
+) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -54,8 +58,11 @@ def build_pipeline(params: dict[str, Any], aliases: dict[str, list[str]], ignore
             # The sentence with every actor masked alike: computed once per distinct sentence.
             ("sentence", SharedText(params["ngram_max"], params["min_df"]), "sentence"),
             # What surrounds this actor ("ACTORX denied", "against ACTORX"): per row, short.
-            ("window", TfidfVectorizer(ngram_range=ngrams, min_df=params["min_df"],
-                                       sublinear_tf=True), "window"),
+            (
+                "window",
+                TfidfVectorizer(ngram_range=ngrams, min_df=params["min_df"], sublinear_tf=True),
+                "window",
+            ),
             ("cues", StandardScaler(), list(NUMERIC)),
         ]
     )
@@ -87,14 +94,19 @@ def read_table(path: Path) -> Any:
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            raise InputError(f"{path}: unsupported table type {suffix!r} (use .jsonl, .csv or .parquet)")
+            raise InputError(
+                f"{path}: unsupported table type {suffix!r} (use .jsonl, .csv or .parquet)"
+            )
     except (ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot read as {suffix[1:]} ({str(exc).splitlines()[0]})") from None
+        raise InputError(
+            f"{path}: cannot read as {suffix[1:]} ({str(exc).splitlines()[0]})"
+        ) from None
     return frame
 
 
-def prepare_table(frame: Any, path: Path, label_map: dict[str, str] | None = None,
-                  need_labels: bool = True) -> Any:
+def prepare_table(
+    frame: Any, path: Path, label_map: dict[str, str] | None = None, need_labels: bool = True
+) -> Any:
     """Check columns and rows; mentions become offsets relative to the sentence."""
     import pandas as pd
 
@@ -121,7 +133,8 @@ def prepare_table(frame: Any, path: Path, label_map: dict[str, str] | None = Non
     if "mentions" in frame.columns and "start" in frame.columns:
         frame["mentions"] = [
             [{"start": int(m["start"]) - int(s), "end": int(m["end"]) - int(s)} for m in ms]
-            if ms is not None else []
+            if ms is not None
+            else []
             for ms, s in zip(frame["mentions"], frame["start"], strict=True)
         ]
     if "claim" not in frame.columns:
@@ -186,8 +199,10 @@ def load_registries(actors_path: Path, claims_path: Path) -> Registries:
     return Registries(
         aliases={a.id: [a.name, *a.aliases] for a in reg.actors.values()},
         ignore=list(reg.ignore),
-        claims={c.id: {"text": c.text, "accusers": list(c.accusers), "accused": list(c.accused)}
-                for c in claims.values()},
+        claims={
+            c.id: {"text": c.text, "accusers": list(c.accusers), "accused": list(c.accused)}
+            for c in claims.values()
+        },
     )
 
 
@@ -199,8 +214,13 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
     groups = groups_of(frame)
     k = min(params["cv_folds"], len(set(groups)))
     if k < 2:
-        return {"folds": 0, "macro_f1": [], "mean": None, "std": None,
-                "note": "fewer than two groups: no cross-validation"}
+        return {
+            "folds": 0,
+            "macro_f1": [],
+            "mean": None,
+            "std": None,
+            "note": "fewer than two groups: no cross-validation",
+        }
     scores = []
     for tr, te in GroupKFold(n_splits=k).split(frame, frame["stance"], groups):
         if frame["stance"].iloc[tr].nunique() < len(LABELS):
@@ -208,14 +228,24 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
         pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
         pipe.fit(frame.iloc[tr], frame["stance"].iloc[tr])
         pred = pipe.predict(frame.iloc[te])
-        scores.append(f1_score(frame["stance"].iloc[te], pred, average="macro", labels=list(LABELS),
-                               zero_division=0))
+        scores.append(
+            f1_score(
+                frame["stance"].iloc[te],
+                pred,
+                average="macro",
+                labels=list(LABELS),
+                zero_division=0,
+            )
+        )
     import numpy as np
 
-    return {"folds": len(scores), "macro_f1": [round(s, 4) for s in scores],
-            "mean": round(float(np.mean(scores)), 4) if scores else None,
-            "std": round(float(np.std(scores)), 4) if scores else None,
-            "grouped_by": "document components" if "group" in frame.columns else "claim/sentence"}
+    return {
+        "folds": len(scores),
+        "macro_f1": [round(s, 4) for s in scores],
+        "mean": round(float(np.mean(scores)), 4) if scores else None,
+        "std": round(float(np.std(scores)), 4) if scores else None,
+        "grouped_by": "document components" if "group" in frame.columns else "claim/sentence",
+    }
 
 
 def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
@@ -234,8 +264,10 @@ def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
 
 
 def versions() -> dict[str, str]:
-    return {"python": platform.python_version(),
-            **{p: version(p) for p in ("scikit-learn", "skops", "numpy", "pandas", "stance")}}
+    return {
+        "python": platform.python_version(),
+        **{p: version(p) for p in ("scikit-learn", "skops", "numpy", "pandas", "stance")},
+    }
 
 
 def save(pipe: Any, path: Path, card: dict[str, Any]) -> dict[str, Any]:
@@ -244,9 +276,14 @@ def save(pipe: Any, path: Path, card: dict[str, Any]) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(path, "wb") as fh:
         fh.write(sio.dumps(pipe, compression=zipfile.ZIP_DEFLATED))
-    card = {**card, "model": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            "versions": versions(), "trusted_types": TRUSTED,
-            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    card = {
+        **card,
+        "model": str(path),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "versions": versions(),
+        "trusted_types": TRUSTED,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     with atomic_writer(card_path(path)) as fh:
         json.dump(card, fh, indent=2, default=str)
         fh.write("\n")
@@ -261,7 +298,9 @@ def load(path: Path) -> tuple[Any, dict[str, Any]]:
     try:
         card = json.loads(cpath.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{cpath}: the model card is missing; retrain with `stance train`") from None
+        raise ModelError(
+            f"{cpath}: the model card is missing; retrain with `stance train`"
+        ) from None
     except json.JSONDecodeError:
         raise ModelError(f"{cpath}: the model card is not valid JSON; retrain") from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -321,5 +360,3 @@ def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]
         return predict_frame(pipe, frame)[1]
 
     return score
-
-

@@ -24,7 +24,9 @@ FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parq
 def _format(path: Path, option: str) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{option} {path}: unsupported type {path.suffix!r} (use .jsonl, .csv or .parquet)")
+        raise InputError(
+            f"{option} {path}: unsupported type {path.suffix!r} (use .jsonl, .csv or .parquet)"
+        )
     return fmt
 
 
@@ -50,7 +52,9 @@ def _batches(path: Path, batch_size: int) -> Iterator[Any]:
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"--input {path}:{lineno}: not valid JSON ({exc.msg})") from None
+                    raise InputError(
+                        f"--input {path}:{lineno}: not valid JSON ({exc.msg})"
+                    ) from None
                 if len(rows) == batch_size:
                     yield pd.DataFrame(rows)
                     rows = []
@@ -79,8 +83,9 @@ def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int) -> Any:
     return out
 
 
-def predict_table(pipe: Any, source: Path, output: Path, batch_size: int = 10_000,
-                  progress: bool = True) -> int:
+def predict_table(
+    pipe: Any, source: Path, output: Path, batch_size: int = 10_000, progress: bool = True
+) -> int:
     """Predict every row of `source` into `output` (format by suffix); returns the row count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -100,7 +105,9 @@ def predict_table(pipe: Any, source: Path, output: Path, batch_size: int = 10_00
                 for rec in out.to_dict(orient="records"):
                     fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
             elif fmt == "csv":
-                out.assign(scores=out["scores"].map(json.dumps)).to_csv(fh, index=False, header=i == 0)
+                out.assign(scores=out["scores"].map(json.dumps)).to_csv(
+                    fh, index=False, header=i == 0
+                )
             else:
                 table = pa.Table.from_pandas(out, preserve_index=False)
                 if writer is None:
@@ -130,12 +137,20 @@ def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]
     for block in doc.blocks:
         for s, e in split_sentences(doc.text, block.start, block.end):
             for actor, mentions in registry.mentions(doc.text, s, e).items():
-                rows.append({
-                    "sentence": doc.text[s:e], "actor": actor, "claim": claim,
-                    "mentions": [{"text": m["text"], "start": m["start"] - s, "end": m["end"] - s}
-                                 for m in mentions],
-                })
+                rows.append(
+                    {
+                        "sentence": doc.text[s:e],
+                        "actor": actor,
+                        "claim": claim,
+                        "mentions": [
+                            {"text": m["text"], "start": m["start"] - s, "end": m["end"] - s}
+                            for m in mentions
+                        ],
+                    }
+                )
     if not rows:
         return []
     labels, probs, _ = predict_frame(pipe, pd.DataFrame(rows))
-    return [{**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, probs, strict=True)]
+    return [
+        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, probs, strict=True)
+    ]

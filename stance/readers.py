@@ -188,12 +188,23 @@ def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocum
         claim = obj.get("claim")
         labels, responses = obj.get("labels"), obj.get("responses")
         for name, value in (("claim", claim), ("labels", labels), ("responses", responses)):
-            ok = value is None or (isinstance(value, str) if name == "claim" else (
-                isinstance(value, dict) and all(isinstance(v, str) for v in value.values())))
+            ok = value is None or (
+                isinstance(value, str)
+                if name == "claim"
+                else (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
+            )
             if not ok:
                 raise InputError(f"{path}:{lineno}: {name!r} has the wrong type")
-        yield RawDocument(doc_id, f"{path}:{lineno}", text, _sha(line), date=date, claim=claim,
-                          labels=labels, responses=responses)
+        yield RawDocument(
+            doc_id,
+            f"{path}:{lineno}",
+            text,
+            _sha(line),
+            date=date,
+            claim=claim,
+            labels=labels,
+            responses=responses,
+        )
 
 
 def read_documents(

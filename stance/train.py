@@ -71,7 +71,8 @@ def train(
             "sha256": data_hash(frame),
             "labels": dict(sorted(Counter(frame["stance"]).items())),
             "sources": dict(sorted(Counter(frame["source"]).items()))
-            if "source" in frame.columns else {},
+            if "source" in frame.columns
+            else {},
         },
         "params": params,
         "cv": cv,

@@ -236,11 +236,26 @@ def test_uncertain_order_shows_the_model_suggestion(project: Path, term: Termina
 
     path = table(project, ROWS * 2)
     assert cli("train", "--data", str(path), "--model-out", "models/m.skops").exit_code == 0
-    term.start("annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops")
+    term.start(
+        "annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops"
+    )
     screen = term.wait_for(r"0 / 54 done")
     suggestion = re.search(r"model suggests: (support|oppose|neutral) \((0\.\d\d)\)", screen)
     assert suggestion, screen
     term.keys("q")
-    out = subprocess.run([str(STANCE), "annotate", "--annotator", "x", "--order", "uncertain",
-                          "--model", "models/none.skops"], cwd=project, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            str(STANCE),
+            "annotate",
+            "--annotator",
+            "x",
+            "--order",
+            "uncertain",
+            "--model",
+            "models/none.skops",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1 and "no such model: run `stance train`" in out.stderr

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.model import ModelError, card_path, load, predict_frame, prepare_table
-from tests.conftest import ROOT
+from stance.model import card_path, load, predict_frame, prepare_table
 
 ROWS = [
     ("North Korea denied any role in the attack.", "PRK", "oppose"),
@@ -26,7 +25,9 @@ ROWS = [
 ]
 
 
-def table(tmp: Path, rows=ROWS, name: str = "train.csv", claim: str | None = "sony-hack-2014") -> Path:
+def table(
+    tmp: Path, rows=ROWS, name: str = "train.csv", claim: str | None = "sony-hack-2014"
+) -> Path:
     frame = pd.DataFrame(rows, columns=["sentence", "actor", "stance"])
     if claim:
         frame["claim"] = claim
@@ -50,7 +51,11 @@ def trained(project: Path, cli) -> Path:
 
 def test_train_writes_model_and_card(trained: Path) -> None:
     card = json.loads(card_path(trained).read_text())
-    assert card["data"]["rows"] == 24 and card["data"]["labels"] == {"neutral": 8, "oppose": 8, "support": 8}
+    assert card["data"]["rows"] == 24 and card["data"]["labels"] == {
+        "neutral": 8,
+        "oppose": 8,
+        "support": 8,
+    }
     assert len(card["data"]["sha256"]) == 64 and card["sha256"]
     assert set(card["versions"]) >= {"scikit-learn", "skops", "numpy", "python"}
     assert card["params"]["C"] == 1.0 and card["cv"]["folds"] >= 2
@@ -67,11 +72,18 @@ def test_train_reads_jsonl_and_parquet(project: Path, cli, suffix: str) -> None:
 
 def test_predictions_are_actor_aware(trained: Path) -> None:
     pipe, _ = load(trained)
-    frame = prepare_table(pd.DataFrame({
-        "sentence": ["Pyongyang denied it, but Washington blamed North Korea."] * 2 + ["No actor here."],
-        "actor": ["PRK", "USA", "CHN"],
-        "claim": ["sony-hack-2014"] * 3,
-    }), Path("x"), need_labels=False)
+    frame = prepare_table(
+        pd.DataFrame(
+            {
+                "sentence": ["Pyongyang denied it, but Washington blamed North Korea."] * 2
+                + ["No actor here."],
+                "actor": ["PRK", "USA", "CHN"],
+                "claim": ["sony-hack-2014"] * 3,
+            }
+        ),
+        Path("x"),
+        need_labels=False,
+    )
     labels, scores, found = predict_frame(pipe, frame)
     view = pipe.named_steps["view"].transform(frame)
     assert view["window"][0] != view["window"][1]  # one sentence, two views
@@ -86,15 +98,30 @@ def test_predictions_are_actor_aware(trained: Path) -> None:
 def test_predict_table_and_text(trained: Path, project: Path, cli) -> None:
     src = project / "in.jsonl"
     src.write_text("\n".join(json.dumps({"sentence": s, "actor": a}) for s, a, _ in ROWS) + "\n")
-    result = cli("predict", "--input", str(src), "--output", "out.parquet", "--model", str(trained),
-                 "--batch-size", "5")
+    result = cli(
+        "predict",
+        "--input",
+        str(src),
+        "--output",
+        "out.parquet",
+        "--model",
+        str(trained),
+        "--batch-size",
+        "5",
+    )
     assert result.exit_code == 0, result.output
     out = pd.read_parquet(project / "out.parquet")
     assert len(out) == len(ROWS) and set(out["stance"]) <= {"support", "oppose", "neutral"}
     assert list(out.columns[:2]) == ["sentence", "actor"] and "scores" in out.columns
-    result = cli("predict", "Pyongyang denied it. The FBI blamed North Korea.", "--model", str(trained))
+    result = cli(
+        "predict", "Pyongyang denied it. The FBI blamed North Korea.", "--model", str(trained)
+    )
     rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-    assert [(r["sentence"][:9], r["actor"]) for r in rows] == [("Pyongyang", "PRK"), ("The FBI b", "USA"), ("The FBI b", "PRK")]
+    assert [(r["sentence"][:9], r["actor"]) for r in rows] == [
+        ("Pyongyang", "PRK"),
+        ("The FBI b", "USA"),
+        ("The FBI b", "PRK"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -122,11 +149,24 @@ def test_bad_tables(project: Path, cli) -> None:
     (project / "t.txt").write_text("x")
     assert "unsupported table type '.txt'" in cli("train", "--data", "t.txt").output
     assert cli("train", "--data", "nope.csv").output.strip() == "Error: nope.csv: no such file"
-    path = table(project, [(s, a, {"support": "for", "oppose": "against", "neutral": "observing"}[l])
-                           for s, a, l in ROWS * 2], name="emergent.csv")
+    path = table(
+        project,
+        [
+            (s, a, {"support": "for", "oppose": "against", "neutral": "observing"}[l])
+            for s, a, l in ROWS * 2
+        ],
+        name="emergent.csv",
+    )
     assert "unknown label 'against'" in cli("train", "--data", str(path)).output
-    result = cli("train", "--data", str(path), "--label-map", "for=support,against=oppose,observing=neutral",
-                 "--model-out", "models/mapped.skops")
+    result = cli(
+        "train",
+        "--data",
+        str(path),
+        "--label-map",
+        "for=support,against=oppose,observing=neutral",
+        "--model-out",
+        "models/mapped.skops",
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -163,7 +203,10 @@ def test_untrusted_types_are_refused(project: Path, trained: Path, cli) -> None:
 
 
 def test_missing_model_and_card(project: Path, trained: Path, cli) -> None:
-    assert "no such model: run `stance train`" in cli("predict", "x", "--model", "models/none.skops").output
+    assert (
+        "no such model: run `stance train`"
+        in cli("predict", "x", "--model", "models/none.skops").output
+    )
     card_path(trained).unlink()
     assert "the model card is missing" in cli("predict", "x", "--model", str(trained)).output
 

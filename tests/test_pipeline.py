@@ -1,5 +1,6 @@
 """End to end: `dvc repro` in a fresh copy of the repository rebuilds the pipeline's outputs."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -46,6 +47,15 @@ def test_dvc_repro_from_a_fresh_clone(fresh_clone: Path) -> None:
     result = run(["dvc", "repro"], fresh_clone)
     assert result.returncode == 0, result.stdout + result.stderr
     cands = read_jsonl(fresh_clone / "data/interim/candidates.jsonl")
-    assert len(cands) > 50 and {"PRK", "RUS", "USA"} <= {c["actor"] for c in cands}
+    assert len(cands) > 400 and {"PRK", "RUS", "USA"} <= {c["actor"] for c in cands}
     again = run(["dvc", "status"], fresh_clone)
     assert "up to date" in again.stdout, again.stdout
+    metrics = json.loads((fresh_clone / "reports/metrics.json").read_text())
+    assert metrics["splits"]["test"]["model"]["rows"] > 0
+    assert (fresh_clone / "models/model.card.json").exists()
+    # An experiment with another hyperparameter reruns train and evaluate only.
+    exp = run(["dvc", "exp", "run", "-S", "train.C=0.5"], fresh_clone)
+    assert exp.returncode == 0, exp.stdout + exp.stderr
+    assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
+    card = json.loads((fresh_clone / "models/model.card.json").read_text())
+    assert card["params"]["C"] == 0.5

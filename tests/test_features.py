@@ -1,0 +1,111 @@
+"""Cue lexicons and actor-aware features on real sentences."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from stance.cues import _REFERENCE, find_cues
+from stance.features import ActorView
+from stance.model import load_registries
+from tests.conftest import ROOT, read_jsonl
+
+
+def all_sentences() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "data/constructed").glob("*.jsonl")):
+        out += [r["text"] for r in read_jsonl(path)]
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        out += path.read_text(encoding="utf-8").splitlines()
+    return [s for s in out if s.strip()]
+
+
+def test_dispatched_cue_matching_equals_the_reference_regex() -> None:
+    for text in all_sentences() + ["They didn't comment; it was NOT responsible, no evidence."]:
+        ref = [(m.lastgroup, m.start(), m.end()) for m in _REFERENCE.finditer(text)]
+        assert find_cues(text) == ref, text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "North Korea has denied the allegations, saying it had nothing to do with it.",
+            [("deny", "denied"), ("accuse", "allegations"), ("deny", "nothing to do with")],
+        ),
+        (
+            "Washington failed to offer any proof, adding that the threats were counterproductive.",
+            [
+                ("dispute_evidence", "failed to offer"),
+                ("retaliate", "threats"),
+                ("criticize_response", "counterproductive"),
+            ],
+        ),
+        ("Nothing was said about the notion.", [("speech", "said")]),  # "not" inside words: no
+    ],
+)
+def test_cues(text: str, expected: list) -> None:
+    assert [(c, text[s:e]) for c, s, e in find_cues(text)] == expected
+
+
+@pytest.fixture(scope="module")
+def view() -> ActorView:
+    regs = load_registries(ROOT / "data/actors.yaml", ROOT / "data/claims.yaml")
+    return ActorView(aliases=regs.aliases, ignore=regs.ignore, claims=regs.claims).fit(None)
+
+
+def rows(
+    view: ActorView, sentence: str, actors: list[str], claim: str = "sony-hack-2014"
+) -> pd.DataFrame:
+    return view.transform(pd.DataFrame({"sentence": sentence, "actor": actors, "claim": claim}))
+
+
+def test_cue_holders_follow_the_sentence(view: ActorView) -> None:
+    # Seed: Russia holds the criticism, the U.S. holds the threats, North Korea holds neither.
+    out = rows(
+        view,
+        "Sony hack update: Russia calls U.S. threats against North Korea "
+        "'counter-productive and dangerous'",
+        ["RUS", "USA", "PRK"],
+    )
+    assert list(out["hold_oppose"]) == [2, 0, 0]
+    assert list(out["hold_support"]) == [0, 1, 0]
+    assert list(out["role_accuser"]) == [0, 1, 0] and list(out["role_accused"]) == [0, 0, 1]
+    # Reported speech: the speaker holds the dispute, not the sentence's first actor.
+    out = rows(
+        view,
+        "Washington failed to offer any proof to back its claims of Pyongyang's "
+        "involvement, Russian Foreign Ministry spokesman Alexander Lukashevich said.",
+        ["USA", "PRK", "RUS"],
+    )
+    assert list(out["hold_oppose"]) == [0, 0, 1] and list(out["speaker"]) == [0, 0, 1]
+    # An agent after "by" holds the cue before it.
+    out = rows(view, "North Korea has denied the allegations made by the U.S.", ["PRK", "USA"])
+    assert list(out["hold_oppose"]) == [1, 0] and list(out["hold_support"]) == [0, 1]
+
+
+def test_author_and_missing_actor_rows(view: ActorView) -> None:
+    out = rows(
+        view,
+        "Apple denies it will sell 19 million watches",
+        ["AUTHOR"],
+        claim="Apple will sell 19 million Apple Watches in 2015",
+    )
+    assert out["role_author"][0] == 1 and out["hold_deny"][0] == 1 and out["found"][0] == 1
+    assert out["claim_overlap"][0] > 0.5
+    out = rows(view, "Pyongyang denied it.", ["CHN"])
+    assert out["found"][0] == 0 and out["window"][0] == "OTHERX denied it."
+
+
+def test_given_mentions_are_used(view: ActorView) -> None:
+    frame = pd.DataFrame(
+        {
+            "sentence": ["The reclusive state denied it."],
+            "actor": ["PRK"],
+            "claim": ["sony-hack-2014"],
+            "mentions": [[{"start": 0, "end": 19}]],
+        }
+    )
+    out = view.transform(frame)
+    assert out["found"][0] == 1 and out["window"][0].startswith("ACTORX denied")
+    assert json.dumps(out["window"][0])
