@@ -366,7 +366,7 @@ def evaluate(
     ),
     params: ParamsOpt = None,
 ) -> None:
-    """Held-out and cross-validated figures with baselines; writes reports/metrics.json and plots."""
+    """Held-out and cross-validated figures beside baselines (reports/metrics.json, plots)."""
     from stance.evaluate import evaluate as run
     from stance.evaluate import render
     from stance.params import load_params

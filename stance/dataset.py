@@ -201,6 +201,7 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     unresolved: list[dict[str, Any]] = []
     how_counts: Counter[str] = Counter()
     for c in candidates:
+        stance: str | None
         if c["id"] in written:
             stance, response, how = written[c["id"]]
         else:

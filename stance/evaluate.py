@@ -265,8 +265,10 @@ def render(metrics: dict[str, Any]) -> str:
             if not m.get("rows"):
                 continue
             lo, hi = m["macro_f1_ci95"]
+            base = f"majority {f(t['majority'].get('macro_f1'))}  "
+            base += f"cue rules {f(t['cue_rules'].get('macro_f1'))}"
             lines.append(
-                f"{kind[:-1]} {name:14} n={m['rows']:4}  model {f(m['macro_f1'])} [{f(lo)}, {f(hi)}]"
-                f"  majority {f(t['majority'].get('macro_f1'))}  cue rules {f(t['cue_rules'].get('macro_f1'))}"
+                f"{kind[:-1]} {name:14} n={m['rows']:4}  "
+                f"model {f(m['macro_f1'])} [{f(lo)}, {f(hi)}]  {base}"
             )
     return "\n".join(lines)

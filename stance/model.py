@@ -64,7 +64,9 @@ def build_pipeline(
                 "window",
             ),
             ("cues", StandardScaler(), list(NUMERIC)),
-        ]
+        ],
+        # Relative weight of the cue, holder and role block against the two text blocks.
+        transformer_weights={"sentence": 1.0, "window": 1.0, "cues": params["cue_weight"]},
     )
     clf = LogisticRegression(
         C=params["C"],

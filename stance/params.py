@@ -59,6 +59,7 @@ SPEC: dict[str, dict[str, Param]] = {
             "balanced", lambda v: v in ("balanced", "none"), "'balanced' or 'none'"
         ),
         "window": Param(6, _int_at_least(1), "an integer >= 1"),
+        "cue_weight": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
         "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
         "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
         "max_iter": Param(3000, _int_at_least(100), "an integer >= 100"),

@@ -152,8 +152,8 @@ def test_bad_tables(project: Path, cli) -> None:
     path = table(
         project,
         [
-            (s, a, {"support": "for", "oppose": "against", "neutral": "observing"}[l])
-            for s, a, l in ROWS * 2
+            (s, a, {"support": "for", "oppose": "against", "neutral": "observing"}[label])
+            for s, a, label in ROWS * 2
         ],
         name="emergent.csv",
     )
