@@ -93,7 +93,8 @@ def publish(
     token = find_token()
     if not token:
         raise PublishError(
-            "no Hugging Face token: set HF_TOKEN or log in with `hf auth login` (nothing was uploaded)"
+            "no Hugging Face token: set HF_TOKEN or log in with `hf auth login` "
+            "(nothing was uploaded)"
         )
     try:
         url = upload(folder, repo_id, token, private, revision)
