@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from stance.annotate import Paths, context_for
+from stance.annotate import Paths, context_for, run_session
 from stance.annotations import (
     AnnotationLog,
     ItemState,
@@ -20,7 +20,7 @@ from stance.annotations import (
 )
 from stance.guidelines import load_guidelines
 from stance.schema import ADJUDICATIONS
-from stance.session import Session, load_candidates
+from stance.session import load_candidates
 
 
 def needs_review(states: dict[str, dict[str, ItemState]]) -> dict[str, dict[str, ItemState]]:
@@ -46,8 +46,6 @@ def review_queue(paths: Paths) -> tuple[list[dict[str, Any]], dict[str, dict[str
 
 
 def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
-    from stance.annotate_ui import run
-
     paths = paths or Paths()
     check_annotator(adjudicator, "--adjudicator")
     guide = load_guidelines(paths.guidelines)
@@ -68,18 +66,7 @@ def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
     ctx.extra = extra
     path = log_path(paths.annotations, ADJUDICATIONS)
     with AnnotationLog(path, adjudicator) as log:
-        ctx.status = list(log.warnings)
-        session = Session.start(queue, log, adjudicator, guide.version)
-        before = len(log.state.events)
-        run(session, ctx)
-        written = len(log.state.events) - before
-    return {
-        "path": path,
-        "done": session.done,
-        "total": session.total,
-        "events": written,
-        "warnings": ctx.status,
-    }
+        return run_session(log, queue, ctx, guide.version, list(log.warnings))
 
 
 def adjudications(annotations_dir: Path) -> dict[str, ItemState]:

@@ -97,8 +97,6 @@ def annotate(
     scores: Any = None,
 ) -> dict[str, Any]:
     """Run the UI for one annotator; returns what was done, and any warnings."""
-    from stance.annotate_ui import run
-
     paths = paths or Paths()
     check_annotator(annotator)
     if limit is not None and limit < 1:
@@ -124,15 +122,23 @@ def annotate(
         stale = list(stale_items(log.state.items().values(), by_id))
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
-        ctx.status = warnings
-        session = Session.start(queue, log, annotator, guide.version)
-        before = len(log.state.events)
-        run(session, ctx)
-        written = len(log.state.events) - before
+        return run_session(log, queue, ctx, guide.version, warnings)
+
+
+def run_session(
+    log: AnnotationLog, queue: list[dict[str, Any]], ctx: Any, version: str, warnings: list[str]
+) -> dict[str, Any]:
+    """Run the UI over `queue` on an open log; what was done, for the command's summary."""
+    from stance.annotate_ui import run
+
+    ctx.status = warnings
+    session = Session.start(queue, log, log.annotator, version)
+    before = len(log.state.events)
+    run(session, ctx)
     return {
-        "path": path,
+        "path": log.path,
         "done": session.done,
         "total": session.total,
-        "events": written,
+        "events": len(log.state.events) - before,
         "warnings": warnings,
     }

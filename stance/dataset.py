@@ -25,7 +25,14 @@ from stance.adjudicate import adjudications
 from stance.annotations import ItemState, describe_stale, log_path, read_all, stale_items
 from stance.errors import AnnotationError, InputError
 from stance.fileio import atomic_writer, read_jsonl
-from stance.schema import ADJUDICATIONS, DATASET_COLUMNS, LABELS, RESPONSES, SPLITS
+from stance.schema import (
+    ADJUDICATIONS,
+    CANDIDATE_FIELDS,
+    DATASET_COLUMNS,
+    LABELS,
+    RESPONSES,
+    SPLITS,
+)
 from stance.session import load_candidates
 
 
@@ -225,21 +232,7 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
         labelled_by = sorted(k for k, v in votes.get(c["id"], {}).items() if v.stance)
         rows.append(
             {
-                **{
-                    k: c[k]
-                    for k in (
-                        "id",
-                        "doc_id",
-                        "sentence_id",
-                        "sentence",
-                        "start",
-                        "end",
-                        "group",
-                        "actor",
-                        "mentions",
-                        "claim",
-                    )
-                },
+                **{k: c[k] for k in CANDIDATE_FIELDS},
                 "stance": stance,
                 "response": response,
                 "source": sources[c["doc_id"]],
