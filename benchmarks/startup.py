@@ -38,9 +38,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
-    exe = shutil.which("stance")
+    # The console script of this interpreter's environment, else whatever is on PATH.
+    local = Path(sys.executable).parent / "stance"
+    exe = str(local) if local.exists() else shutil.which("stance")
     if exe is None:
-        sys.exit("benchmarks/startup.py: `stance` is not on PATH: pip install -e . first")
+        sys.exit("benchmarks/startup.py: no `stance` command: pip install -e . first")
     wall([exe, "--help"], 2)  # warm the file cache
     results = {" ".join(["stance", *c]): wall([exe, *c], args.runs) for c in COMMANDS}
     model = ROOT / "models/model.skops"
