@@ -48,7 +48,7 @@ def test_evaluate_reports(pipeline_outputs: Path) -> None:
     assert metrics["subsets"]["seed"]["model"]["rows"] == 54
     # The model is better than both baselines on the held-out test split.
     assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
-    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 211}
+    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 285}
     assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
     for name in ("confusion.png", "confusion.csv", "errors.csv", "learning_curve.csv"):
         assert (reports / name).stat().st_size > 0

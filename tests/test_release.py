@@ -34,7 +34,7 @@ def test_release_loads_offline_with_both_configs(released: Path) -> None:
     from datasets import load_dataset
 
     gold = load_dataset(str(released))
-    assert {s: len(gold[s]) for s in gold} == {"train": 211, "validation": 54, "test": 167}
+    assert {s: len(gold[s]) for s in gold} == {"train": 285, "validation": 73, "test": 167}
     assert gold["test"].features["stance"].names == ["support", "oppose", "neutral"]
     row = gold["test"][0]
     assert row["source"] == "seed" and row["annotators"] == ["annotator_01"]
@@ -69,8 +69,8 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
         "2": "neutral",
     }
     assert {s["name"]: s["num_examples"] for s in default["splits"]} == {
-        "train": 211,
-        "validation": 54,
+        "train": 285,
+        "validation": 73,
         "test": 167,
     }
     card = DatasetCard((released / "README.md").read_text())  # the Hub client parses it
@@ -91,7 +91,7 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
     ):
         assert section in body, section
     assert (
-        "26 sentences from real source documents and 198 sentences marked `source: constructed`"
+        "26 sentences from real source documents and 239 sentences marked `source: constructed`"
         in body
     )
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
@@ -103,7 +103,7 @@ def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
     out = result.output
     assert "Would upload to https://huggingface.co/datasets/my-lab/stance:" in out
     assert "  data/test-00000-of-00001.parquet  " in out and "  README.md  " in out
-    assert "config default: train 211, validation 54, test 167" in out
+    assert "config default: train 285, validation 73, test 167" in out
     assert out.strip().endswith("Nothing uploaded: add --yes to publish.")
 
 
