@@ -73,16 +73,7 @@ DOCUMENT_FIELDS: Final = (
 
 # data/processed/dataset.parquet: one row per (sentence, actor, claim) with a resolved label.
 DATASET_COLUMNS: Final = (
-    "id",
-    "doc_id",
-    "sentence_id",
-    "sentence",
-    "start",
-    "end",
-    "group",
-    "actor",
-    "mentions",
-    "claim",
+    *CANDIDATE_FIELDS,
     "stance",
     "response",
     "source",
