@@ -242,11 +242,40 @@ _RANK = {cat: i for i, cat in enumerate(CATEGORIES)}
 # sentence), so matching dispatches on each word's first letter to a small regex instead and
 # keeps the same precedence (the earlier category wins at a position, as in the alternation).
 _REFERENCE = _alternation(_ALL)
+
+
+def _first_letters(p: str) -> set[str] | None:
+    r"""Letters a pattern can start with: its first letter, or those of each alternative of a
+    leading (?:a|b|c) group; None when any letter can start it (\w+n't)."""
+    if p[0].isalpha():
+        return {p[0].lower()}
+    if p.startswith("(?:"):
+        depth, alts, cur = 0, [], ""
+        for ch in p[3:]:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            if ch == "|" and depth == 0:
+                alts.append(cur)
+                cur = ""
+            else:
+                cur += ch
+        alts.append(cur)
+        if all(a and a[0].isalpha() for a in alts):
+            return {a[0].lower() for a in alts}
+    return None
+
+
+_STARTS = [(cat, p, _first_letters(p)) for cat, p in _ALL]
 _BY_LETTER = {
-    c: _alternation([(cat, p) for cat, p in _ALL if p[0].lower() == c])
-    for c in {p[0].lower() for _, p in _ALL if p[0].isalpha()}
+    c: _alternation([(cat, p) for cat, p, first in _STARTS if first and c in first])
+    for c in set().union(*(first for _, _, first in _STARTS if first))
 }
-_ANY_START = _alternation([(cat, p) for cat, p in _ALL if not p[0].isalpha()])
+_ANY_START = _alternation([(cat, p) for cat, p, first in _STARTS if first is None])
+_ANY_HINTS = ("n't",)  # the only pattern of that kind: skip it unless the text has a hint
 _WORD_START = re.compile(r"\b\w")
 
 
@@ -257,12 +286,13 @@ def find_cues(text: str) -> list[tuple[str, int, int]]:
         return [(m.lastgroup or "", m.start(), m.end()) for m in _REFERENCE.finditer(text)]
     out: list[tuple[str, int, int]] = []
     after = 0
+    any_start = _ANY_START if any(h in low for h in _ANY_HINTS) else None
     for w in _WORD_START.finditer(low):
         i = w.start()
         if i < after:
             continue
         best = None
-        for rx in (_BY_LETTER.get(low[i]), _ANY_START):
+        for rx in (_BY_LETTER.get(low[i]), any_start):
             m = rx.match(low, i) if rx is not None else None
             if m and (best is None or _RANK[m.lastgroup or ""] < _RANK[best.lastgroup or ""]):
                 best = m

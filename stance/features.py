@@ -48,7 +48,7 @@ _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
 # is then quoted speech, held by whoever speaks it).
 _GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
 _CLAUSE = re.compile(r"[:;—]")
-_WORD = re.compile(r"\w+")
+_WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
     "as has have had will would said says".split()
@@ -59,7 +59,7 @@ _REGISTRIES: weakref.WeakKeyDictionary[Any, Registry] = weakref.WeakKeyDictionar
 @lru_cache(maxsize=4096)
 def _content(text: str) -> frozenset[str]:
     # Cached: a sentence recurs once per actor in it, a claim once per row.
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2)
+    return frozenset(_WORD3.findall(text.lower())) - _STOP
 
 
 class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]

@@ -346,7 +346,7 @@ def predict_frame(pipe: Any, frame: Any) -> tuple[list[str], list[dict[str, floa
     probs = pipe.named_steps["clf"].predict_proba(feats)
     classes = list(pipe.named_steps["clf"].classes_)
     labels = [classes[i] for i in probs.argmax(axis=1)]
-    scores = [{c: round(float(p), 4) for c, p in zip(classes, row, strict=True)} for row in probs]
+    scores = [dict(zip(classes, row, strict=True)) for row in probs.round(4).tolist()]
     found = [bool(f) for f in view["found"]]
     return labels, scores, found
 
