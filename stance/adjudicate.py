@@ -37,11 +37,12 @@ def needs_review(states: dict[str, dict[str, ItemState]]) -> dict[str, dict[str,
     return out
 
 
-def review_queue(paths: Paths) -> tuple[list[dict[str, Any]], dict[str, dict[str, ItemState]]]:
+def review_queue(
+    paths: Paths, candidates: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, ItemState]]]:
     """Items to adjudicate, in candidate-file order, with everyone's labels and notes."""
     states, _ = read_all(paths.annotations)
     review = needs_review(states)
-    candidates = load_candidates(paths.candidates)
     return [c for c in candidates if c["id"] in review], review
 
 
@@ -49,8 +50,8 @@ def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
     paths = paths or Paths()
     check_annotator(adjudicator, "--adjudicator")
     guide = load_guidelines(paths.guidelines)
-    queue, review = review_queue(paths)
     candidates = load_candidates(paths.candidates)
+    queue, review = review_queue(paths, candidates)
     ctx = context_for(paths, candidates, mode="adjudicate")
     ctx.summary = guide.summary
 

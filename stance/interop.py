@@ -123,6 +123,11 @@ def _prodigy(c: dict[str, Any], st: ItemState | None, annotator: str) -> dict[st
     return task
 
 
+def _choice(name: str, value: str) -> dict[str, Any]:
+    """One single-choice result of the labelling config (LABEL_STUDIO_CONFIG)."""
+    return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": [value]}}
+
+
 def _labelstudio(n: int, c: dict[str, Any], st: ItemState | None, annotator: str) -> dict[str, Any]:
     task: dict[str, Any] = {
         "id": n,
@@ -139,34 +144,15 @@ def _labelstudio(n: int, c: dict[str, Any], st: ItemState | None, annotator: str
     }
     if st is None:
         return task
-    result = []
-    if st.stance:
-        result.append(
-            {
-                "from_name": "stance",
-                "to_name": "text",
-                "type": "choices",
-                "value": {"choices": [st.stance]},
-            }
+    result = [
+        _choice(name, value)
+        for name, value in (
+            ("stance", st.stance),
+            ("response", st.response),
+            ("flag", "flag" if st.flag else None),
         )
-    if st.response:
-        result.append(
-            {
-                "from_name": "response",
-                "to_name": "text",
-                "type": "choices",
-                "value": {"choices": [st.response]},
-            }
-        )
-    if st.flag:
-        result.append(
-            {
-                "from_name": "flag",
-                "to_name": "text",
-                "type": "choices",
-                "value": {"choices": ["flag"]},
-            }
-        )
+        if value
+    ]
     if st.note:
         result.append(
             {

@@ -50,7 +50,6 @@ class ReleaseError(StanceError):
 class ReleasePaths:
     dataset: Path = Path("data/processed/dataset.parquet")
     annotations: Path = Path("data/annotations")
-    documents: Path = Path("data/interim/documents.jsonl")
     actors: Path = Path("data/actors.yaml")
     claims: Path = Path("data/claims.yaml")
     guidelines: Path = Path("docs/guidelines.md")
