@@ -1,5 +1,5 @@
 """Emergent (Ferreira & Vlachos, NAACL 2016): headline stance toward a claim, with this
-project's own pipeline (stance.model, params.yaml `train:`), trained on the public train file
+project's own pipeline (stance.model.pipeline, params.yaml `train:`), trained on the public train file
 and scored on its test file.
 
 Labels map for -> support, against -> oppose, observing -> neutral; the actor is AUTHOR (the
@@ -34,7 +34,7 @@ PUBLISHED = {
 def load(path: Path):  # noqa: ANN201
     import pandas as pd
 
-    from stance.model import prepare_table
+    from stance.model.data import prepare_table
 
     raw = pd.read_csv(path)
     frame = pd.DataFrame(
@@ -62,8 +62,9 @@ def main() -> None:
 
     from sklearn.metrics import accuracy_score, classification_report, f1_score
 
-    from stance.model import cross_validate, fit, load_registries
-    from stance.params import load_params
+    from stance.core.params import load_params
+    from stance.model.pipeline import load_registries
+    from stance.model.train import cross_validate, fit
 
     params = load_params(ROOT / "params.yaml", "train")
     regs = load_registries(ROOT / "data/actors.yaml", ROOT / "data/claims.yaml")

@@ -47,7 +47,7 @@ FURNITURE = ["Trending", "Latest", "Recommended", "Share this article", "<", ">"
 
 def make_corpus(out: Path, n: int, seed: int = 13) -> int:
     sys.path.insert(0, str(ROOT))
-    from stance.actors import load_registry
+    from stance.corpus.actors import load_registry
 
     rng = random.Random(seed)
     reg = load_registry(ROOT / "data/actors.yaml")
@@ -87,7 +87,7 @@ def run_child(corpus: Path, out_dir: Path) -> dict:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     sys.path.insert(0, str(ROOT))
-    from stance.ingest import ingest
+    from stance.corpus.ingest import ingest
 
     t0 = time.perf_counter()
     result = ingest(

@@ -96,8 +96,8 @@ def child(model: Path, source: Path, out: Path, batch: int) -> dict:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     sys.path.insert(0, str(ROOT))
-    from stance.model import load
-    from stance.predict import predict_table
+    from stance.model.persist import load
+    from stance.model.predict import predict_table
 
     pipe, _ = load(model)
     t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """The `stance` command line: thin glue over the library.
 
 Each command parses options, calls one library function and prints its result. Domain errors
-(stance.errors) become one `Error: ...` line and exit code 1 here, in `_Group.invoke`, and
+(stance.core.errors) become one `Error: ...` line and exit code 1 here, in `_Group.invoke`, and
 nowhere else. Heavy libraries are imported inside commands so `stance --help` stays instant.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from stance.errors import StanceError
+from stance.core.errors import StanceError
 
 DEFAULT_ACTORS = Path("data/actors.yaml")
 DEFAULT_CLAIMS = Path("data/claims.yaml")
@@ -89,8 +89,8 @@ def ingest(
     ] = False,
 ) -> None:
     """Segment articles into sentences and list every (sentence, actor, claim) candidate."""
-    from stance.ingest import ingest as run
-    from stance.params import load_params
+    from stance.core.params import load_params
+    from stance.corpus.ingest import ingest as run
 
     p = load_params(_params_file(params), "ingest")
     result = run(
@@ -134,12 +134,12 @@ def actors(
 ) -> None:
     """List the actor registry, look a phrase up in it, or rebuild it."""
     if rebuild:
-        from stance.actors_build import rebuild as run_rebuild
+        from stance.corpus.actors_build import rebuild as run_rebuild
 
         counts = run_rebuild(curated, registry)
         typer.echo(f"{registry}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         return
-    from stance.actors import load_registry
+    from stance.corpus.actors import load_registry
 
     reg = load_registry(registry)
     if find is not None:
@@ -184,11 +184,11 @@ def annotate(
     ),
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once."""
-    from stance.annotate import annotate as run
+    from stance.annotation.run import annotate as run
 
     scores = None
     if order == "uncertain":
-        from stance.model import scorer
+        from stance.model.predict import scorer
 
         scores = scorer(model)
     members = [m.strip() for m in team.split(",") if m.strip()] if team else None
@@ -225,9 +225,9 @@ def agreement(
     """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI."""
     import json
 
-    from stance.agreement import agreement as run
-    from stance.agreement import render
-    from stance.fileio import atomic_writer
+    from stance.annotation.agreement import agreement as run
+    from stance.annotation.agreement import render
+    from stance.core.files import atomic_writer
 
     report = run(annotations, claim=claim, samples=samples)
     typer.echo(render(report))
@@ -244,7 +244,7 @@ def adjudicate(
     ],
 ) -> None:
     """Decide disagreements and flagged items (saved to data/annotations/adjudications.jsonl)."""
-    from stance.adjudicate import adjudicate as run
+    from stance.annotation.run import adjudicate as run
 
     result = run(adjudicator)
     for w in result["warnings"]:
@@ -255,9 +255,9 @@ def adjudicate(
 @app.command()
 def build(params: ParamsOpt = None) -> None:
     """Resolve labels into the gold dataset (data/processed/dataset.parquet) with splits."""
-    from stance.dataset import BuildPaths
-    from stance.dataset import build as run
-    from stance.params import load_params
+    from stance.core.params import load_params
+    from stance.dataset.build import BuildPaths
+    from stance.dataset.build import build as run
 
     report = run(BuildPaths(), load_params(_params_file(params), "build"))
     for w in report["warnings"]:
@@ -288,8 +288,8 @@ def export_cmd(
     candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
 ) -> None:
     """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano."""
-    from stance.interop import export
-    from stance.session import load_candidates
+    from stance.annotation.interop import export
+    from stance.corpus.candidates import load_candidates
 
     counts = export(fmt, load_candidates(candidates), Path("data/annotations"), annotator, output)
     typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
@@ -303,8 +303,8 @@ def import_cmd(
     candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
 ) -> None:
     """Import labels from another tool into an annotator's log (appended, never rewritten)."""
-    from stance.interop import import_labels
-    from stance.session import load_candidates
+    from stance.annotation.interop import import_labels
+    from stance.corpus.candidates import load_candidates
 
     counts = import_labels(
         fmt, source, load_candidates(candidates), Path("data/annotations"), annotator
@@ -340,9 +340,9 @@ def train(
     params: ParamsOpt = None,
 ) -> None:
     """Train the stance classifier; writes the model and its card (data hash, versions, CV)."""
-    from stance.params import load_params
-    from stance.train import parse_label_map
-    from stance.train import train as run
+    from stance.core.params import load_params
+    from stance.model.train import parse_label_map
+    from stance.model.train import train as run
 
     card = run(
         data,
@@ -367,9 +367,9 @@ def evaluate(
     params: ParamsOpt = None,
 ) -> None:
     """Held-out and cross-validated figures beside baselines (reports/metrics.json, plots)."""
-    from stance.evaluate import evaluate as run
-    from stance.evaluate import render
-    from stance.params import load_params
+    from stance.core.params import load_params
+    from stance.model.evaluate import evaluate as run
+    from stance.model.evaluate import render
 
     p = _params_file(params)
     metrics = run(model, dataset, load_params(p, "evaluate"), load_params(p, "train"))
@@ -397,8 +397,8 @@ def predict(
     """Predict stances for a table (--input/--output) or for raw text (argument or --text-file)."""
     import json
 
-    from stance.model import load
-    from stance.predict import predict_table, predict_text
+    from stance.model.persist import load
+    from stance.model.predict import predict_table, predict_text
 
     modes = sum(x is not None for x in (text, input, text_file))
     if modes != 1:
@@ -413,13 +413,13 @@ def predict(
         typer.echo(f"{n} rows -> {output}", err=True)
         return
     if text_file is not None:
-        from stance.fileio import read_text
+        from stance.core.files import read_text
 
         text = read_text(text_file)
     rows = predict_text(pipe, text or "", claim)
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     if output is not None:
-        from stance.fileio import atomic_writer
+        from stance.core.files import atomic_writer
 
         with atomic_writer(output) as fh:
             fh.write("".join(line + "\n" for line in lines))
@@ -433,7 +433,7 @@ def release(
     output: Annotated[Path, typer.Option("--output", help="Folder to write.")] = Path("release"),
 ) -> None:
     """Build the Hugging Face dataset folder (Parquet configs + generated card), offline."""
-    from stance.release import build_release
+    from stance.release.build import build_release
 
     summary = build_release(output)
     splits = ", ".join(f"{k} {v['num_examples']}" for k, v in summary["splits"].items())
@@ -458,7 +458,7 @@ def publish(
     folder: Annotated[Path, typer.Option("--folder", help="Release folder.")] = Path("release"),
 ) -> None:
     """Show what would go to the Hugging Face Hub, or upload it with --yes."""
-    from stance.publish import publish as run
+    from stance.release.publish import publish as run
 
     result = run(folder, repo_id, private=private, revision=revision, yes=yes)
     if result["uploaded"]:

@@ -46,7 +46,7 @@ def read_jsonl(path: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def seed_ingest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
     """The seeds ingested once with the committed registries."""
-    from stance.ingest import ingest
+    from stance.corpus.ingest import ingest
 
     out = tmp_path_factory.mktemp("interim")
     cwd = os.getcwd()

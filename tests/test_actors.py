@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance.actors import Actor, Registry, load_registry
-from stance.errors import RegistryError
+from stance.core.errors import RegistryError
+from stance.corpus.actors import Actor, Registry, load_registry
 from tests.conftest import ROOT
 
 
@@ -125,7 +125,7 @@ def test_g20_and_koreas_have_demonyms_and_capitals(
 
 def test_registry_is_generated_from_its_sources() -> None:
     """data/actors.yaml is exactly what `stance actors --rebuild` makes: never hand-edited."""
-    from stance.actors_build import generate, render
+    from stance.corpus.actors_build import generate, render
 
     data, header = generate(ROOT / "data/actors_curated.yaml")
     assert render(data, header) == (ROOT / "data/actors.yaml").read_text(encoding="utf-8")

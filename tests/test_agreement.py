@@ -4,8 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from stance.agreement import agreement, cohen_pairs, fleiss, krippendorff_alpha, reliability, render
-from stance.annotations import AnnotationLog, make_event
+from stance.annotation.agreement import (
+    agreement,
+    cohen_pairs,
+    fleiss,
+    krippendorff_alpha,
+    reliability,
+    render,
+)
+from stance.annotation.log import AnnotationLog, make_event
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the nominal example:
 # 4 coders, 12 units, missing values; alpha = 0.743.

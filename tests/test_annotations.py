@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.annotations import (
+from stance.annotation.log import (
     AnnotationLog,
     check_annotator,
     make_event,
@@ -11,8 +11,9 @@ from stance.annotations import (
     replay,
     stale_items,
 )
-from stance.errors import AnnotationError
-from stance.session import Session, assign, order
+from stance.annotation.queue import assign, order
+from stance.annotation.session import Session
+from stance.core.errors import AnnotationError
 
 CANDS = [
     {

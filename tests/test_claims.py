@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance.actors import load_registry
-from stance.claims import load_claims
-from stance.errors import RegistryError
+from stance.core.errors import RegistryError
+from stance.corpus.actors import load_registry
+from stance.corpus.claims import load_claims
 from tests.conftest import ROOT
 
 SONY = {

@@ -1,4 +1,4 @@
-from stance.clean import clean, normalize
+from stance.corpus.clean import clean, normalize
 from tests.conftest import SEED_A, SEED_B, SEEDS
 
 BOILERPLATE = [

@@ -4,11 +4,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.annotations import AnnotationLog, ItemState, make_event
-from stance.dataset import BuildPaths, assign_splits, build, resolve
-from stance.errors import AnnotationError
-from stance.params import defaults
-from stance.schema import DATASET_COLUMNS
+from stance.annotation.log import AnnotationLog, ItemState, make_event
+from stance.core.errors import AnnotationError
+from stance.core.params import defaults
+from stance.core.schema import DATASET_COLUMNS
+from stance.dataset.build import BuildPaths, assign_splits, build, resolve
 from tests.conftest import read_jsonl
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.evaluate import cue_rules, scores, subset_of
+from stance.model.evaluate import cue_rules, scores, subset_of
 
 
 def test_scores_and_bootstrap() -> None:

@@ -5,9 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from stance.cues import _REFERENCE, find_cues
-from stance.features import ActorView
-from stance.model import load_registries
+from stance.model.cues import _REFERENCE, find_cues
+from stance.model.features import ActorView
+from stance.model.pipeline import load_registries
 from tests.conftest import ROOT, read_jsonl
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.ingest import candidate_id
-from stance.schema import CANDIDATE_FIELDS
+from stance.core.schema import CANDIDATE_FIELDS
+from stance.corpus.ingest import candidate_id
 from tests.conftest import SEED_A, SEED_B, read_jsonl
 
 SEED_B_SENTENCES = [

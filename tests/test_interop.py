@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from stance.annotations import replay
+from stance.annotation.log import replay
 from tests.conftest import read_jsonl
 
 FORMATS = ["prodigy", "labelstudio", "doccano"]
@@ -25,7 +25,7 @@ def states(path: Path) -> dict:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_drops_nothing(ingested: Path, cli, fmt: str) -> None:
     # Give core's log a skip and a flag too, so every kind of decision travels.
-    from stance.annotations import AnnotationLog, make_event
+    from stance.annotation.log import AnnotationLog, make_event
 
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
     with AnnotationLog(ingested / "data/annotations/core.jsonl", "core") as log:

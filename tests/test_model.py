@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.model import card_path, load, predict_frame, prepare_table
+from stance.model.data import prepare_table
+from stance.model.persist import card_path, load
+from stance.model.predict import predict_frame
 
 ROWS = [
     ("North Korea denied any role in the attack.", "PRK", "oppose"),
@@ -59,7 +61,10 @@ def test_train_writes_model_and_card(trained: Path) -> None:
     assert len(card["data"]["sha256"]) == 64 and card["sha256"]
     assert set(card["versions"]) >= {"scikit-learn", "skops", "numpy", "python"}
     assert card["params"]["C"] == 1.0 and card["cv"]["folds"] >= 2
-    assert card["trusted_types"] == ["stance.features.ActorView", "stance.features.SharedText"]
+    assert card["trusted_types"] == [
+        "stance.model.features.ActorView",
+        "stance.model.features.SharedText",
+    ]
     with zipfile.ZipFile(trained) as z:  # compressed skops archive
         assert any(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
 
@@ -219,7 +224,7 @@ def test_predict_bad_input(trained: Path, project: Path, cli) -> None:
     result = cli("predict", "--input", "in.csv", "--model", str(trained))
     assert result.exit_code == 2 and "--input needs --output FILE" in result.output
     result = cli("predict", "--input", "in.csv", "--output", "o.xlsx", "--model", str(trained))
-    assert "unsupported type '.xlsx'" in result.output
+    assert "unsupported table type '.xlsx'" in result.output
 
 
 def test_default_training_uses_the_train_split_only(project: Path, cli) -> None:

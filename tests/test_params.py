@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.errors import ParamsError
-from stance.params import defaults, load_params
+from stance.core.errors import ParamsError
+from stance.core.params import defaults, load_params
 from tests.conftest import ROOT
 
 

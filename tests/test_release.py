@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance import publish as publish_mod
-from stance.release import SIZE_CATEGORIES, read_card
+from stance.release import publish as publish_mod
+from stance.release.validate import SIZE_CATEGORIES, read_card
 
 
 @pytest.fixture

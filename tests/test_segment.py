@@ -1,6 +1,6 @@
 import pytest
 
-from stance.segment import split_sentences
+from stance.corpus.segment import split_sentences
 
 
 def sentences(text: str) -> list[str]:

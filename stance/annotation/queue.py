@@ -1,0 +1,99 @@
+"""Which items an annotator gets, and in what order.
+
+A team shares the work by a hash of the sentence id (the same split on every machine), with a
+share of sentences given to everyone for agreement; the order is the file's, a shuffle seeded
+by the annotator's name, or the model's least certain items first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from stance.core.errors import AnnotationError
+
+ORDERS = ("file", "random", "uncertain")
+
+
+def _unit(key: str) -> float:
+    """A stable pseudo-random number in [0, 1) for a key."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
+def assign(
+    candidates: Sequence[dict[str, Any]], annotator: str, team: Sequence[str], overlap: float
+) -> list[dict[str, Any]]:
+    """This annotator's share. Sentences, not candidates, are routed, so all actors of one
+    sentence go to the same people: `overlap` of the sentences to everyone (for agreement),
+    the rest to one team member each, by a hash of the sentence id (deterministic)."""
+    if not team:
+        return list(candidates)
+    if annotator not in team:
+        raise AnnotationError(f"--annotator {annotator} is not in --team {','.join(team)}")
+    if not 0 <= overlap <= 1:
+        raise AnnotationError(f"--overlap {overlap}: expected a fraction from 0 to 1")
+    members = sorted(team)
+    out = []
+    for c in candidates:
+        sid = c["sentence_id"]
+        if _unit("overlap:" + sid) < overlap:
+            out.append(c)
+        elif members[int(_unit("member:" + sid) * len(members))] == annotator:
+            out.append(c)
+    return out
+
+
+def order(
+    candidates: list[dict[str, Any]],
+    how: str,
+    annotator: str,
+    scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None,
+) -> list[dict[str, Any]]:
+    """`file` keeps the ingest order; `random` shuffles sentences (their actors stay together)
+    with a seed from the annotator's name; `uncertain` puts the least certain first."""
+    if how == "file":
+        return candidates
+    if how == "random":
+        by_sentence: dict[str, list[dict[str, Any]]] = {}
+        for c in candidates:
+            by_sentence.setdefault(c["sentence_id"], []).append(c)
+        keys = list(by_sentence)
+        random.Random(annotator).shuffle(keys)
+        return [c for k in keys for c in by_sentence[k]]
+    if how == "uncertain":
+        if scores is None:
+            raise AnnotationError(
+                "--order uncertain needs a trained model: run `stance train` first"
+            )
+        probs = scores(candidates)
+        for c, p in zip(candidates, probs, strict=True):
+            c["suggestion"] = p
+        ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: _margin(cp[1]))
+        return [c for c, _ in ranked]
+    raise AnnotationError(f"--order {how}: expected one of {', '.join(ORDERS)}")
+
+
+def _margin(p: dict[str, float]) -> float:
+    top = sorted(p.values(), reverse=True) + [0.0, 0.0]
+    return top[0] - top[1]
+
+
+def build_queue(
+    candidates: list[dict[str, Any]],
+    annotator: str,
+    *,
+    claim: str | None = None,
+    limit: int | None = None,
+    how: str = "file",
+    team: list[str] | None = None,
+    overlap: float = 0.0,
+    scores: Any = None,
+) -> list[dict[str, Any]]:
+    pool = [c for c in candidates if claim is None or c["claim"] == claim]
+    if claim is not None and not pool:
+        raise AnnotationError(f"--claim {claim}: no candidates for this claim")
+    pool = assign(pool, annotator, team or [], overlap)
+    queue = order(pool, how, annotator, scores)
+    return queue[:limit] if limit else queue

@@ -1,0 +1,108 @@
+"""The annotate and adjudicate commands: open the log, build the queue, run the terminal UI.
+
+Everything a key does goes through stance.annotation.session and is durable in the log before
+the next item is drawn; this module only wires the parts together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stance.annotation.context import Paths, context_for
+from stance.annotation.guidelines import load_guidelines
+from stance.annotation.log import (
+    AnnotationLog,
+    check_annotator,
+    describe_stale,
+    log_path,
+    stale_items,
+)
+from stance.annotation.queue import build_queue
+from stance.annotation.review import review_queue
+from stance.annotation.session import Session
+from stance.core.errors import AnnotationError
+from stance.core.schema import ADJUDICATIONS
+from stance.corpus.candidates import load_candidates
+
+
+def annotate(
+    annotator: str,
+    paths: Paths | None = None,
+    *,
+    claim: str | None = None,
+    limit: int | None = None,
+    how: str = "file",
+    team: list[str] | None = None,
+    overlap: float = 0.0,
+    scores: Any = None,
+) -> dict[str, Any]:
+    """Run the UI for one annotator; returns what was done, and any warnings."""
+    paths = paths or Paths()
+    check_annotator(annotator)
+    if limit is not None and limit < 1:
+        raise AnnotationError(f"--limit {limit}: expected a positive number")
+    guide = load_guidelines(paths.guidelines)
+    candidates = load_candidates(paths.candidates)
+    queue = build_queue(
+        candidates,
+        annotator,
+        claim=claim,
+        limit=limit,
+        how=how,
+        team=team,
+        overlap=overlap,
+        scores=scores,
+    )
+    ctx = context_for(paths, candidates)
+    ctx.summary = guide.summary
+    path = log_path(paths.annotations, annotator)
+    with AnnotationLog(path, annotator) as log:
+        warnings = list(log.warnings)
+        by_id = {c["id"]: c for c in candidates}
+        stale = list(stale_items(log.state.items().values(), by_id))
+        if stale:
+            warnings.append(describe_stale(path, stale, paths.candidates))
+        return run_session(log, queue, ctx, guide.version, warnings)
+
+
+def run_session(
+    log: AnnotationLog, queue: list[dict[str, Any]], ctx: Any, version: str, warnings: list[str]
+) -> dict[str, Any]:
+    """Run the UI over `queue` on an open log; what was done, for the command's summary."""
+    from stance.annotation.tui import run
+
+    ctx.status = warnings
+    session = Session.start(queue, log, log.annotator, version)
+    before = len(log.state.events)
+    run(session, ctx)
+    return {
+        "path": log.path,
+        "done": session.done,
+        "total": session.total,
+        "events": len(log.state.events) - before,
+        "warnings": warnings,
+    }
+
+
+def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
+    paths = paths or Paths()
+    check_annotator(adjudicator, "--adjudicator")
+    guide = load_guidelines(paths.guidelines)
+    candidates = load_candidates(paths.candidates)
+    queue, review = review_queue(paths.annotations, candidates)
+    ctx = context_for(paths, candidates, mode="adjudicate")
+    ctx.summary = guide.summary
+
+    def extra(item: dict[str, Any]) -> list[str]:
+        lines = []
+        for coder, st in sorted(review[item["id"]].items()):
+            label = st.stance or ("skipped" if st.decision == "skip" else "-")
+            more = f" ({st.response})" if st.response else ""
+            flag = f"  FLAG: {st.note or ''}" if st.flag else ""
+            lines.append(f"{coder}: {label}{more}{flag}")
+        return lines
+
+    ctx.extra = extra
+    path = log_path(paths.annotations, ADJUDICATIONS)
+    with AnnotationLog(path, adjudicator) as log:
+        return run_session(log, queue, ctx, guide.version, list(log.warnings))

@@ -1,0 +1,258 @@
+"""The full-screen, keyboard-driven labelling UI (curses), for annotators and adjudicators.
+
+It only draws and reads keys; every decision goes through stance.annotation.session, which makes it
+durable before this module draws the next item. Set STANCE_UI_TIMING=<file> to append, per key,
+the milliseconds from the key press to the next item on screen (benchmarks/annotate.py).
+"""
+
+from __future__ import annotations
+
+import curses
+import os
+import textwrap
+import time
+from typing import Any
+
+from stance.annotation.context import Context
+from stance.annotation.session import Session
+from stance.core.schema import LABELS, RESPONSES
+
+KEYS_LABEL = {ord("1"): LABELS[0], ord("2"): LABELS[1], ord("3"): LABELS[2]}
+RESPONSE_KEYS = {chr(ord("a") + i): r for i, r in enumerate(RESPONSES)}
+HELP = (
+    "[1] support  [2] oppose  [3] neutral  [s] skip  [f] flag  [u] undo  "
+    "[r] tag previous  [R] tag current  [?] guide  [q] quit"
+)
+
+
+def _segments(item: dict[str, Any], ctx: Context) -> list[tuple[str, int]]:
+    """The sentence cut into (text, attribute) runs: this actor bold-reverse, others underlined."""
+    start, text = item["start"], item["sentence"]
+    mine = {(m["start"] - start, m["end"] - start) for m in item["mentions"]}
+    spans = sorted(
+        {(s - start, e - start) for s, e in ctx.others.get(item["sentence_id"], [])} | mine
+    )
+    out, pos = [], 0
+    for s, e in spans:
+        if s < pos:
+            continue
+        out.append((text[pos:s], curses.A_NORMAL))
+        attr = (
+            curses.A_REVERSE | curses.A_BOLD | curses.color_pair(1)
+            if (s, e) in mine
+            else curses.A_UNDERLINE | curses.color_pair(2)
+        )
+        out.append((text[s:e], attr))
+        pos = e
+    out.append((text[pos:], curses.A_NORMAL))
+    return out
+
+
+def _wrap_runs(runs: list[tuple[str, int]], width: int) -> list[list[tuple[str, int]]]:
+    """Word-wrap attributed runs to `width` columns."""
+    lines: list[list[tuple[str, int]]] = [[]]
+    col = 0
+    for text, attr in runs:
+        parts = text.replace("\n", " ").split(" ")
+        for i, part in enumerate(parts):
+            piece = part + (" " if i < len(parts) - 1 else "")
+            if col + len(part) > width and col > 0:
+                lines.append([])
+                col = 0
+            lines[-1].append((piece, attr))
+            col += len(piece)
+    return lines
+
+
+class Screen:
+    def __init__(self, stdscr: Any, session: Session, ctx: Context):
+        self.scr = stdscr
+        self.s = session
+        self.ctx = ctx
+        self.message = " | ".join(ctx.status)
+        timing = os.environ.get("STANCE_UI_TIMING")
+        self.timing = open(timing, "a", buffering=1, encoding="utf-8") if timing else None  # noqa: SIM115
+
+    def put(self, y: int, x: int, text: str, attr: int = 0) -> None:
+        h, w = self.scr.getmaxyx()
+        if 0 <= y < h and x < w:
+            self.scr.addnstr(y, x, text, max(0, w - x - 1), attr)
+
+    def draw(self) -> None:
+        scr, s, ctx = self.scr, self.s, self.ctx
+        scr.erase()
+        h, w = scr.getmaxyx()
+        if h < 12 or w < 50:
+            self.put(0, 0, "Enlarge the terminal (at least 50x12).")
+            scr.refresh()
+            return
+        item = s.current()
+        head = f" stance {ctx.mode}: {s.annotator} "
+        progress = f" {s.done} / {s.total} done "
+        self.put(0, 0, head.ljust(w - len(progress) - 1) + progress, curses.A_REVERSE)
+        if item is None:
+            self.put(2, 2, "All items in your queue are done. Press q to quit, u to undo.")
+            self.put(h - 1, 0, self.message[: w - 1])
+            scr.refresh()
+            return
+        y = 2
+        claim = ctx.claim_text.get(item["claim"], item["claim"])
+        for line in textwrap.wrap(f"Claim: {claim}", w - 4)[:2]:
+            self.put(y, 2, line, curses.A_DIM)
+            y += 1
+        title = ctx.titles.get(item["doc_id"]) or item["doc_id"]
+        self.put(y, 2, f"Document: {title}"[: w - 4], curses.A_DIM)
+        y += 2
+        name = ctx.actor_names.get(item["actor"], item["actor"])
+        self.put(y, 2, f"Actor: {item['actor']} ({name})", curses.A_BOLD | curses.color_pair(1))
+        y += 2
+        prev = ctx.previous.get(item["sentence_id"])
+        if prev:
+            for line in textwrap.wrap(prev, w - 6)[-2:]:
+                self.put(y, 4, line, curses.A_DIM)
+                y += 1
+            y += 1
+        for runs in _wrap_runs(_segments(item, ctx), w - 6):
+            x = 4
+            for text, attr in runs:
+                self.put(y, x, text, attr)
+                x += len(text)
+            y += 1
+        y += 1
+        st = s.state_of(item["id"])
+        notes = []
+        if st["flag"]:
+            notes.append("flagged" + (f": {st['note']}" if st["note"] else ""))
+        if st["response"]:
+            notes.append(f"response: {st['response']}")
+        if item.get("suggestion"):
+            best = max(item["suggestion"], key=item["suggestion"].get)
+            notes.append(f"model suggests: {best} ({item['suggestion'][best]:.2f})")
+        for line in (ctx.extra(item) if ctx.extra else []) + notes:
+            self.put(y, 4, line[: w - 6], curses.color_pair(3))
+            y += 1
+        for i, line in enumerate(textwrap.wrap(HELP, w - 2)):
+            self.put(h - 3 + i, 1, line, curses.A_BOLD)
+        self.put(h - 1, 0, self.message[: w - 1])
+        scr.refresh()
+
+    def prompt(self, label: str) -> str | None:
+        """A one-line text input at the bottom; Enter saves, Esc cancels."""
+        h, w = self.scr.getmaxyx()
+        buf = ""
+        while True:
+            self.scr.move(h - 1, 0)
+            self.scr.clrtoeol()
+            self.put(h - 1, 0, f"{label}{buf}")
+            self.scr.refresh()
+            ch = self.scr.get_wch()
+            if ch in ("\n", "\r", curses.KEY_ENTER):
+                return buf
+            if ch == "\x1b":
+                return None
+            if ch in ("\x7f", "\b", curses.KEY_BACKSPACE):
+                buf = buf[:-1]
+            elif isinstance(ch, str) and ch.isprintable():
+                buf += ch
+
+    def choose_response(self, target: str) -> str | None:
+        h, w = self.scr.getmaxyx()
+        self.scr.erase()
+        self.put(1, 2, f"Fine response tag for the {target} item (Esc cancels):", curses.A_BOLD)
+        for i, (k, r) in enumerate(RESPONSE_KEYS.items()):
+            self.put(3 + i, 4, f"[{k}] {r}")
+        self.scr.refresh()
+        ch = self.scr.get_wch()
+        return RESPONSE_KEYS.get(ch) if isinstance(ch, str) else None
+
+    def show_guide(self) -> None:
+        h, w = self.scr.getmaxyx()
+        self.scr.erase()
+        self.put(0, 0, " Guidelines summary (any key returns) ".ljust(w - 1), curses.A_REVERSE)
+        y = 2
+        for para in self.ctx.summary.splitlines():
+            for line in textwrap.wrap(para, w - 4) or [""]:
+                if y < h - 1:
+                    self.put(y, 2, line)
+                y += 1
+        self.scr.refresh()
+        self.scr.get_wch()
+
+    def handle(self, ch: Any) -> bool:
+        """Act on one key; False means quit."""
+        s = self.s
+        key = ord(ch) if isinstance(ch, str) and len(ch) == 1 else ch
+        if key == ord("q"):
+            return False
+        if key in KEYS_LABEL or key == ord("s"):
+            if s.current() is None:
+                self.message = "Nothing left: u undoes the last decision, q quits."
+                return True
+            stance = KEYS_LABEL.get(key)
+            item = s.current()
+            s.decide(stance)
+            self.message = f"saved: {item['actor']} {stance or 'skipped'}"  # type: ignore[index]
+        elif key == ord("u"):
+            undone = s.undo()
+            self.message = (
+                f"undone: {undone['event']} {undone['actor']}" if undone else "nothing to undo"
+            )
+        elif key == ord("f") and self.ctx.mode == "annotate":
+            if s.current() is not None:
+                note = self.prompt("Flag note (Enter saves, Esc cancels): ")
+                if note is not None:
+                    s.flag(note)
+                    self.message = "flagged"
+        elif key in (ord("r"), ord("R")):
+            target = "previous" if key == ord("r") else "current"
+            if (s.previous() if target == "previous" else s.current()) is None:
+                self.message = f"no {target} item to tag"
+            else:
+                tag = self.choose_response(target)
+                if tag:
+                    s.respond(tag, target)
+                    self.message = f"{target} item tagged: {tag}"
+        elif key == ord("?"):
+            self.show_guide()
+        return True
+
+    def loop(self) -> None:
+        self.draw()
+        while True:
+            try:
+                ch = self.scr.get_wch()
+            except curses.error:
+                continue
+            t0 = time.perf_counter()
+            if ch == curses.KEY_RESIZE:
+                self.draw()
+                continue
+            if not self.handle(ch):
+                return
+            self.draw()
+            if self.timing:
+                self.timing.write(f"{(time.perf_counter() - t0) * 1000:.3f}\n")
+
+
+def run(session: Session, ctx: Context) -> None:
+    """Run the UI until the annotator quits (q) or interrupts (Ctrl-C)."""
+
+    def main(stdscr: Any) -> None:
+        curses.curs_set(0)
+        if curses.has_colors():
+            curses.use_default_colors()
+            curses.init_pair(1, curses.COLOR_YELLOW, -1)
+            curses.init_pair(2, curses.COLOR_CYAN, -1)
+            curses.init_pair(3, curses.COLOR_MAGENTA, -1)
+        screen = Screen(stdscr, session, ctx)
+        try:
+            screen.loop()
+        finally:
+            if screen.timing:
+                screen.timing.close()
+
+    os.environ.setdefault("ESCDELAY", "25")  # Esc must not take a second to register
+    try:
+        curses.wrapper(main)
+    except KeyboardInterrupt:
+        pass  # every decision is already on disk

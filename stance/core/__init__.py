@@ -1,0 +1,3 @@
+"""Labels, columns, params, errors, files and tables: the small core every stage uses. Imports
+nothing else of stance.
+"""

@@ -1,0 +1,128 @@
+"""params.yaml: one section per DVC stage and CLI command, validated before any work starts.
+
+An unknown section or key, a missing key or a value of the wrong type is an error naming the
+file and the key; nothing falls back silently to a default the user did not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stance.core.errors import ParamsError
+from stance.core.schema import SPLITS
+
+
+@dataclass(frozen=True)
+class Param:
+    default: Any
+    check: Callable[[Any], bool]
+    expect: str
+
+
+def _str_list(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, str) and x for x in v)
+
+
+def _int_at_least(n: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= n
+
+
+def _fraction(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1
+
+
+def _fractions(v: Any) -> bool:
+    return (
+        isinstance(v, dict)
+        and set(v) <= set(SPLITS)
+        and all(_fraction(x) or x == 0 for x in v.values())
+        and abs(sum(v.values()) - 1) < 1e-9
+    )
+
+
+def _pins(v: Any) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) and x in SPLITS for k, x in v.items())
+
+
+SPEC: dict[str, dict[str, Param]] = {
+    "ingest": {
+        "claims": Param(["sony-hack-2014"], _str_list, "a non-empty list of claim ids"),
+        "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
+        "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
+    },
+    "train": {
+        "C": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
+        "class_weight": Param(
+            "balanced", lambda v: v in ("balanced", "none"), "'balanced' or 'none'"
+        ),
+        "window": Param(6, _int_at_least(1), "an integer >= 1"),
+        "cue_weight": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
+        "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
+        "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
+        "max_iter": Param(3000, _int_at_least(100), "an integer >= 100"),
+        "cv_folds": Param(5, _int_at_least(2), "an integer >= 2"),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
+    "evaluate": {
+        "bootstrap": Param(1000, _int_at_least(10), "an integer >= 10"),
+        "learning_curve": Param(
+            [0.1, 0.25, 0.5, 0.75, 1.0],
+            lambda v: isinstance(v, list) and bool(v) and all(_fraction(x) for x in v),
+            "a list of fractions in (0, 1]",
+        ),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
+    "build": {
+        "fractions": Param(
+            {"train": 0.8, "validation": 0.2, "test": 0.0},
+            _fractions,
+            f"a mapping of {', '.join(SPLITS)} to fractions summing to 1",
+        ),
+        "pin_sources": Param({"seed": "test"}, _pins, f"a mapping of source to one of {SPLITS}"),
+        "pin_docs": Param({}, _pins, f"a mapping of doc id pattern to one of {SPLITS}"),
+        "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
+}
+
+
+def defaults(section: str) -> dict[str, Any]:
+    return {k: p.default for k, p in SPEC[section].items()}
+
+
+def load_params(path: Path | None, section: str) -> dict[str, Any]:
+    """The validated `section` of params.yaml, or its defaults when there is no file."""
+    if path is None:
+        return defaults(section)
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: expected a mapping of sections ({', '.join(SPEC)})")
+    unknown = sorted(set(data) - set(SPEC))
+    if unknown:
+        raise ParamsError(f"{path}: unknown section {unknown[0]!r} (known: {', '.join(SPEC)})")
+    values = data.get(section)
+    if values is None:
+        return defaults(section)
+    if not isinstance(values, dict):
+        raise ParamsError(f"{path}: section {section!r} must be a mapping")
+    spec = SPEC[section]
+    unknown = sorted(set(values) - set(spec))
+    if unknown:
+        raise ParamsError(
+            f"{path}: {section}.{unknown[0]} is not a known key (known: {', '.join(spec)})"
+        )
+    for key, param in spec.items():
+        if key not in values:
+            raise ParamsError(f"{path}: {section}.{key} is missing (default: {param.default!r})")
+        if not param.check(values[key]):
+            raise ParamsError(f"{path}: {section}.{key} = {values[key]!r}: expected {param.expect}")
+    return dict(values)

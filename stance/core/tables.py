@@ -1,0 +1,186 @@
+"""Tables in and out: JSON lines, CSV and Parquet, for every command.
+
+One place decides how a suffix maps to a format, how a bad line is reported (file and line
+number) and how large inputs stream (JSONL line by line, CSV in chunks, Parquet by record
+batch), so every command reads and writes tables the same way. Outputs are written through
+stance.core.files.atomic_writer: a failure never leaves a half-written table behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from stance.core.errors import InputError
+from stance.core.files import atomic_writer
+
+FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def table_format(path: Path, option: str | None = None) -> str:
+    """`jsonl`, `csv` or `parquet` from the file suffix; an error naming the option otherwise."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        where = f"{option} {path}" if option else str(path)
+        raise InputError(
+            f"{where}: unsupported table type {path.suffix or '(none)'!r} "
+            f"(use .jsonl, .csv or .parquet)"
+        )
+    return fmt
+
+
+# --- JSON lines -----------------------------------------------------------------------------------
+
+
+def dumps_jsonl(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def parse_jsonl(lines: Iterable[str], where: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; a bad line is an error naming it."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}:{lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{where}:{lineno}: JSON nested too deeply") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{where}:{lineno}: expected a JSON object per line")
+        yield lineno, obj
+
+
+def read_jsonl(path: Path, where: str | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a JSONL file, streaming; a bad line names file and line."""
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{where or path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{where or path}: is a directory, expected a file") from None
+    with fh:
+        try:
+            for _, obj in parse_jsonl(fh, where or str(path)):
+                yield obj
+        except UnicodeDecodeError:
+            raise InputError(f"{where or path}: not valid UTF-8") from None
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write records atomically as JSON lines; returns the number written."""
+    n = 0
+    with atomic_writer(path) as fh:
+        for record in records:
+            fh.write(dumps_jsonl(record))
+            n += 1
+    return n
+
+
+# --- any table ------------------------------------------------------------------------------------
+
+
+def read_table(path: Path, option: str | None = None) -> Any:
+    """A JSONL / CSV / Parquet table as a DataFrame, with clear errors."""
+    import pandas as pd
+
+    fmt = table_format(path, option)
+    where = f"{option} {path}" if option else str(path)
+    if not path.exists():
+        raise InputError(f"{where}: no such file")
+    try:
+        if fmt == "jsonl":
+            return pd.DataFrame(list(read_jsonl(path, where)))
+        if fmt == "csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_parquet(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}: cannot read as {fmt} ({str(exc).splitlines()[0]})") from None
+
+
+def count_rows(path: Path) -> int | None:
+    """The row count when it is known without reading the table (Parquet metadata)."""
+    if table_format(path) == "parquet" and path.exists():
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    return None
+
+
+def iter_batches(path: Path, batch_size: int, option: str | None = None) -> Iterator[Any]:
+    """DataFrames of at most `batch_size` rows: memory follows the batch, not the file."""
+    import pandas as pd
+
+    fmt = table_format(path, option)
+    where = f"{option} {path}" if option else str(path)
+    if not path.exists():
+        raise InputError(f"{where}: no such file")
+    if path.is_dir():
+        raise InputError(f"{where}: is a directory, expected a file")
+    if fmt == "csv":
+        yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=batch_size)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+            yield batch.to_pandas()
+    else:
+        rows: list[dict[str, Any]] = []
+        for row in read_jsonl(path, where):
+            rows.append(row)
+            if len(rows) == batch_size:
+                yield pd.DataFrame(rows)
+                rows = []
+        if rows:
+            yield pd.DataFrame(rows)
+
+
+class TableWriter:
+    """Append DataFrames to one table file, written atomically when the writer closes.
+
+    Nested values (lists, dicts) stay nested in JSONL and Parquet and become JSON text in CSV.
+    """
+
+    def __init__(self, path: Path, option: str | None = None):
+        self.path = path
+        self.format = table_format(path, option)
+        self.rows = 0
+        self._ctx: Any = None
+        self._fh: IO[Any] | None = None
+        self._parquet: Any = None
+
+    def __enter__(self) -> TableWriter:
+        self._ctx = atomic_writer(self.path, "wb" if self.format == "parquet" else "w")
+        self._fh = self._ctx.__enter__()
+        return self
+
+    def write(self, frame: Any) -> None:
+        assert self._fh is not None, "use `with TableWriter(...)`"
+        if self.format == "jsonl":
+            for rec in frame.to_dict(orient="records"):
+                self._fh.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+        elif self.format == "csv":
+            nested = [c for c in frame.columns if frame[c].map(_nested).any()]
+            out = frame.assign(**{c: frame[c].map(json.dumps) for c in nested})
+            out.to_csv(self._fh, index=False, header=self.rows == 0)
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._fh, table.schema)
+            self._parquet.write_table(table)
+        self.rows += len(frame)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._parquet is not None and exc[0] is None:
+            self._parquet.close()
+        self._ctx.__exit__(*exc)
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, (list, dict))

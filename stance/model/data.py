@@ -1,0 +1,84 @@
+"""Tables of (sentence, actor[, claim], stance) rows: checks, groups and hashes for training.
+
+Any table a user brings (`stance train --data`, `stance predict --input`) and the gold dataset
+go through `prepare_table`, so a missing column, an empty cell or an unknown label is one error
+naming the file and the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from stance.core.errors import InputError
+from stance.core.schema import LABELS
+from stance.core.unionfind import UnionFind
+
+TABLE_COLUMNS = ("sentence", "actor", "stance")
+
+
+def prepare_table(
+    frame: Any, path: Path, label_map: dict[str, str] | None = None, need_labels: bool = True
+) -> Any:
+    """Check columns and rows; mentions become offsets relative to the sentence."""
+    import pandas as pd
+
+    need = TABLE_COLUMNS if need_labels else TABLE_COLUMNS[:2]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column {missing[0]!r} (needed: {', '.join(need)})")
+    frame = frame.reset_index(drop=True).copy()
+    for col in need:
+        bad = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
+        if bad.any():
+            row = int(bad.idxmax())
+            raise InputError(f"{path}: row {row + 1}: empty {col!r}")
+    if need_labels:
+        if label_map:
+            frame["stance"] = frame["stance"].map(lambda s: label_map.get(s, s))
+        unknown = ~frame["stance"].isin(LABELS)
+        if unknown.any():
+            row = int(unknown.idxmax())
+            raise InputError(
+                f"{path}: row {row + 1}: unknown label {frame['stance'][row]!r} "
+                f"(labels: {', '.join(LABELS)}; map others with --label-map old=new,...)"
+            )
+    if "mentions" in frame.columns and "start" in frame.columns:
+        frame["mentions"] = [
+            [{"start": int(m["start"]) - int(s), "end": int(m["end"]) - int(s)} for m in ms]
+            if ms is not None
+            else []
+            for ms, s in zip(frame["mentions"], frame["start"], strict=True)
+        ]
+    if "claim" not in frame.columns:
+        frame["claim"] = None
+    frame["sentence"] = frame["sentence"].astype(str)
+    frame["actor"] = frame["actor"].astype(str)
+    return pd.DataFrame(frame)
+
+
+def groups_of(frame: Any) -> list[str]:
+    """What must stay together in cross-validation: documents linked by shared groups,
+    else claims when there are enough of them (Emergent: claims never cross a split), else
+    identical sentences."""
+    if "doc_id" in frame.columns and "group" in frame.columns:
+        linked: UnionFind[str] = UnionFind()
+        seen: dict[str, str] = {}
+        for doc, grp in zip(frame["doc_id"], frame["group"], strict=True):
+            linked.union(seen.setdefault(grp, doc), doc)
+        return [linked.find(d) for d in frame["doc_id"]]
+    if "doc_id" in frame.columns:
+        return [str(d) for d in frame["doc_id"]]
+    if "claim" in frame.columns and frame["claim"].nunique() >= 5:
+        return [str(c) for c in frame["claim"]]
+    return [str(s) for s in frame["sentence"]]
+
+
+def data_hash(frame: Any) -> str:
+    cols = [c for c in ("sentence", "actor", "claim", "stance") if c in frame.columns]
+    digest = hashlib.sha256()
+    for row in frame[cols].itertuples(index=False):
+        digest.update("\x1f".join(map(str, row)).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()

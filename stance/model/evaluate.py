@@ -1,0 +1,279 @@
+"""`stance evaluate`: honest figures for the trained model, always beside two baselines.
+
+- Cross-validation on the training rows, grouped so no document component crosses a fold (run
+  by `stance train`, read from the model card).
+- The held-out splits (validation, test): macro-F1 with a bootstrap 95% interval, per-class
+  precision / recall / F1, the confusion matrix, figures per actor and per subset (the seed
+  articles; each held-out constructed file), and every error.
+- Baselines: the training majority class, and rules over the stance cues (stance.model.cues).
+- A learning curve: the model trained on growing shares of the training documents.
+
+The seed figures are computed on the seed rows only: constructed sentences never count there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from stance.core.files import atomic_writer
+from stance.core.schema import LABELS
+
+REPORTS = Path("reports")
+
+
+def subset_of(source: str, doc_id: str) -> str:
+    """`seed`, an imported source, or the constructed file a row comes from (its id prefix)."""
+    if source == "constructed":
+        return doc_id.split("-", 1)[0]
+    return source
+
+
+def cue_rules(view: Any) -> list[str]:
+    """The rule-based baseline: the polarity of the cues this actor holds, else neutral."""
+    out = []
+    for sup, opp in zip(view["hold_support"], view["hold_oppose"], strict=True):
+        out.append("oppose" if opp > sup else "support" if sup > opp else "neutral")
+    return out
+
+
+def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    if not gold:
+        return {"rows": 0}
+    labels = list(LABELS)
+    macro = f1_score(gold, pred, labels=labels, average="macro", zero_division=0)
+    rng = np.random.default_rng(seed)
+    g, p = np.array(gold), np.array(pred)
+    boots = []
+    for _ in range(bootstrap):
+        idx = rng.integers(0, len(g), len(g))
+        boots.append(f1_score(g[idx], p[idx], labels=labels, average="macro", zero_division=0))
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    prec, rec, f1, support = precision_recall_fscore_support(
+        gold, pred, labels=labels, zero_division=0
+    )
+    return {
+        "rows": len(gold),
+        "macro_f1": round(float(macro), 4),
+        "macro_f1_ci95": [round(float(lo), 4), round(float(hi), 4)],
+        "accuracy": round(float(accuracy_score(gold, pred)), 4),
+        "per_class": {
+            label: {
+                "precision": round(float(a), 4),
+                "recall": round(float(b), 4),
+                "f1": round(float(c), 4),
+                "support": int(d),
+            }
+            for label, a, b, c, d in zip(labels, prec, rec, f1, support, strict=True)
+        },
+        "confusion": {
+            "labels": labels,
+            "matrix": confusion_matrix(gold, pred, labels=labels).tolist(),
+        },
+    }
+
+
+def _brief(s: dict[str, Any]) -> dict[str, Any]:
+    return {k: s[k] for k in ("rows", "macro_f1", "macro_f1_ci95", "accuracy") if k in s}
+
+
+def learning_curve(
+    train: Any, test: Any, fractions: list[float], params: dict[str, Any], regs: Any, seed: int
+) -> list[dict[str, Any]]:
+    """Macro-F1 per test subset when training on growing shares of the training documents."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from stance.model.data import groups_of
+    from stance.model.train import fit
+
+    groups = np.array(groups_of(train))
+    unique = np.unique(groups)
+    order = np.random.default_rng(seed).permutation(unique)
+    points = []
+    for frac in fractions:
+        keep = set(order[: max(1, round(frac * len(unique)))])
+        part = train[[g in keep for g in groups]]
+        if part["stance"].nunique() < len(LABELS):
+            continue
+        pipe = fit(part, params, regs)
+        pred = pipe.predict(test)
+        for subset in sorted(set(test["subset"])):
+            mask = (test["subset"] == subset).to_numpy()
+            points.append(
+                {
+                    "fraction": frac,
+                    "train_rows": len(part),
+                    "subset": subset,
+                    "macro_f1": round(
+                        float(
+                            f1_score(
+                                test["stance"][mask],
+                                pred[mask],
+                                labels=list(LABELS),
+                                average="macro",
+                                zero_division=0,
+                            )
+                        ),
+                        4,
+                    ),
+                }
+            )
+    return points
+
+
+def evaluate(
+    model_path: Path,
+    dataset: Path,
+    params: dict[str, Any],
+    train_params: dict[str, Any],
+    reports: Path = REPORTS,
+    actors: Path = Path("data/actors.yaml"),
+    claims: Path = Path("data/claims.yaml"),
+) -> dict[str, Any]:
+
+    from stance.core.tables import read_table
+    from stance.model.data import prepare_table
+    from stance.model.persist import load
+    from stance.model.pipeline import load_registries
+    from stance.model.predict import predict_frame
+
+    pipe, card = load(model_path)
+    frame = prepare_table(read_table(dataset), dataset)
+    frame["subset"] = [
+        subset_of(s, d) for s, d in zip(frame["source"], frame["doc_id"], strict=True)
+    ]
+    train = frame[frame["split"] == "train"]
+    held = frame[frame["split"] != "train"].copy()
+    labels, probs, found = predict_frame(pipe, held)
+    held["pred"] = labels
+    held["scores"] = probs
+    held["found"] = found
+    majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else LABELS[2]
+    held["majority"] = majority
+    held["rules"] = cue_rules(pipe.named_steps["view"].transform(held))
+    b, seed = params["bootstrap"], params["seed"]
+
+    def trio(rows: Any) -> dict[str, Any]:
+        g = list(rows["stance"])
+        return {
+            "model": scores(g, list(rows["pred"]), b, seed),
+            "majority": _brief(scores(g, list(rows["majority"]), b, seed)),
+            "cue_rules": _brief(scores(g, list(rows["rules"]), b, seed)),
+        }
+
+    metrics: dict[str, Any] = {
+        "model": str(model_path),
+        "trained_on": card["data"],
+        "cv": card["cv"],
+        "majority_label": majority,
+        "splits": {s: trio(held[held["split"] == s]) for s in sorted(set(held["split"]))},
+        "subsets": {s: trio(held[held["subset"] == s]) for s in sorted(set(held["subset"]))},
+        "per_actor": {
+            a: _brief(scores(list(g["stance"]), list(g["pred"]), b, seed))
+            for a, g in held[held["split"] == "test"].groupby("actor")
+            if len(g) >= 3
+        },
+        "actor_not_found": int((~held["found"]).sum()),
+    }
+    regs = load_registries(actors, claims)
+    curve = (
+        learning_curve(
+            train, held[held["split"] == "test"], params["learning_curve"], train_params, regs, seed
+        )
+        if len(train)
+        else []
+    )
+    metrics["learning_curve"] = curve
+    write_reports(metrics, held, curve, reports)
+    return metrics
+
+
+def write_reports(
+    metrics: dict[str, Any], held: Any, curve: list[dict[str, Any]], reports: Path
+) -> None:
+    import pandas as pd
+
+    reports.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(reports / "metrics.json") as fh:
+        json.dump(metrics, fh, indent=2)
+        fh.write("\n")
+    test = held[held["split"] == "test"]
+    with atomic_writer(reports / "confusion.csv") as fh:
+        test[["stance", "pred"]].rename(columns={"stance": "actual", "pred": "predicted"}).to_csv(
+            fh, index=False
+        )
+    errors = held[held["stance"] != held["pred"]][
+        ["split", "subset", "id", "actor", "claim", "stance", "pred", "scores", "sentence"]
+    ]
+    with atomic_writer(reports / "errors.csv") as fh:
+        errors.assign(scores=errors["scores"].map(json.dumps)).to_csv(fh, index=False)
+    with atomic_writer(reports / "learning_curve.csv") as fh:
+        pd.DataFrame(curve, columns=["fraction", "train_rows", "subset", "macro_f1"]).to_csv(
+            fh, index=False
+        )
+    _confusion_png(metrics["splits"].get("test", {}).get("model", {}), reports / "confusion.png")
+
+
+def _confusion_png(model_scores: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    conf = model_scores.get("confusion")
+    fig, ax = plt.subplots(figsize=(4.2, 3.6), dpi=120)
+    if conf:
+        m = conf["matrix"]
+        ax.imshow(m, cmap="Blues")
+        for i, row in enumerate(m):
+            for j, v in enumerate(row):
+                ax.text(
+                    j,
+                    i,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    color="white" if v > max(map(max, m)) / 2 else "black",
+                )
+        ax.set_xticks(range(len(LABELS)), LABELS)
+        ax.set_yticks(range(len(LABELS)), LABELS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(f"test split, macro-F1 {model_scores.get('macro_f1', '-')}")
+    fig.tight_layout()
+    with atomic_writer(path, "wb") as fh:
+        fig.savefig(fh, format="png")
+    plt.close(fig)
+
+
+def render(metrics: dict[str, Any]) -> str:
+    f = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+    cv = metrics["cv"]
+    lines = [
+        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {f(cv.get('mean'))}"
+        f" +/- {f(cv.get('std'))}"
+    ]
+    for kind in ("splits", "subsets"):
+        for name, t in metrics[kind].items():
+            m = t["model"]
+            if not m.get("rows"):
+                continue
+            lo, hi = m["macro_f1_ci95"]
+            base = f"majority {f(t['majority'].get('macro_f1'))}  "
+            base += f"cue rules {f(t['cue_rules'].get('macro_f1'))}"
+            lines.append(
+                f"{kind[:-1]} {name:14} n={m['rows']:4}  "
+                f"model {f(m['macro_f1'])} [{f(lo)}, {f(hi)}]  {base}"
+            )
+    return "\n".join(lines)

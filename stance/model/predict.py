@@ -1,0 +1,126 @@
+"""`stance predict`: stances for tables of (sentence, actor) rows, or for raw text.
+
+Tables stream in batches (JSONL line by line, CSV in chunks, Parquet by record batch), so
+memory is bounded by the batch size, not the input size. The output is written to a temporary
+file and renamed into place when complete. Raw text goes through the ingest path (cleaning,
+segmentation, actor tagging with the aliases stored in the model) and every (sentence, actor)
+pair is predicted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from stance.core.errors import InputError
+from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
+from stance.model.data import prepare_table
+from stance.model.persist import load
+
+
+def predict_frame(pipe: Any, frame: Any) -> tuple[list[str], list[dict[str, float]], list[bool]]:
+    """Labels, {label: probability} and whether each actor was found in its sentence."""
+    view = pipe.named_steps["view"].transform(frame)
+    feats = pipe.named_steps["features"].transform(view)
+    probs = pipe.named_steps["clf"].predict_proba(feats)
+    classes = list(pipe.named_steps["clf"].classes_)
+    labels = [classes[i] for i in probs.argmax(axis=1)]
+    scores = [dict(zip(classes, row, strict=True)) for row in probs.round(4).tolist()]
+    found = [bool(f) for f in view["found"]]
+    return labels, scores, found
+
+
+def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]]]:
+    """{label: probability} for candidates, for `stance annotate --order uncertain`."""
+    import pandas as pd
+
+    pipe, _ = load(path)
+
+    def score(candidates: list[dict[str, Any]]) -> list[dict[str, float]]:
+        frame = prepare_table(pd.DataFrame(candidates), path, need_labels=False)
+        return predict_frame(pipe, frame)[1]
+
+    return score
+
+
+def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int) -> Any:
+    try:
+        frame = prepare_table(batch, path, need_labels=False)
+    except InputError as exc:
+        # Row numbers in the message are per batch: make them per file.
+        msg = str(exc)
+        if ": row " in msg:
+            head, rest = msg.split(": row ", 1)
+            n, tail = rest.split(":", 1)
+            msg = f"{head}: row {int(n) + offset}:{tail}"
+        raise InputError(msg) from None
+    labels, probs, found = predict_frame(pipe, frame)
+    out = batch.copy()
+    out["stance"] = labels
+    out["scores"] = probs
+    out["actor_found"] = found
+    return out
+
+
+def predict_table(
+    pipe: Any, source: Path, output: Path, batch_size: int = 10_000, progress: bool = True
+) -> int:
+    """Predict every row of `source` into `output` (format by suffix); returns the row count.
+
+    The output replaces an existing file only when every row was predicted: an input with no
+    rows, or a bad row anywhere, leaves the old output as it was.
+    """
+    from tqdm import tqdm
+
+    # Every check that needs no model work comes before the progress bar appears.
+    table_format(source, "--input")
+    table_format(output, "--output")
+    if not source.is_file():
+        what = "is a directory, expected a file" if source.is_dir() else "no such file"
+        raise InputError(f"--input {source}: {what}")
+    bar = tqdm(
+        total=count_rows(source),
+        unit="rows",
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=0.5,
+    )
+    try:
+        with TableWriter(output, "--output") as out:
+            for batch in iter_batches(source, batch_size, "--input"):
+                out.write(_predict_batch(pipe, batch, source, out.rows))
+                bar.update(len(batch))
+            if out.rows == 0:
+                raise InputError(f"--input {source}: no rows")
+    finally:
+        bar.close()
+    return out.rows
+
+
+def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
+    """Every (sentence, actor) of a raw text, with its predicted stance."""
+    import pandas as pd
+
+    from stance.corpus.sentences import tag_text
+
+    doc, tagged = tag_text(text, pipe.named_steps["view"]._registry())
+    rows = [
+        {
+            "sentence": doc.text[span.start : span.end],
+            "actor": actor,
+            "claim": claim,
+            "mentions": [
+                {"text": m["text"], "start": m["start"] - span.start, "end": m["end"] - span.start}
+                for m in mentions
+            ],
+        }
+        for span, actor, mentions in tagged
+    ]
+    if not rows:
+        return []
+    labels, probs, _ = predict_frame(pipe, pd.DataFrame(rows))
+    return [
+        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, probs, strict=True)
+    ]
