@@ -74,9 +74,11 @@ def test_actors_list(project: Path, cli) -> None:
         "DNC",
         "IOC",
     }
-    assert cli("actors", "--type", "planet").output.strip() == (
-        "Error: --type planet: no actors of that type in data/actors.yaml"
-    )
+    bad = cli("actors", "--type", "planet")
+    assert bad.exit_code == 2
+    line = bad.output.strip()
+    assert "\n" not in line and line.startswith("Error: Invalid value for '--type'")
+    assert "'planet' is not one of 'state', 'organisation', 'company', 'group'" in line
 
 
 def test_actors_rebuild(project: Path, cli) -> None:

@@ -27,10 +27,10 @@ from stance.annotation.log import (
 )
 from stance.core.errors import InputError
 from stance.core.files import atomic_writer
-from stance.core.schema import LABELS, RESPONSES
+from stance.core.schema import ANNOTATION_FORMATS, LABELS, RESPONSES
 from stance.core.tables import parse_jsonl
 
-FORMATS = ("prodigy", "labelstudio", "doccano")
+FORMATS = ANNOTATION_FORMATS
 
 LABEL_STUDIO_CONFIG = (
     """<View>

@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from stance.core.errors import AnnotationError
-
-ORDERS = ("file", "random", "uncertain")
+from stance.core.schema import QUEUE_ORDERS
 
 
 def _unit(key: str) -> float:
@@ -72,7 +71,7 @@ def order(
             c["suggestion"] = p
         ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: _margin(cp[1]))
         return [c for c, _ in ranked]
-    raise AnnotationError(f"--order {how}: expected one of {', '.join(ORDERS)}")
+    raise AnnotationError(f"--order {how}: expected one of {', '.join(QUEUE_ORDERS)}")
 
 
 def _margin(p: dict[str, float]) -> float:

@@ -1,4 +1,6 @@
-"""Reading text files with clear errors, and writing outputs atomically (tables: stance.core.tables).
+"""Reading text files with clear errors, and writing outputs atomically.
+
+Tables (JSONL, CSV, Parquet) are read and written by stance.core.tables, on top of this.
 
 Outputs are written to a temporary file beside the target and renamed into place, so a crash
 or an error half-way never leaves a half-written file where a later stage would read it.

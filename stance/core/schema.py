@@ -30,6 +30,10 @@ AUTHOR: Final = "AUTHOR"
 
 ACTOR_TYPES: Final = ("state", "organisation", "company", "group")
 
+# Interchange formats of `stance export` / `stance import`, and annotation queue orders.
+ANNOTATION_FORMATS: Final = ("prodigy", "labelstudio", "doccano")
+QUEUE_ORDERS: Final = ("file", "random", "uncertain")
+
 # data/interim/candidates.jsonl: exactly these fields, in this order (issue #2).
 CANDIDATE_FIELDS: Final = (
     "id",
@@ -42,33 +46,6 @@ CANDIDATE_FIELDS: Final = (
     "actor",
     "mentions",
     "claim",
-)
-
-SENTENCE_FIELDS: Final = (
-    "doc_id",
-    "sentence_id",
-    "index",
-    "kind",
-    "sentence",
-    "start",
-    "end",
-    "group",
-)
-
-DOCUMENT_FIELDS: Final = (
-    "doc_id",
-    "source",
-    "path",
-    "sha256",
-    "title",
-    "date",
-    "time",
-    "dateline",
-    "text",
-    "dropped",
-    "claim",
-    "labels",
-    "responses",
 )
 
 # data/processed/dataset.parquet: one row per (sentence, actor, claim) with a resolved label.

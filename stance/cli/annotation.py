@@ -1,0 +1,166 @@
+"""Commands of the annotation stage: annotate, adjudicate, agreement, export and import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stance.cli.app import app, choices
+from stance.core.schema import ANNOTATION_FORMATS, QUEUE_ORDERS
+
+Order = choices("Order", QUEUE_ORDERS)
+Format = choices("Format", ANNOTATION_FORMATS)
+AnnotatorOpt = Annotated[
+    str, typer.Option("--annotator", help="Your name; labels go to data/annotations/<name>.jsonl.")
+]
+
+
+@app.command()
+def annotate(
+    annotator: AnnotatorOpt,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Only candidates for this claim id.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    order: Annotated[
+        Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
+    ] = Order.file,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Comma-separated annotators sharing the work, e.g. ann,bo."),
+    ] = None,
+    overlap: Annotated[
+        float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
+    ] = 0.0,
+    model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
+        "models/model.skops"
+    ),
+) -> None:
+    """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
+
+    Example: stance annotate --annotator ann --team ann,bo --overlap 0.2
+    """
+    from stance.annotation.run import annotate as run
+
+    scores = None
+    if order.value == "uncertain":
+        from stance.model.predict import scorer
+
+        scores = scorer(model)
+    members = [m.strip() for m in team.split(",") if m.strip()] if team else None
+    result = run(
+        annotator,
+        claim=claim,
+        limit=limit,
+        how=order.value,
+        team=members,
+        overlap=overlap,
+        scores=scores,
+    )
+    for w in result["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(
+        f"{result['done']} / {result['total']} done; "
+        f"{result['events']} new events in {result['path']}"
+    )
+
+
+@app.command()
+def agreement(
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Also write the report as JSON here.")
+    ] = Path("reports/agreement.json"),
+    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim id.")] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Bootstrap resamples for alpha's 95% interval.")
+    ] = 1000,
+    annotations: Annotated[
+        Path, typer.Option("--annotations", help="Folder of annotator logs.")
+    ] = Path("data/annotations"),
+) -> None:
+    """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI.
+
+    Example: stance agreement --output reports/agreement.json
+    """
+    import json
+
+    from stance.annotation.agreement import agreement as run
+    from stance.annotation.agreement import render
+    from stance.core.files import atomic_writer
+
+    report = run(annotations, claim=claim, samples=samples)
+    typer.echo(render(report))
+    if output is not None:
+        with atomic_writer(output) as fh:
+            json.dump(report, fh, indent=2, ensure_ascii=False, default=str)
+            fh.write("\n")
+
+
+@app.command()
+def adjudicate(
+    adjudicator: Annotated[
+        str, typer.Option("--adjudicator", help="Your name, stored with each decision.")
+    ],
+) -> None:
+    """Decide disagreements and flagged items (saved to data/annotations/adjudications.jsonl).
+
+    Example: stance adjudicate --adjudicator lead
+    """
+    from stance.annotation.run import adjudicate as run
+
+    result = run(adjudicator)
+    for w in result["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(f"{result['done']} / {result['total']} adjudicated; {result['events']} new events")
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="Interchange format.")]
+CandidatesOpt = Annotated[
+    Path, typer.Option("--candidates", help="Candidates file the labels belong to.")
+]
+
+
+@app.command("export")
+def export_cmd(
+    fmt: FormatOpt,
+    annotator: AnnotatorOpt,
+    output: Annotated[
+        Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")
+    ],
+    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+) -> None:
+    """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano.
+
+    Example: stance export --format prodigy --annotator core --output core.prodigy.jsonl
+    """
+    from stance.annotation.interop import export
+    from stance.corpus.candidates import load_candidates
+
+    counts = export(
+        fmt.value, load_candidates(candidates), Path("data/annotations"), annotator, output
+    )
+    typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
+
+
+@app.command("import")
+def import_cmd(
+    source: Annotated[Path, typer.Argument(help="An export of Prodigy, Label Studio or doccano.")],
+    fmt: FormatOpt,
+    annotator: AnnotatorOpt,
+    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+) -> None:
+    """Import labels from another tool into an annotator's log (appended, never rewritten).
+
+    Example: stance import core.prodigy.jsonl --format prodigy --annotator core-copy
+    """
+    from stance.annotation.interop import import_labels
+    from stance.corpus.candidates import load_candidates
+
+    counts = import_labels(
+        fmt.value, source, load_candidates(candidates), Path("data/annotations"), annotator
+    )
+    typer.echo(
+        f"{counts['items']} labelled items read, {counts['events']} new events for {annotator}"
+    )

@@ -1,0 +1,87 @@
+"""The `stance` command line: thin glue over the library.
+
+Each command parses options, calls one library function and prints its result. Domain errors
+(stance.core.errors) become one `Error: ...` line and exit code 1 here, in `_Group.invoke`, and
+nowhere else. Heavy libraries are imported inside commands so `stance --help` stays instant.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from stance.core.errors import StanceError
+
+DEFAULT_ACTORS = Path("data/actors.yaml")
+DEFAULT_CLAIMS = Path("data/claims.yaml")
+DEFAULT_PARAMS = Path("params.yaml")
+
+
+# `stance --help` lists commands in pipeline order, not alphabetically.
+COMMAND_ORDER = (
+    "ingest",
+    "actors",
+    "annotate",
+    "adjudicate",
+    "agreement",
+    "export",
+    "import",
+    "build",
+    "train",
+    "evaluate",
+    "predict",
+    "release",
+    "publish",
+)
+
+
+class _Group(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {n: i for i, n in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StanceError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except TyperException as exc:
+            # A bad option or argument: the same one line, not a usage box (exit 2, as Click).
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Build, annotate and model a dataset of actors' stances toward public accusations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def params_file(path: Path | None) -> Path | None:
+    """An explicit --params must exist; the default params.yaml is used when present."""
+    if path is not None:
+        return path
+    return DEFAULT_PARAMS if DEFAULT_PARAMS.exists() else None
+
+
+ActorsOpt = Annotated[Path, typer.Option("--actors", help="Actor registry (YAML).")]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option("--params", help="Parameters file; default: params.yaml when present."),
+]
+
+
+def choices(name: str, values: tuple[str, ...]) -> Any:
+    """An Enum of fixed option values, so `--help` lists them and Typer rejects others."""
+    return Enum(name, {v: v for v in values}, type=str)

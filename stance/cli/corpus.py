@@ -1,0 +1,131 @@
+"""Commands of the corpus stage: `stance ingest` and `stance actors`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stance.cli.app import (
+    DEFAULT_ACTORS,
+    DEFAULT_CLAIMS,
+    ActorsOpt,
+    ParamsOpt,
+    app,
+    choices,
+    params_file,
+)
+from stance.core.errors import StanceError
+from stance.core.schema import ACTOR_TYPES
+
+ActorType = choices("ActorType", ACTOR_TYPES)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Article files or folders (.txt, .html, .jsonl). Default: seeds/."),
+    ] = None,
+    claim: Annotated[
+        list[str] | None,
+        typer.Option("--claim", help="Claim id(s) from the claim registry; default: params.yaml."),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the JSONL files go.")] = Path(
+        "data/interim"
+    ),
+    actors: ActorsOpt = DEFAULT_ACTORS,
+    claims: Annotated[
+        Path, typer.Option("--claims", help="Claim registry (YAML).")
+    ] = DEFAULT_CLAIMS,
+    params: ParamsOpt = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the inputs, e.g. cp1252.")
+    ] = "utf-8",
+    text_field: Annotated[
+        str, typer.Option("--text-field", help="JSONL field holding the article text.")
+    ] = "text",
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="seed, constructed or imported:NAME "
+            "(default: seed under seeds/, else imported:<folder>).",
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Report unreadable files and go on without them.")
+    ] = False,
+) -> None:
+    """Segment articles into sentences and list every (sentence, actor, claim) candidate.
+
+    Example: stance ingest seeds data/constructed --claim sony-hack-2014
+    """
+    from stance.core.params import load_params
+    from stance.corpus.ingest import ingest as run
+
+    p = load_params(params_file(params), "ingest")
+    result = run(
+        paths or [Path("seeds")],
+        out_dir=out_dir,
+        actors_path=actors,
+        claims_path=claims,
+        claims=claim or p["claims"],
+        shingle_size=p["shingle_size"],
+        near_duplicate_threshold=p["near_duplicate_threshold"],
+        encoding=encoding,
+        text_field=text_field,
+        source=source,
+        skip_invalid=skip_invalid,
+    )
+    for problem in result.skipped:
+        typer.echo(f"Skipped: {problem}", err=True)
+    top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))
+    typer.echo(
+        f"{result.documents} documents, {result.sentences} sentences, "
+        f"{result.candidates} candidates ({len(result.actors)} actors: {top}) -> {result.out_dir}/"
+    )
+
+
+@app.command()
+def actors(
+    find: Annotated[
+        str | None, typer.Option("--find", help="Which actor does this phrase name?")
+    ] = None,
+    kind: Annotated[ActorType | None, typer.Option("--type", help="List only this type.")] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Regenerate the registry from its sources and the overlay."),
+    ] = False,
+    curated: Annotated[
+        Path, typer.Option("--curated", help="Hand-kept overlay used by --rebuild.")
+    ] = Path("data/actors_curated.yaml"),
+    registry: ActorsOpt = DEFAULT_ACTORS,
+) -> None:
+    """List the actor registry, look a phrase up in it, or rebuild it.
+
+    Example: stance actors --find "the Kremlin"
+    """
+    if rebuild:
+        from stance.corpus.actors_build import rebuild as run_rebuild
+
+        counts = run_rebuild(curated, registry)
+        typer.echo(f"{registry}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
+        return
+    from stance.corpus.actors import load_registry
+
+    reg = load_registry(registry)
+    if find is not None:
+        matches = reg.find(find)
+        if not matches:
+            raise StanceError(f"no actor in {registry} matches {find!r}")
+        for m in matches:
+            a = reg.actors[m.actor]  # type: ignore[index]
+            typer.echo(f"{a.id}\t{a.name}\t({find[m.start : m.end]!r} as alias {m.alias!r})")
+        return
+    shown = [a for a in reg.actors.values() if kind is None or a.type == kind.value]
+    if kind is not None and not shown:
+        raise StanceError(f"--type {kind.value}: no actors of that type in {registry}")
+    for a in shown:
+        typer.echo(f"{a.id}\t{a.type}\t{a.name}\t{len(a.aliases)} aliases")

@@ -1,0 +1,136 @@
+"""Commands of the model stage: `stance train`, `evaluate` and `predict`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stance.cli.app import (
+    ParamsOpt,
+    app,
+    params_file,
+)
+
+ModelOpt = Annotated[
+    Path, typer.Option("--model", help="Model file (skops) with its card beside it.")
+]
+DEFAULT_MODEL = Path("models/model.skops")
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Train on this table (JSONL/CSV/Parquet: sentence, actor, "
+            "stance[, claim]) instead of the dataset's train split.",
+        ),
+    ] = None,
+    model_out: Annotated[
+        Path, typer.Option("--model-out", help="Where to save the model.")
+    ] = DEFAULT_MODEL,
+    label_map: Annotated[
+        str | None,
+        typer.Option("--label-map", help="Rename labels, e.g. for=support,against=oppose."),
+    ] = None,
+    params: ParamsOpt = None,
+) -> None:
+    """Train the stance classifier; writes the model and its card (data hash, versions, CV).
+
+    Example: stance train --data semeval.csv --label-map FAVOR=support,AGAINST=oppose,NONE=neutral
+    """
+    from stance.core.params import load_params
+    from stance.model.train import parse_label_map
+    from stance.model.train import train as run
+
+    card = run(
+        data,
+        model_out,
+        load_params(params_file(params), "train"),
+        label_map=parse_label_map(label_map),
+    )
+    cv = card["cv"]
+    mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
+    typer.echo(
+        f"trained on {card['data']['rows']} rows {card['data']['labels']}; grouped CV "
+        f"macro-F1 {mean} over {cv['folds']} folds -> {model_out}"
+    )
+
+
+@app.command()
+def evaluate(
+    model: ModelOpt = DEFAULT_MODEL,
+    dataset: Annotated[Path, typer.Option("--dataset", help="Gold dataset to evaluate on.")] = Path(
+        "data/processed/dataset.parquet"
+    ),
+    params: ParamsOpt = None,
+) -> None:
+    """Held-out and cross-validated figures beside baselines (reports/metrics.json, plots).
+
+    Example: stance evaluate --model models/model.skops
+    """
+    from stance.core.params import load_params
+    from stance.model.evaluate import evaluate as run
+    from stance.model.evaluate import render
+
+    p = params_file(params)
+    metrics = run(model, dataset, load_params(p, "evaluate"), load_params(p, "train"))
+    typer.echo(render(metrics))
+
+
+@app.command()
+def predict(
+    text: Annotated[str | None, typer.Argument(help="Raw text to tag and predict.")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", help="Table of sentence, actor[, claim] rows.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where to write (format by suffix).")
+    ] = None,
+    text_file: Annotated[
+        Path | None, typer.Option("--text-file", help="A text file to tag and predict.")
+    ] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Claim id for raw text.")
+    ] = "sony-hack-2014",
+    model: ModelOpt = DEFAULT_MODEL,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 10_000,
+) -> None:
+    """Predict stances for a table (--input/--output) or for raw text (argument or --text-file).
+
+    Example: stance predict "Pyongyang denied any role in the attack."
+    """
+    import json
+
+    from stance.model.persist import load
+    from stance.model.predict import predict_table, predict_text
+
+    modes = sum(x is not None for x in (text, input, text_file))
+    if modes != 1:
+        raise typer.BadParameter("give exactly one of TEXT, --input FILE or --text-file FILE")
+    if input is not None and output is None:
+        raise typer.BadParameter("--input needs --output FILE")
+    if batch_size < 1:
+        raise typer.BadParameter("--batch-size must be at least 1")
+    pipe, _ = load(model)
+    if input is not None:
+        n = predict_table(pipe, input, output, batch_size)  # type: ignore[arg-type]
+        typer.echo(f"{n} rows -> {output}", err=True)
+        return
+    if text_file is not None:
+        from stance.core.files import read_text
+
+        text = read_text(text_file)
+    rows = predict_text(pipe, text or "", claim)
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    if output is not None:
+        from stance.core.files import atomic_writer
+
+        with atomic_writer(output) as fh:
+            fh.write("".join(line + "\n" for line in lines))
+    else:
+        for line in lines:
+            typer.echo(line)
