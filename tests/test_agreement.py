@@ -12,7 +12,8 @@ from stance.annotation.agreement import (
     reliability,
     render,
 )
-from stance.annotation.log import AnnotationLog, make_event
+from stance.annotation.events import make_event
+from stance.annotation.log import AnnotationLog
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the nominal example:
 # 4 coders, 12 units, missing values; alpha = 0.743.

@@ -181,7 +181,8 @@ def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
 
 
 def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Terminal) -> None:
-    from stance.annotation.log import AnnotationLog, make_event
+    from stance.annotation.events import make_event
+    from stance.annotation.log import AnnotationLog
 
     cands = read_jsonl(project / "data/interim/candidates.jsonl")
     with AnnotationLog(project / "data/annotations/bo.jsonl", "bo") as log:

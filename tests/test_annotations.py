@@ -3,14 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.annotation.log import (
-    AnnotationLog,
-    check_annotator,
-    make_event,
-    read_all,
-    replay,
-    stale_items,
-)
+from stance.annotation.events import check_annotator, make_event
+from stance.annotation.log import AnnotationLog, read_all, replay, stale_items
 from stance.annotation.queue import assign, order
 from stance.annotation.session import Session
 from stance.core.errors import AnnotationError

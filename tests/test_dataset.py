@@ -4,7 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.annotation.log import AnnotationLog, ItemState, make_event
+from stance.annotation.events import make_event
+from stance.annotation.log import AnnotationLog, ItemState
 from stance.core.errors import AnnotationError
 from stance.core.params import defaults
 from stance.core.schema import DATASET_COLUMNS

@@ -25,7 +25,8 @@ def states(path: Path) -> dict:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_drops_nothing(ingested: Path, cli, fmt: str) -> None:
     # Give core's log a skip and a flag too, so every kind of decision travels.
-    from stance.annotation.log import AnnotationLog, make_event
+    from stance.annotation.events import make_event
+    from stance.annotation.log import AnnotationLog
 
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
     with AnnotationLog(ingested / "data/annotations/core.jsonl", "core") as log:

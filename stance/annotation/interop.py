@@ -17,14 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stance.annotation.log import (
-    AnnotationLog,
-    ItemState,
-    check_annotator,
-    log_path,
-    make_event,
-    replay,
-)
+from stance.annotation.events import check_annotator, make_event
+from stance.annotation.log import AnnotationLog, ItemState, log_path, replay
 from stance.core.errors import InputError
 from stance.core.files import atomic_writer
 from stance.core.schema import ANNOTATION_FORMATS, LABELS, RESPONSES

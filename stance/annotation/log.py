@@ -9,101 +9,18 @@ everything before it is kept. A second process for the same log is refused by a 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
-import re
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from stance.annotation.events import validate_event
 from stance.core.errors import AnnotationError
-from stance.core.schema import (
-    ADJUDICATIONS,
-    DECISION_EVENTS,
-    EVENT_FIELDS,
-    EVENT_TYPES,
-    LABELS,
-    RESPONSES,
-)
-
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-
-def check_annotator(name: str, option: str = "--annotator") -> str:
-    """Annotator names become file names: letters, digits, '.', '_', '-' only."""
-    if not _SAFE_NAME.fullmatch(name) or name in (ADJUDICATIONS,) or name.endswith(".jsonl"):
-        raise AnnotationError(
-            f"{option} {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a "
-            f"letter or digit (it names the file data/annotations/<name>.jsonl)"
-        )
-    return name
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def make_event(
-    event: str,
-    *,
-    annotator: str,
-    guideline_version: str,
-    candidate: dict[str, Any] | None = None,
-    stance: str | None = None,
-    response: str | None = None,
-    flag: bool = False,
-    note: str | None = None,
-    target: str | None = None,
-    annotated_at: str | None = None,
-) -> dict[str, Any]:
-    """One log line. `candidate` gives id, sentence, actor and claim."""
-    c = candidate or {}
-    record = {
-        "event": event,
-        "event_id": uuid.uuid4().hex[:16],
-        "id": c.get("id"),
-        "sentence": c.get("sentence"),
-        "actor": c.get("actor"),
-        "claim": c.get("claim"),
-        "stance": stance,
-        "response": response,
-        "flag": flag,
-        "note": note,
-        "target": target,
-        "annotator": annotator,
-        "annotated_at": annotated_at or now_utc(),
-        "guideline_version": guideline_version,
-    }
-    validate_event(record, "new event")
-    return record
-
-
-def validate_event(e: Any, where: str) -> None:
-    if not isinstance(e, dict):
-        raise AnnotationError(f"{where}: expected a JSON object")
-    missing = [k for k in EVENT_FIELDS if k not in e]
-    if missing:
-        raise AnnotationError(f"{where}: missing field {missing[0]!r}")
-    if e["event"] not in EVENT_TYPES:
-        raise AnnotationError(
-            f"{where}: unknown event {e['event']!r} (known: {', '.join(EVENT_TYPES)})"
-        )
-    if e["event"] == "label" and e["stance"] not in LABELS:
-        raise AnnotationError(
-            f"{where}: unknown label {e['stance']!r} (labels: {', '.join(LABELS)})"
-        )
-    if e["event"] == "response" and e["response"] not in RESPONSES:
-        raise AnnotationError(
-            f"{where}: unknown response {e['response']!r} (responses: {', '.join(RESPONSES)})"
-        )
-    if e["event"] == "retract" and not e["target"]:
-        raise AnnotationError(f"{where}: a retract event needs a 'target' event id")
-    if e["event"] != "retract" and not e["id"]:
-        raise AnnotationError(f"{where}: missing candidate 'id'")
+from stance.core.schema import ADJUDICATIONS, DECISION_EVENTS
 
 
 @dataclass
@@ -123,16 +40,14 @@ class ItemState:
     annotated_at: str | None = None
     guideline_version: str | None = None
 
-    @property
-    def labelled(self) -> bool:
-        return self.decision == "label"
-
 
 @dataclass
 class LogState:
     path: Path
     events: list[dict[str, Any]] = field(default_factory=list)
     torn: str | None = None  # text of a torn last line, if any
+    unterminated: bool = False  # the last event is complete but lacks its newline
+    glued: list[int] = field(default_factory=list)  # lines holding several events
 
     def effective(self) -> list[dict[str, Any]]:
         retracted = {e["target"] for e in self.events if e["event"] == "retract"}
@@ -169,6 +84,8 @@ def replay(path: Path) -> LogState:
         raw = path.read_bytes()
     except FileNotFoundError:
         return state
+    except OSError as exc:
+        raise AnnotationError(f"{path}: cannot read ({exc.strerror})") from None
     text = raw.decode("utf-8", errors="replace")
     lines = text.split("\n")
     complete, tail = lines[:-1], lines[-1]
@@ -176,26 +93,51 @@ def replay(path: Path) -> LogState:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
+            events = [json.loads(line)]
         except json.JSONDecodeError as exc:
             if lineno == len(complete) and not tail and _looks_torn(line):
                 state.torn = line
                 break
-            raise AnnotationError(
-                f"{path}:{lineno}: corrupted line ({exc.msg}); fix or delete that line by hand "
-                f"(every other line is intact)"
-            ) from None
-        validate_event(event, f"{path}:{lineno}")
-        state.events.append(event)
+            events = _glued(line)
+            if not events:
+                raise AnnotationError(
+                    f"{path}:{lineno}: corrupted line ({exc.msg}); every other line is intact: "
+                    f"copy the file aside, then repair that line by hand (do not delete it "
+                    f"unread: it may hold a label)"
+                ) from None
+            state.glued.append(lineno)
+        except RecursionError:
+            raise AnnotationError(f"{path}:{lineno}: JSON nested too deeply") from None
+        for event in events:
+            validate_event(event, f"{path}:{lineno}")
+            state.events.append(event)
     if tail.strip():
-        # No final newline: the write of this line never finished.
+        # No final newline: the write of this line never finished, or an older version of this
+        # tool left a complete last event unterminated.
         try:
-            event = json.loads(tail)
-            validate_event(event, f"{path}:{len(lines)}")
-            state.events.append(event)  # complete but unterminated: keep it
-        except (json.JSONDecodeError, AnnotationError):
+            events = _glued(tail) or [json.loads(tail)]
+            for event in events:
+                validate_event(event, f"{path}:{len(lines)}")
+            state.events.extend(events)  # complete but unterminated: keep it
+            state.unterminated = True
+        except (json.JSONDecodeError, AnnotationError, RecursionError):
             state.torn = tail
     return state
+
+
+def _glued(line: str) -> list[Any]:
+    """Events written on one line with no newline between them (`{...}{...}`), else []."""
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    try:
+        while pos < len(line):
+            obj, pos = decoder.raw_decode(line, pos)
+            out.append(obj)
+            while pos < len(line) and line[pos].isspace():
+                pos += 1
+    except (json.JSONDecodeError, RecursionError):
+        return []
+    return out if len(out) > 1 and all(isinstance(e, dict) for e in out) else []
 
 
 def _looks_torn(line: str) -> bool:
@@ -203,52 +145,98 @@ def _looks_torn(line: str) -> bool:
 
 
 class AnnotationLog:
-    """An annotator's log opened for appending: locked, repaired, replayed."""
+    """An annotator's log opened for appending: locked, repaired, replayed.
+
+    The lock is an exclusive `flock` on the log file itself, so it cannot be deleted out from
+    under its holder the way a separate lock file could; `.NAME.lock` only names the holding
+    process for the error message, and is removed on a clean exit.
+    """
 
     def __init__(self, path: Path, annotator: str):
         self.path = path
         self.annotator = annotator
-        self._lock_fh: IO[str] | None = None
-        self._fh: IO[str] | None = None
+        self._fh: IO[bytes] | None = None
+        self._created = False
         self.state = LogState(path)
         self.warnings: list[str] = []
 
     def __enter__(self) -> AnnotationLog:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock()
-        self.state = replay(self.path)
-        if self.state.torn is not None:
-            self._cut_torn_tail(self.state.torn)
-        self._fh = self.path.open("a", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._open_locked()
+            self.state = replay(self.path)
+            if self.state.torn is not None:
+                self._cut_torn_tail()
+            elif self.state.unterminated:
+                # The last event is complete but has no newline: add it, or the next event
+                # would be glued onto the same line.
+                self._write(b"\n")
+            for lineno in self.state.glued:
+                self.warnings.append(
+                    f"{self.path}:{lineno}: several events were written on one line (no newline "
+                    f"between them); they are read as separate events"
+                )
+        except OSError as exc:
+            self.__exit__(None, None, None)
+            raise AnnotationError(
+                f"{self.path}: cannot open for writing ({exc.strerror}): check the folder's "
+                f"permissions and free space"
+            ) from None
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._fh:
-            self._fh.close()
-        if self._lock_fh:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-            self._lock_fh.close()
+        if self._fh is None:
+            return
+        info = self._info_path()
+        with contextlib.suppress(OSError):
+            if self._created and os.fstat(self._fh.fileno()).st_size == 0:
+                self.path.unlink()  # nothing was written: leave no empty log behind
+            info.unlink()
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+        self._fh = None
 
-    def _lock(self) -> None:
-        lock_path = self.path.parent / f".{self.path.stem}.lock"
-        fh = lock_path.open("a+", encoding="utf-8")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            pid = fh.read().strip() or "?"
+    def _info_path(self) -> Path:
+        return self.path.parent / f".{self.path.stem}.lock"
+
+    def _open_locked(self) -> None:
+        while True:
+            self._created = not self.path.exists()
+            fh = self.path.open("ab")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                try:
+                    pid = self._info_path().read_text(encoding="utf-8").strip() or "?"
+                except OSError:
+                    pid = "?"
+                raise AnnotationError(
+                    f"{self.path} is already open in another process (pid {pid}): "
+                    f"one process per annotator; close the other one first"
+                ) from None
+            # The file may have been replaced between open and lock: lock what the path names.
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fh.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             fh.close()
-            raise AnnotationError(
-                f"{self.path} is already open in another process (pid {pid}): "
-                f"one process per annotator; close the other one first"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._lock_fh = fh
+        self._fh = fh
+        with contextlib.suppress(OSError):
+            self._info_path().write_text(str(os.getpid()), encoding="utf-8")
 
-    def _cut_torn_tail(self, torn: str) -> None:
+    def _write(self, data: bytes) -> None:
+        assert self._fh is not None, "open the log with `with AnnotationLog(...)`"
+        self._fh.write(data)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def _cut_torn_tail(self) -> None:
         raw = self.path.read_bytes()
         keep = raw.rfind(b"\n", 0, len(raw) - 1 if raw.endswith(b"\n") else len(raw)) + 1
         aside = self.path.parent / f".{self.path.stem}.torn"
@@ -267,10 +255,14 @@ class AnnotationLog:
 
     def append(self, event: dict[str, Any]) -> None:
         """Write one event and make it durable before returning."""
-        assert self._fh is not None, "open the log with `with AnnotationLog(...)`"
-        self._fh.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            self._write(line.encode("utf-8"))
+        except OSError as exc:
+            raise AnnotationError(
+                f"{self.path}: could not save the last decision ({exc.strerror}); it is not "
+                f"recorded: free space or fix permissions, then label it again"
+            ) from None
         self.state.events.append(event)
 
 

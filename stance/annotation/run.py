@@ -9,14 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from stance.annotation.context import Paths, context_for
+from stance.annotation.events import check_annotator
 from stance.annotation.guidelines import load_guidelines
-from stance.annotation.log import (
-    AnnotationLog,
-    check_annotator,
-    describe_stale,
-    log_path,
-    stale_items,
-)
+from stance.annotation.log import AnnotationLog, describe_stale, log_path, stale_items
 from stance.annotation.queue import build_queue
 from stance.annotation.review import review_queue
 from stance.annotation.session import Session

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stance.annotation.log import AnnotationLog, make_event
+from stance.annotation.events import make_event
+from stance.annotation.log import AnnotationLog
 from stance.core.errors import AnnotationError
 from stance.core.schema import DECISION_EVENTS, LABELS
 

@@ -71,7 +71,7 @@ class Screen:
         self.ctx = ctx
         self.message = " | ".join(ctx.status)
         timing = os.environ.get("STANCE_UI_TIMING")
-        self.timing = open(timing, "a", buffering=1, encoding="utf-8") if timing else None  # noqa: SIM115
+        self.timing = open(timing, "a", buffering=1, encoding="utf-8") if timing else None
 
     def put(self, y: int, x: int, text: str, attr: int = 0) -> None:
         h, w = self.scr.getmaxyx()

@@ -173,15 +173,15 @@ def _looks_like_title(s: str) -> bool:
     return 0 < words <= 30 and not (s.rstrip(_CLOSERS).endswith(".") and words > 12)
 
 
-def clean(raw: str, title: str | None = None) -> CleanDocument:
+def clean(raw: str) -> CleanDocument:
     """Normalise a document and decide, paragraph by paragraph, what is article text.
 
-    The first paragraph is the headline when it looks like one (short, no closing full stop),
-    unless `title` is given by the source (HTML <title>, a JSONL field).
+    The first paragraph is the headline when it looks like one (short, no closing full stop);
+    readers put a source's own title (HTML <title>, a JSONL field) first for that reason.
     """
     text = normalize(raw)
-    doc = CleanDocument(text=text, title=title)
-    have_title = title is not None
+    doc = CleanDocument(text=text)
+    have_title = False
     seen_body = False
     for start, end in _paragraphs(text):
         s = text[start:end]
@@ -195,9 +195,6 @@ def clean(raw: str, title: str | None = None) -> CleanDocument:
                 doc.title = s
                 doc.blocks.append(Block(start, end, KIND_TITLE))
                 continue
-        if doc.title is not None and not doc.blocks and s == doc.title:
-            doc.blocks.append(Block(start, end, KIND_TITLE))
-            continue
         reason = _caption_or_boilerplate(s)
         if reason:
             doc.dropped.append(Dropped(start=start, end=end, reason=reason))

@@ -23,7 +23,6 @@ class RawDocument:
     path: str
     text: str
     sha256: str
-    title: str | None = None
     date: str | None = None
     claim: str | None = None  # a JSONL record's own claim, instead of --claim
     labels: dict[str, str] | None = None  # constructed documents: actor -> stance, by the writer
