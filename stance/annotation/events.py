@@ -44,6 +44,7 @@ def make_event(
     note: str | None = None,
     target: str | None = None,
     annotated_at: str | None = None,
+    where: str = "new event",
 ) -> dict[str, Any]:
     """One log line. `candidate` gives id, sentence, actor and claim."""
     c = candidate or {}
@@ -63,7 +64,7 @@ def make_event(
         "annotated_at": annotated_at or now_utc(),
         "guideline_version": guideline_version,
     }
-    validate_event(record, "new event")
+    validate_event(record, where)
     return record
 
 

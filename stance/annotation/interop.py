@@ -241,11 +241,21 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; give the export file itself") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid UTF-8 (byte offset {exc.start}); export it again as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if text.lstrip().startswith("["):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        except RecursionError:
+            raise InputError(f"{path}: JSON nested too deeply") from None
         for n, row in enumerate(data, 1):
             yield f"{path}: task {n}", row
         return
@@ -319,7 +329,8 @@ def import_labels(
         raise InputError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
     check_annotator(annotator)
     by_id = {c["id"]: c for c in candidates}
-    parsed = []
+    parsed: list[tuple[str, Imported]] = []
+    first_seen: dict[str, str] = {}
     for where, row in _rows(source):
         item = _parse(fmt, where, row)
         if item is None:
@@ -329,30 +340,47 @@ def import_labels(
                 f"{where}: candidate {item.id} is not in the current candidates (stale ids are "
                 f"never remapped: re-ingest the inputs it was labelled on)"
             )
-        parsed.append(item)
-    written = 0
+        if item.id in first_seen:
+            raise InputError(
+                f"{where}: candidate {item.id} is also decided at {first_seen[item.id]}: one "
+                f"decision per candidate in an import file; remove one of them"
+            )
+        first_seen[item.id] = where
+        parsed.append((where, item))
     with AnnotationLog(log_path(annotations_dir, annotator), annotator) as log:
         current = log.state.items()
-        for item in parsed:
-            c, st = by_id[item.id], current.get(item.id)
-            common: dict[str, Any] = {
-                "annotator": annotator,
-                "guideline_version": item.guideline_version,
-                "candidate": c,
-                "annotated_at": item.annotated_at,
-            }
-            events = []
-            decision = "label" if item.stance else "skip" if item.skipped else None
-            # A note rides on the flag when flagged, else on the decision (a rationale).
-            label_note = None if item.flag else item.note
-            was = (st.decision, st.stance, None if st.flag else st.note) if st else None
-            if decision and was != (decision, item.stance, label_note):
-                events.append(make_event(decision, stance=item.stance, note=label_note, **common))
-            if item.response and (st is None or st.response != item.response):
-                events.append(make_event("response", response=item.response, **common))
-            if item.flag and (st is None or not st.flag or st.note != item.note):
-                events.append(make_event("flag", flag=True, note=item.note, **common))
-            for e in events:
-                log.append(e)
-            written += len(events)
-    return {"items": len(parsed), "events": written}
+        # Every event is made and validated before the first is appended: a bad row anywhere
+        # leaves the log exactly as it was.
+        events = [
+            e
+            for where, item in parsed
+            for e in _events(item, by_id[item.id], current.get(item.id), annotator, where)
+        ]
+        for e in events:
+            log.append(e)
+    return {"items": len(parsed), "events": len(events)}
+
+
+def _events(
+    item: Imported, c: dict[str, Any], st: ItemState | None, annotator: str, where: str
+) -> list[dict[str, Any]]:
+    """The events that bring an item's state in the log to what the import says."""
+    common: dict[str, Any] = {
+        "annotator": annotator,
+        "guideline_version": item.guideline_version,
+        "candidate": c,
+        "annotated_at": item.annotated_at,
+        "where": where,
+    }
+    events = []
+    decision = "label" if item.stance else "skip" if item.skipped else None
+    # A note rides on the flag when flagged, else on the decision (a rationale).
+    label_note = None if item.flag else item.note
+    was = (st.decision, st.stance, None if st.flag else st.note) if st else None
+    if decision and was != (decision, item.stance, label_note):
+        events.append(make_event(decision, stance=item.stance, note=label_note, **common))
+    if item.response and (st is None or st.response != item.response):
+        events.append(make_event("response", response=item.response, **common))
+    if item.flag and (st is None or not st.flag or st.note != item.note):
+        events.append(make_event("flag", flag=True, note=item.note, **common))
+    return events

@@ -15,6 +15,7 @@ from stance.annotation.log import AnnotationLog, describe_stale, log_path, stale
 from stance.annotation.queue import build_queue
 from stance.annotation.review import review_queue
 from stance.annotation.session import Session
+from stance.annotation.tui import check_terminal, run
 from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS
 from stance.corpus.candidates import load_candidates
@@ -64,8 +65,7 @@ def run_session(
     log: AnnotationLog, queue: list[dict[str, Any]], ctx: Any, version: str, warnings: list[str]
 ) -> dict[str, Any]:
     """Run the UI over `queue` on an open log; what was done, for the command's summary."""
-    from stance.annotation.tui import run
-
+    check_terminal()  # after the lock: a second process hears that first
     ctx.status = warnings
     session = Session.start(queue, log, log.annotator, version)
     before = len(log.state.events)

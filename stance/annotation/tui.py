@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import curses
 import os
+import sys
 import textwrap
 import time
 from typing import Any
 
 from stance.annotation.context import Context
 from stance.annotation.session import Session
+from stance.core.errors import AnnotationError
 from stance.core.schema import LABELS, RESPONSES
 
 KEYS_LABEL = {ord("1"): LABELS[0], ord("2"): LABELS[1], ord("3"): LABELS[2]}
@@ -234,6 +236,21 @@ class Screen:
                 self.timing.write(f"{(time.perf_counter() - t0) * 1000:.3f}\n")
 
 
+def check_terminal() -> None:
+    """Refuse, before any log is opened, to start where a full-screen UI cannot work."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise AnnotationError(
+            "the labelling UI needs an interactive terminal (input or output is redirected); "
+            "run it in a terminal, or bring labels made elsewhere with `stance import`"
+        )
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        raise AnnotationError(
+            f"TERM={term or '(unset)'} cannot draw the labelling UI; run it in a terminal "
+            f"emulator, tmux or screen (e.g. TERM=xterm-256color)"
+        )
+
+
 def run(session: Session, ctx: Context) -> None:
     """Run the UI until the annotator quits (q) or interrupts (Ctrl-C)."""
 
@@ -256,3 +273,5 @@ def run(session: Session, ctx: Context) -> None:
         curses.wrapper(main)
     except KeyboardInterrupt:
         pass  # every decision is already on disk
+    except curses.error as exc:
+        raise AnnotationError(f"the terminal cannot draw the labelling UI ({exc})") from None

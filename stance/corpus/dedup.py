@@ -16,8 +16,9 @@ from itertools import combinations
 from stance.core.unionfind import UnionFind
 
 _WORD = re.compile(r"\w+")
-# A shingle in more sentences than this is a stock phrase, not evidence of a shared source;
-# skipping it also keeps the pair count linear on large corpora.
+# A shingle in more distinct sentences than this is a stock phrase, not evidence of a shared
+# source; skipping it keeps the pair count linear on large corpora. Exact copies never depend
+# on it: they are grouped by hash before shingles are compared.
 MAX_POSTINGS = 50
 
 
@@ -35,27 +36,39 @@ def group_ids(
 ) -> dict[str, str]:
     """Map each sentence id to its group id: the smallest sentence id of its group.
 
-    `items` are (sentence_id, text). Groups are the connected components of the
-    near-duplicate relation, so the result does not depend on input order.
+    `items` are (sentence_id, text). Identical sentences (same words, any case or spacing)
+    always share a group, however many documents repeat them: a wire sentence syndicated in a
+    thousand articles is one group. Near duplicates are found among the distinct sentences by
+    shingle containment. Groups are the connected components of both relations, so the result
+    does not depend on input order.
     """
-    sets = [_shingles(text, shingle_size) for _, text in items]
+    linked = UnionFind(range(len(items)))
+    # Exact duplicates first, by a hash of the normalised words: linear, whatever the corpus.
+    first_of: dict[int, int] = {}
+    distinct: list[int] = []
+    for i, (_, text) in enumerate(items):
+        key = hash(tuple(_WORD.findall(text.casefold())))
+        j = first_of.setdefault(key, i)
+        if j == i:
+            distinct.append(i)
+        else:
+            linked.union(j, i)
+    sets = {i: _shingles(items[i][1], shingle_size) for i in distinct}
     postings: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(sets):
+    for i, s in sets.items():
         for sh in s:
             postings[sh].append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for members in postings.values():
         if 1 < len(members) <= MAX_POSTINGS:
             shared.update(combinations(members, 2))  # counted in C, the hot loop at scale
-
-    sets_of = UnionFind(range(len(items)))
     for (a, b), n in shared.items():
         if n / min(len(sets[a]), len(sets[b])) >= threshold:
-            sets_of.union(a, b)
+            linked.union(a, b)
 
     first: dict[int, str] = {}
     for i, (sid, _) in enumerate(items):
-        r = sets_of.find(i)
+        r = linked.find(i)
         if r not in first or sid < first[r]:
             first[r] = sid
-    return {sid: first[sets_of.find(i)] for i, (sid, _) in enumerate(items)}
+    return {sid: first[linked.find(i)] for i, (sid, _) in enumerate(items)}

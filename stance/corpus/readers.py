@@ -84,12 +84,29 @@ class _TextExtractor(HTMLParser):
         re.I,
     )
     _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "source", "wbr"}
+    # HTML's implied end tags: an open <p> ends at the next block, an <li> at the next <li>
+    # (within its list), and so on. Without them an unclosed <li> in a share box would keep
+    # the skipped region open over the whole article.
+    _CLOSES_P = {
+        "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "table", "ul",
+    }  # fmt: skip
+    _IMPLIED = {
+        "li": ({"li"}, {"ul", "ol", "menu"}),
+        "dt": ({"dt", "dd"}, {"dl"}),
+        "dd": ({"dt", "dd"}, {"dl"}),
+        "tr": ({"tr", "td", "th"}, {"table", "tbody", "thead", "tfoot"}),
+        "td": ({"td", "th"}, {"tr", "table"}),
+        "th": ({"td", "th"}, {"tr", "table"}),
+        "option": ({"option"}, {"select", "datalist"}),
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip_depth = 0
-        self.stack: list[bool] = []  # whether each open element started a skipped region
+        self.stack: list[tuple[str, bool]] = []  # open elements: tag, started a skipped region
         self.title: str | None = None
         self.h1: str | None = None
         self.date: str | None = None
@@ -113,10 +130,11 @@ class _TextExtractor(HTMLParser):
             if tag in self._BLOCK and not self.skip_depth:
                 self.parts.append("\n")
             return
+        self._close_implied(tag)
         skip = tag in self._SKIP or bool(
             self._FURNITURE.search(a.get("class", "") + " " + a.get("id", ""))
         )
-        self.stack.append(skip)
+        self.stack.append((tag, skip))
         if skip:
             self.skip_depth += 1
         if tag == "title":
@@ -135,10 +153,36 @@ class _TextExtractor(HTMLParser):
         if tag == "h1" and self._in_h1:
             self._in_h1 = False
             self.h1 = " ".join("".join(self._h1_parts).split()) or None
-        if self.stack and self.stack.pop():
-            self.skip_depth -= 1
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            # Elements left open inside this one end with it.
+            while self.stack:
+                if self._pop() == tag:
+                    break
         if tag in self._BLOCK and not self.skip_depth:
             self.parts.append("\n")
+
+    def _pop(self) -> str:
+        tag, skip = self.stack.pop()
+        if skip:
+            self.skip_depth -= 1
+        return tag
+
+    def _close_implied(self, tag: str) -> None:
+        if tag in self._CLOSES_P:
+            self._close_open({"p"}, set())
+        if tag in self._IMPLIED:
+            self._close_open(*self._IMPLIED[tag])
+
+    def _close_open(self, targets: set[str], scope: set[str]) -> None:
+        """Close the innermost open element in `targets`, unless a `scope` element is nearer."""
+        for i in range(len(self.stack) - 1, -1, -1):
+            open_tag = self.stack[i][0]
+            if open_tag in scope:
+                return
+            if open_tag in targets:
+                while len(self.stack) > i:
+                    self._pop()
+                return
 
     def handle_data(self, data: str) -> None:
         if self._in_title:

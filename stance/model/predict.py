@@ -83,7 +83,8 @@ def predict_table(
     bar = tqdm(
         total=count_rows(source),
         unit="rows",
-        disable=not progress,
+        disable=None if progress else True,  # None: only on a terminal
+        leave=False,  # cleared when done, so an error line stands alone
         file=sys.stderr,
         mininterval=0.5,
     )

@@ -1,0 +1,324 @@
+"""Regression tests for data-loss paths found by an adversarial tester (issue 12).
+
+Each test reproduces what used to lose or corrupt data, then checks it no longer does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stance.annotation.events import make_event
+from stance.annotation.log import AnnotationLog, replay
+from stance.core.errors import AnnotationError
+from stance.corpus.dedup import group_ids
+from stance.corpus.readers import read_documents
+from tests.conftest import read_jsonl
+
+
+def _event(n: int) -> dict:
+    cand = {"id": f"c{n}", "sentence": "s", "actor": "PRK", "claim": "x"}
+    return make_event("label", annotator="ann", guideline_version="1.0", candidate=cand,
+                      stance="oppose")  # fmt: skip
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --- 2. a log whose last complete event has no final newline --------------------------------------
+
+
+def test_missing_final_newline_is_added_before_the_next_event(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    log.write_text(json.dumps(_event(1)) + "\n" + json.dumps(_event(2)))  # no final "\n"
+    with AnnotationLog(log, "ann") as opened:
+        assert [e["id"] for e in opened.state.events] == ["c1", "c2"]
+        opened.append(_event(3))
+    lines = log.read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["c1", "c2", "c3"]
+    with AnnotationLog(log, "ann") as again:  # and the annotator is not locked out
+        assert len(again.state.events) == 3
+
+
+def test_events_glued_by_an_older_version_are_read_not_lost(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    glued = json.dumps(_event(1)) + json.dumps(_event(2))
+    log.write_text(glued + "\n" + json.dumps(_event(3)) + "\n")
+    with AnnotationLog(log, "ann") as opened:
+        assert [e["id"] for e in opened.state.events] == ["c1", "c2", "c3"]
+        assert any("several events were written on one line" in w for w in opened.warnings)
+
+
+def test_a_corrupt_middle_line_never_advises_deleting_it(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    log.write_text(json.dumps(_event(1)) + "\n{not json}\n" + json.dumps(_event(2)) + "\n")
+    with pytest.raises(AnnotationError) as err:
+        replay(log)
+    assert str(err.value).startswith(f"{log}:2: corrupted line")
+    assert "delete that line" not in str(err.value)
+
+
+# --- 7. the lock cannot be deleted out from under its holder ---------------------------------------
+
+
+def _try_open(path: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    try:
+        with AnnotationLog(Path(path), "ann"):
+            queue.put("opened")
+    except AnnotationError as exc:
+        queue.put(str(exc))
+
+
+def test_deleting_the_lock_file_does_not_let_a_second_writer_in(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(_event(1))
+        info = tmp_path / ".ann.lock"
+        assert info.read_text() != ""  # names the holder for the message
+        info.unlink()
+        queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+        other = multiprocessing.get_context("fork").Process(
+            target=_try_open, args=(str(log), queue)
+        )
+        other.start()
+        other.join(20)
+        answer = queue.get(timeout=5)
+        assert "is already open in another process" in answer
+    assert not (tmp_path / ".ann.lock").exists()  # removed on a clean exit
+    assert len(replay(log).events) == 1
+
+
+def test_opening_without_writing_leaves_no_empty_log(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    with AnnotationLog(log, "ann"):
+        pass
+    assert not log.exists()
+
+
+def test_read_only_or_full_annotations_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "ann.jsonl"
+    real_open = Path.open
+
+    def read_only(self: Path, mode: str = "r", *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        if self == log and mode != "r":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, mode, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", read_only)
+    with pytest.raises(AnnotationError, match="cannot open for writing .Permission denied."):
+        with AnnotationLog(log, "ann"):
+            pass
+    monkeypatch.setattr(Path, "open", real_open)
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(_event(1))
+
+        def full(fd: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "fsync", full)
+        with pytest.raises(AnnotationError, match="could not save the last decision"):
+            opened.append(_event(2))
+        monkeypatch.undo()
+    assert [e["id"] for e in opened.state.events] == ["c1"]  # the failed one is not counted
+
+
+# --- 4. identical sentences share a group however often they recur ---------------------------------
+
+
+def test_a_sentence_syndicated_in_many_documents_is_one_group() -> None:
+    wire = "North Korea denied any involvement in the cyber-attack on Sony Pictures, KCNA said."
+    items = [(f"doc{i:03d}:0001", wire if i % 2 else wire.upper()) for i in range(120)]
+    items += [("other:0001", "Russia said Washington had shown no proof of the accusation.")]
+    groups = group_ids(items)
+    assert len({groups[sid] for sid, _ in items[:120]}) == 1
+    assert groups["other:0001"] == "other:0001"
+
+
+# --- 6. HTML with optional end tags omitted ------------------------------------------------------
+
+
+def test_unclosed_list_items_in_navigation_do_not_swallow_the_article(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>T</title></head><body>"
+        "<nav><ul><li>Home<li>World<li>Politics</ul></nav>"
+        '<div class="share-bar"><p>Share this<p>Tweet</div>'
+        "<article><h1>Russia says US has no proof on Sony hack</h1>"
+        "<p>Moscow said on Friday that Washington had shown no evidence."
+        "<p>North Korea denied any role in the attack.</article></body></html>"
+    )
+    text = read_documents(page)[0].text
+    assert text.splitlines() == [
+        "Russia says US has no proof on Sony hack",
+        "Moscow said on Friday that Washington had shown no evidence.",
+        "North Korea denied any role in the attack.",
+    ]
+
+
+# --- 5. import validates every field before anything is written ---------------------------------
+
+
+@pytest.fixture
+def ingested(project: Path, cli) -> Path:
+    assert cli("ingest").exit_code == 0
+    return project
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("annotated_at", 12345, "'annotated_at' 12345 is not an ISO 8601 time"),
+        ("annotated_at", "not-a-date", "'annotated_at' 'not-a-date' is not an ISO 8601 time"),
+        ("note", {"a": 1}, "'note' must be text or null"),
+    ],
+)
+def test_import_rejects_bad_values_with_the_line(
+    ingested: Path, cli, field: str, value: object, message: str
+) -> None:
+    cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
+    good = {"text": "x", "label": ["oppose"], "id": cands[0]["id"]}
+    bad = {"text": "x", "label": ["support"], "id": cands[1]["id"], field: value}
+    path = ingested / "in.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: in.jsonl:2: ")
+    assert message in result.output
+    assert not (ingested / "data/annotations/x.jsonl").exists()  # not even the good row
+    # export and release never meet such a value: the log holds none.
+    assert (
+        cli("export", "--format", "doccano", "--annotator", "core", "--output", "o.jsonl").exit_code
+        == 0
+    )
+
+
+def test_duplicate_rows_for_one_candidate_are_an_error(ingested: Path, cli) -> None:
+    cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
+    rows = [{"text": "x", "label": [lab], "id": cands[0]["id"]} for lab in ("oppose", "support")]
+    (ingested / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: in.jsonl:2: candidate {cands[0]['id']} is also decided at in.jsonl:1: one "
+        f"decision per candidate in an import file; remove one of them"
+    )
+    assert not (ingested / "data/annotations/x.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "is a directory"),
+        (b"\xff\xfe{}\n", "not valid UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000 + "\n", "JSON nested too deeply"),
+    ],
+)
+def test_import_of_unreadable_input_is_one_line(
+    ingested: Path, cli, content: bytes | str | None, message: str
+) -> None:
+    path = ingested / "in.jsonl"
+    if content is None:
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    result = cli("import", "in.jsonl", "--format", "prodigy", "--annotator", "x")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: in.jsonl") and message in lines[0]
+
+
+# --- 3. predict never replaces an output on failure ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from typer.testing import CliRunner
+
+    from stance.cli import app
+
+    rows = [
+        ("North Korea denied any role in the attack.", "PRK", "oppose"),
+        ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
+        ("The FBI blamed North Korea for the hack.", "USA", "support"),
+        ("Britain agreed with the US assessment.", "GBR", "support"),
+        ("Sony released the film on Wednesday.", "SONY", "neutral"),
+        ("Seoul hosted trade talks.", "KOR", "neutral"),
+    ] * 3
+    folder = tmp_path_factory.mktemp("model")
+    data = folder / "train.csv"
+    pd.DataFrame(rows, columns=["sentence", "actor", "stance"]).to_csv(data, index=False)
+    from tests.conftest import ROOT
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the registries and params.yaml are read from the project
+    try:
+        args = ["train", "--data", str(data), "--model-out", str(folder / "m.skops")]
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return folder / "m.skops"
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
+def test_predict_with_no_rows_keeps_the_previous_output(
+    tmp_path: Path, cli, small_model: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / f"out{suffix}"
+    out.write_bytes(b"previous results")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = cli(
+        "predict", "--input", str(empty), "--output", str(out), "--model", str(small_model)
+    )
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: --input {empty}: no rows"
+    assert out.read_bytes() == b"previous results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl", out.name]
+
+
+# --- annotate with no terminal, or one that cannot draw --------------------------------------------
+
+
+def test_annotate_without_a_terminal_is_one_line_and_writes_nothing(ingested: Path, cli) -> None:
+    result = cli("annotate", "--annotator", "newcomer")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the labelling UI needs an interactive terminal")
+    assert not (ingested / "data/annotations/newcomer.jsonl").exists()
+
+
+def test_a_dumb_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from stance.annotation.tui import check_terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Tty())
+    monkeypatch.setattr(sys, "stdout", Tty())
+    for term in ("dumb", ""):
+        monkeypatch.setenv("TERM", term)
+        with pytest.raises(AnnotationError, match="cannot draw the labelling UI"):
+            check_terminal()
+    monkeypatch.setenv("TERM", "xterm-256color")
+    check_terminal()
