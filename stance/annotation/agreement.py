@@ -16,6 +16,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from stance.core.errors import AnnotationError
 from stance.core.schema import LABELS
 
 RELIABLE, TENTATIVE = 0.800, 0.667
@@ -165,9 +166,29 @@ def agreement(
     candidates: dict[str, dict[str, Any]] | None = None,
     claim: str | None = None,
     samples: int = 1000,
+    claims_path: Path | None = None,
 ) -> dict[str, Any]:
-    """The full report: overall, per label, per actor, and the list of disagreements."""
+    """The full report: overall, per label, per actor, and the list of disagreements.
+
+    `claims_path` (the claim registry) lets an unknown `claim` be an error rather than an empty
+    report that looks like no one labelled anything."""
     from stance.annotation.log import read_all
+
+    if not annotations_dir.is_dir():
+        raise AnnotationError(
+            f"--annotations {annotations_dir}: no such folder (annotator logs live in "
+            f"data/annotations/)"
+        )
+    if samples < 1:
+        raise AnnotationError(f"--samples {samples}: expected a positive number of resamples")
+    if claim is not None and claims_path is not None:
+        from stance.corpus.claims import load_claims
+
+        known = load_claims(claims_path)
+        if claim not in known:
+            raise AnnotationError(
+                f"--claim {claim}: not in {claims_path} (known: {', '.join(sorted(known))})"
+            )
 
     states, warnings = read_all(annotations_dir)
     ratings: dict[str, dict[str, str]] = {}

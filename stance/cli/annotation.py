@@ -79,6 +79,9 @@ def agreement(
     annotations: Annotated[
         Path, typer.Option("--annotations", help="Folder of annotator logs.")
     ] = Path("data/annotations"),
+    claims: Annotated[
+        Path, typer.Option("--claims", help="Claim registry, to check --claim.")
+    ] = Path("data/claims.yaml"),
 ) -> None:
     """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI.
 
@@ -90,12 +93,12 @@ def agreement(
     from stance.annotation.agreement import render
     from stance.core.files import atomic_writer
 
-    report = run(annotations, claim=claim, samples=samples)
-    typer.echo(render(report))
+    report = run(annotations, claim=claim, samples=samples, claims_path=claims)
     if output is not None:
         with atomic_writer(output) as fh:
             json.dump(report, fh, indent=2, ensure_ascii=False, default=str)
             fh.write("\n")
+    typer.echo(render(report))
 
 
 @app.command()

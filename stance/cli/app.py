@@ -68,17 +68,15 @@ app = typer.Typer(
 )
 
 
-def params_file(path: Path | None) -> Path | None:
-    """An explicit --params must exist; the default params.yaml is used when present."""
-    if path is not None:
-        return path
-    return DEFAULT_PARAMS if DEFAULT_PARAMS.exists() else None
+def params_file(path: Path | None) -> Path:
+    """--params, else the project's params.yaml; either must exist (stance.core.params)."""
+    return DEFAULT_PARAMS if path is None else path
 
 
 ActorsOpt = Annotated[Path, typer.Option("--actors", help="Actor registry (YAML).")]
 ParamsOpt = Annotated[
     Path | None,
-    typer.Option("--params", help="Parameters file; default: params.yaml when present."),
+    typer.Option("--params", help="Parameters file (default: params.yaml here)."),
 ]
 
 

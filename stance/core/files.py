@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from stance.core.errors import InputError
+from stance.core.errors import InputError, StanceError
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
@@ -40,11 +40,44 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
         ) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_output(path: Path, option: str | None = None) -> None:
+    """Fail before any work when `path` cannot become an output file."""
+    where = f"{option} {path}" if option else str(path)
+    if path.is_dir():
+        raise InputError(f"{where}: is a directory; give a file name to write")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{where}: {parent} is a file, not a folder")
+            break
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A temporary file in the target's folder (so the rename is atomic), with the
+    permissions a plain `open` would give it, not mkstemp's private 0600."""
+    check_output(path)
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except FileExistsError:
+        raise InputError(f"{path}: a parent of it is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write here ({exc.strerror})") from None
+    os.fchmod(fd, 0o666 & ~_umask())
+    return fd, tmp
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
@@ -68,8 +101,7 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
     with contextlib.ExitStack() as stack:
         handles = []
         for path in paths:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fd, tmp = _temp_beside(path)
             stack.callback(_discard, tmp)
             handles.append((stack.enter_context(os.fdopen(fd, "w", encoding="utf-8")), tmp, path))
         yield [fh for fh, _, _ in handles]
@@ -78,3 +110,43 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
             os.fsync(fh.fileno())
         for _, tmp, path in handles:
             os.replace(tmp, path)
+
+
+MAX_CONFIG_BYTES = 50_000_000  # the actor registry is ~1 MB; a config file is never near this
+
+
+def read_yaml(path: Path, error: type[StanceError]) -> Any:
+    """A YAML configuration file, read safely: no Python tags, no anchors or aliases (a few
+    nested aliases expand into gigabytes), and every problem one `error` naming the file."""
+    import yaml
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise error(f"{path}: {size:,} bytes is too large for a configuration file")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(
+            f"{path}: no such file (run from the project root or pass the path explicitly)"
+        ) from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, expected a YAML file") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not valid UTF-8") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+                line = token.start_mark.line + 1
+                raise error(
+                    f"{path}: line {line}: YAML anchors and aliases (&, *) are not accepted; "
+                    f"write the value out in full"
+                )
+        return yaml.load(text, Loader=loader)  # a safe loader: no Python objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"{path}:{where} not valid YAML ({problem})") from None

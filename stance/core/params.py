@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import ParamsError
+from stance.core.files import read_yaml
 from stance.core.schema import SPLITS
 
 
@@ -92,18 +93,12 @@ def defaults(section: str) -> dict[str, Any]:
     return {k: p.default for k, p in SPEC[section].items()}
 
 
-def load_params(path: Path | None, section: str) -> dict[str, Any]:
-    """The validated `section` of params.yaml, or its defaults when there is no file."""
-    if path is None:
-        return defaults(section)
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ParamsError(f"{path}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+def load_params(path: Path, section: str) -> dict[str, Any]:
+    """The validated `section` of params.yaml. A missing file or section is an error: code
+    defaults the user never saw would silently change results (e.g. which documents are test)."""
+    data = read_yaml(path, ParamsError)
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise ParamsError(f"{path}: expected a mapping of sections ({', '.join(SPEC)})")
     unknown = sorted(set(data) - set(SPEC))
@@ -111,7 +106,10 @@ def load_params(path: Path | None, section: str) -> dict[str, Any]:
         raise ParamsError(f"{path}: unknown section {unknown[0]!r} (known: {', '.join(SPEC)})")
     values = data.get(section)
     if values is None:
-        return defaults(section)
+        raise ParamsError(
+            f"{path}: no {section!r} section; add it (keys: {', '.join(SPEC[section])}; see the "
+            f"project's params.yaml)"
+        )
     if not isinstance(values, dict):
         raise ParamsError(f"{path}: section {section!r} must be a mapping")
     spec = SPEC[section]
@@ -124,5 +122,7 @@ def load_params(path: Path | None, section: str) -> dict[str, Any]:
         if key not in values:
             raise ParamsError(f"{path}: {section}.{key} is missing (default: {param.default!r})")
         if not param.check(values[key]):
-            raise ParamsError(f"{path}: {section}.{key} = {values[key]!r}: expected {param.expect}")
+            raise ParamsError(
+                f"{path}: {section}.{key} = {values[key]!r:.60}: expected {param.expect}"
+            )
     return dict(values)

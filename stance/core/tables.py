@@ -103,10 +103,13 @@ def read_table(path: Path, option: str | None = None) -> Any:
 
 def count_rows(path: Path) -> int | None:
     """The row count when it is known without reading the table (Parquet metadata)."""
-    if table_format(path) == "parquet" and path.exists():
+    if table_format(path) == "parquet" and path.is_file():
         import pyarrow.parquet as pq
 
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (ValueError, OSError):
+            return None  # reading it will say what is wrong, with the file's name
     return None
 
 
@@ -120,22 +123,25 @@ def iter_batches(path: Path, batch_size: int, option: str | None = None) -> Iter
         raise InputError(f"{where}: no such file")
     if path.is_dir():
         raise InputError(f"{where}: is a directory, expected a file")
-    if fmt == "csv":
-        yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=batch_size)
-    elif fmt == "parquet":
-        import pyarrow.parquet as pq
+    try:
+        if fmt == "csv":
+            yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=batch_size)
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
-            yield batch.to_pandas()
-    else:
-        rows: list[dict[str, Any]] = []
-        for row in read_jsonl(path, where):
-            rows.append(row)
-            if len(rows) == batch_size:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+                yield batch.to_pandas()
+        else:
+            rows: list[dict[str, Any]] = []
+            for row in read_jsonl(path, where):
+                rows.append(row)
+                if len(rows) == batch_size:
+                    yield pd.DataFrame(rows)
+                    rows = []
+            if rows:
                 yield pd.DataFrame(rows)
-                rows = []
-        if rows:
-            yield pd.DataFrame(rows)
+    except (ValueError, OSError) as exc:  # pyarrow's and pandas' parse errors derive from these
+        raise InputError(f"{where}: cannot read as {fmt} ({str(exc).splitlines()[0]})") from None
 
 
 class TableWriter:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from stance.core.errors import RegistryError
+from stance.core.files import read_yaml
 from stance.core.schema import ACTOR_TYPES, AUTHOR, Mention
 
 # Hyphens are not tokens, so "Jong-Un" and "Jong Un" tokenize alike.
@@ -207,22 +206,7 @@ def parse_registry(data: Any, path: Path) -> Registry:
 
 
 def load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RegistryError(
-            f"{path}: no such file (run from the project root or pass the path explicitly)"
-        ) from None
-    except UnicodeDecodeError:
-        raise RegistryError(f"{path}: not valid UTF-8") from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)  # a safe loader (a subclass of SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RegistryError(f"{path}:{where} not valid YAML ({problem})") from None
+    return read_yaml(path, RegistryError)
 
 
 def load_registry(path: Path) -> Registry:

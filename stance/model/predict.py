@@ -106,6 +106,12 @@ def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]
 
     from stance.corpus.sentences import tag_text
 
+    known = pipe[0].claims or {}
+    if claim is not None and claim not in known:
+        raise InputError(
+            f"--claim {claim}: not a claim this model knows (known: {', '.join(sorted(known))})"
+        )
+
     doc, tagged = tag_text(text, pipe.named_steps["view"]._registry())
     rows = [
         {

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import InputError
+from stance.core.files import check_output
 from stance.core.schema import LABELS
 from stance.core.tables import read_table
 from stance.model.data import data_hash, groups_of, prepare_table
@@ -111,6 +112,7 @@ def train(
     claims: Path = Path("data/claims.yaml"),
     label_map: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    check_output(model_out, "--model-out")
     frame, source = training_table(data, label_map or {})
     regs = load_registries(actors, claims)
     cv = cross_validate(frame, params, regs)

@@ -1,0 +1,428 @@
+"""Every command x every kind of bad input: one `Error:` line, a non-zero exit, no traceback,
+and not a byte created or changed anywhere in the project.
+
+One row per case. `setup` prepares the bad input inside the project before the snapshot is
+taken, so what the command itself does to the tree is all that is compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from stance.cli import app
+from tests.conftest import ROOT
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    args: tuple[str, ...]
+    message: str  # a part of the one error line
+    code: int = 1
+    setup: Callable[[Path], None] | None = None
+
+
+def write(name: str, content: str | bytes) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    return make
+
+
+def folder(name: str) -> Callable[[Path], None]:
+    return lambda root: (root / name).mkdir(parents=True, exist_ok=True)
+
+
+def remove(name: str) -> Callable[[Path], None]:
+    def rm(root: Path) -> None:
+        path = root / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    return rm
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def run(root: Path) -> None:
+        for step in steps:
+            step(root)
+
+    return run
+
+
+ALIAS_BOMB = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    + "ingest: {claims: *i, shingle_size: 5, near_duplicate_threshold: 0.5}\n"
+)
+NESTED = "[" * 100_000 + "]" * 100_000
+M = ("--model", "models/m.skops")
+
+CASES = [
+    # ingest
+    Case("ingest-missing-path", ("ingest", "nowhere.txt"), "nowhere.txt: no such file"),
+    Case(
+        "ingest-empty-file",
+        ("ingest", "in/a.txt"),
+        "a.txt: file is empty",
+        setup=write("in/a.txt", ""),
+    ),
+    Case(
+        "ingest-not-utf8",
+        ("ingest", "in/a.txt"),
+        "not valid utf-8",
+        setup=write("in/a.txt", b"Caf\xe9 Moscow said.\n"),
+    ),
+    Case(
+        "ingest-out-dir-is-a-file",
+        ("ingest", "--out-dir", "params.yaml"),
+        "params.yaml is a file, not a folder",
+    ),
+    Case("ingest-unknown-claim", ("ingest", "--claim", "nope"), "no claim 'nope'"),
+    Case("ingest-bad-source", ("ingest", "--source", "web site"), "--source 'web site'"),
+    Case("ingest-no-params", ("ingest",), "params.yaml: no such file", setup=remove("params.yaml")),
+    Case(
+        "ingest-params-alias-bomb",
+        ("ingest",),
+        "anchors and aliases",
+        setup=write("params.yaml", ALIAS_BOMB),
+    ),
+    Case("ingest-registry-missing", ("ingest", "--actors", "none.yaml"), "none.yaml: no such file"),
+    # actors
+    Case(
+        "actors-find-nothing",
+        ("actors", "--find", "Atlantis"),
+        "no actor in data/actors.yaml matches 'Atlantis'",
+    ),
+    Case("actors-bad-type", ("actors", "--type", "planet"), "Invalid value for '--type'", code=2),
+    Case("actors-registry-is-a-folder", ("actors", "--actors", "data"), "data: is a directory"),
+    # annotate / adjudicate
+    Case(
+        "annotate-no-terminal", ("annotate", "--annotator", "ann"), "needs an interactive terminal"
+    ),
+    Case("annotate-bad-name", ("annotate", "--annotator", "../x"), "--annotator '../x'"),
+    Case("annotate-limit-zero", ("annotate", "--annotator", "ann", "--limit", "0"), "--limit 0"),
+    Case(
+        "annotate-bad-order",
+        ("annotate", "--annotator", "ann", "--order", "best"),
+        "Invalid value for '--order'",
+        code=2,
+    ),
+    Case(
+        "annotate-not-in-team",
+        ("annotate", "--annotator", "ann", "--team", "bo,cy"),
+        "is not in --team",
+    ),
+    Case(
+        "annotate-overlap",
+        ("annotate", "--annotator", "ann", "--team", "ann,bo", "--overlap", "2"),
+        "--overlap 2.0",
+    ),
+    Case(
+        "annotate-no-candidates",
+        ("annotate", "--annotator", "ann"),
+        "run `stance ingest`",
+        setup=remove("data/interim"),
+    ),
+    Case(
+        "adjudicate-bad-name",
+        ("adjudicate", "--adjudicator", "adjudications"),
+        "--adjudicator 'adjudications'",
+    ),
+    # agreement
+    Case(
+        "agreement-no-folder",
+        ("agreement", "--annotations", "/nonexistent"),
+        "--annotations /nonexistent: no such folder",
+    ),
+    Case("agreement-samples-zero", ("agreement", "--samples", "0"), "--samples 0"),
+    Case("agreement-samples-negative", ("agreement", "--samples", "-5"), "--samples -5"),
+    Case(
+        "agreement-unknown-claim",
+        ("agreement", "--claim", "nope"),
+        "--claim nope: not in data/claims.yaml",
+    ),
+    Case("agreement-output-is-a-folder", ("agreement", "--output", "data"), "data: is a directory"),
+    # export / import
+    Case(
+        "export-bad-format",
+        ("export", "--format", "brat", "--annotator", "core", "--output", "o.jsonl"),
+        "Invalid value for '--format'",
+        code=2,
+    ),
+    Case(
+        "export-output-is-a-folder",
+        ("export", "--format", "doccano", "--annotator", "core", "--output", "data"),
+        "data: is a directory",
+    ),
+    Case(
+        "export-no-candidates",
+        (
+            "export",
+            "--format",
+            "doccano",
+            "--annotator",
+            "core",
+            "--output",
+            "o.jsonl",
+            "--candidates",
+            "c.jsonl",
+        ),
+        "c.jsonl: no such file",
+    ),
+    Case(
+        "import-missing",
+        ("import", "x.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "x.jsonl: no such file",
+    ),
+    Case(
+        "import-folder",
+        ("import", "in", "--format", "prodigy", "--annotator", "x"),
+        "in: is a directory",
+        setup=folder("in"),
+    ),
+    Case(
+        "import-not-utf8",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "not valid UTF-8",
+        setup=write("in.jsonl", b"\xff\xfe{}\n"),
+    ),
+    Case(
+        "import-nested",
+        ("import", "in.json", "--format", "labelstudio", "--annotator", "x"),
+        "nested too deeply",
+        setup=write("in.json", NESTED),
+    ),
+    Case(
+        "import-bad-json",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: not valid JSON",
+        setup=write("in.jsonl", "{oops\n"),
+    ),
+    # build
+    Case("build-before-ingest", ("build",), "run `stance ingest`", setup=remove("data/interim")),
+    Case(
+        "build-no-section",
+        ("build",),
+        "params.yaml: no 'build' section",
+        setup=write(
+            "params.yaml",
+            "ingest: {claims: [sony-hack-2014], shingle_size: 5, near_duplicate_threshold: 0.5}\n",
+        ),
+    ),
+    Case(
+        "build-bad-fractions",
+        ("build",),
+        "build.fractions",
+        setup=write(
+            "params.yaml",
+            (ROOT / "params.yaml").read_text().replace("validation: 0.2", "validation: 0.5"),
+        ),
+    ),
+    # train
+    Case(
+        "train-missing-data",
+        ("train", "--data", "t.csv", "--model-out", "models/x.skops"),
+        "t.csv: no such file",
+    ),
+    Case(
+        "train-bad-suffix",
+        ("train", "--data", "t.xlsx", "--model-out", "models/x.skops"),
+        "unsupported table type '.xlsx'",
+        setup=write("t.xlsx", "x"),
+    ),
+    Case(
+        "train-missing-column",
+        ("train", "--data", "t.csv", "--model-out", "models/x.skops"),
+        "t.csv: missing column 'actor'",
+        setup=write("t.csv", "sentence,stance\nx,support\n"),
+    ),
+    Case(
+        "train-unknown-label",
+        ("train", "--data", "t.csv", "--model-out", "models/x.skops"),
+        "t.csv: row 1: unknown label 'agree'",
+        setup=write("t.csv", "sentence,actor,stance\nx,USA,agree\n"),
+    ),
+    Case(
+        "train-corrupt-parquet",
+        ("train", "--data", "t.parquet", "--model-out", "models/x.skops"),
+        "t.parquet: cannot read as parquet",
+        setup=write("t.parquet", b"PAR1 not really"),
+    ),
+    Case(
+        "train-model-out-is-a-folder", ("train", "--model-out", "models"), "models: is a directory"
+    ),
+    # evaluate
+    Case("evaluate-missing-model", ("evaluate", "--model", "models/none.skops"), "no such model"),
+    Case(
+        "evaluate-missing-dataset",
+        ("evaluate", *M, "--dataset", "d.parquet"),
+        "d.parquet: no such file",
+    ),
+    # predict
+    Case("predict-nothing-to-do", ("predict", *M), "give exactly one of TEXT", code=2),
+    Case(
+        "predict-input-without-output",
+        ("predict", "--input", "i.csv", *M),
+        "--input needs --output",
+        code=2,
+    ),
+    Case("predict-batch-size", ("predict", "x", "--batch-size", "0", *M), "--batch-size", code=2),
+    Case("predict-missing-model", ("predict", "x", "--model", "none.skops"), "no such model"),
+    Case(
+        "predict-unknown-claim",
+        ("predict", "Moscow denied it.", "--claim", "nope", *M),
+        "--claim nope: not a claim this model knows",
+    ),
+    Case(
+        "predict-corrupt-parquet",
+        ("predict", "--input", "i.parquet", "--output", "o.jsonl", *M),
+        "--input i.parquet: cannot read as parquet",
+        setup=write("i.parquet", b"PAR1 garbage"),
+    ),
+    Case(
+        "predict-not-utf8",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "--input i.jsonl: not valid UTF-8",
+        setup=write("i.jsonl", b'{"sentence": "\xff"}\n'),
+    ),
+    Case(
+        "predict-output-is-a-folder",
+        ("predict", "--input", "i.jsonl", "--output", "data", *M),
+        "--output data: unsupported table type",
+        setup=write("i.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+    ),
+    Case(
+        "predict-output-folder-named-like-a-table",
+        ("predict", "--input", "i.jsonl", "--output", "out.jsonl", *M),
+        "out.jsonl: is a directory",
+        setup=both(
+            write("i.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+            folder("out.jsonl"),
+        ),
+    ),
+    Case(
+        "predict-input-is-a-folder",
+        ("predict", "--input", "in.jsonl", "--output", "o.jsonl", *M),
+        "--input in.jsonl: is a directory",
+        setup=folder("in.jsonl"),
+    ),
+    Case(
+        "predict-text-file-missing", ("predict", "--text-file", "a.txt", *M), "a.txt: no such file"
+    ),
+    # release / publish
+    Case(
+        "release-no-dataset",
+        ("release", "--output", "rel"),
+        "run `stance build`",
+        setup=remove("data/processed"),
+    ),
+    Case(
+        "publish-no-folder", ("publish", "--repo-id", "org/name", "--folder", "nowhere"), "nowhere"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with candidates, a dataset and a small model: the state bad input meets."""
+    root = tmp_path_factory.mktemp("template")
+    for name in ("seeds", "data", "docs"):
+        shutil.copytree(
+            ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
+        )
+    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    rows = [
+        ("North Korea denied any role in the attack.", "PRK", "oppose"),
+        ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
+        ("The FBI blamed North Korea for the hack.", "USA", "support"),
+        ("Britain agreed with the US assessment.", "GBR", "support"),
+        ("Sony released the film on Wednesday.", "SONY", "neutral"),
+        ("Seoul hosted trade talks.", "KOR", "neutral"),
+    ] * 3
+    frame = pd.DataFrame(rows, columns=["sentence", "actor", "stance"]).assign(
+        claim="sony-hack-2014"
+    )
+    frame.to_csv(root / "train.csv", index=False)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        runner = CliRunner()
+        for args in (
+            ("ingest",),
+            ("build",),
+            ("train", "--data", "train.csv", "--model-out", "models/m.skops"),
+        ):
+            result = runner.invoke(app, list(args), catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(cwd)
+    (root / "train.csv").unlink()
+    return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            out[os.path.relpath(os.path.join(dirpath, d), root) + "/"] = "dir"
+        for f in filenames:
+            path = os.path.join(dirpath, f)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(
+    case: Case, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    if case.setup:
+        case.setup(root)
+    before = snapshot(root)
+    result = CliRunner().invoke(app, list(case.args), catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"raised {result.exception!r}"
+    )
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == case.code, result.output
+    assert "Traceback" not in result.output
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: "), lines[0]
+    assert case.message.lower() in lines[0].lower(), lines[0]
+    assert snapshot(root) == before, "the command created or changed files"
+
+
+def test_every_command_has_a_bad_input_case() -> None:
+    import typer
+
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    covered = {c.args[0] for c in CASES}
+    assert commands <= covered, sorted(commands - covered)
+
+
+def test_the_snapshot_sees_a_new_file(tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    (tmp_path / "x").write_text(json.dumps({}))
+    assert snapshot(tmp_path) != before
