@@ -322,3 +322,82 @@ def test_a_dumb_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
             check_terminal()
     monkeypatch.setenv("TERM", "xterm-256color")
     check_terminal()
+
+
+# --- hostile input: bounded cost, no terminal control, no spreadsheet formulas ---------------------
+
+
+def test_oversized_documents_and_lines_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    from stance.core.errors import InputError
+    from stance.corpus.readers import Limits
+
+    limits = Limits(max_document_bytes=10_000, max_line_chars=500)
+    big = tmp_path / "big.txt"
+    big.write_text("Moscow said no. " * 1000)
+    with pytest.raises(InputError, match=r"16,000 bytes is over ingest.max_document_bytes"):
+        read_documents(big, limits=limits)
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        json.dumps({"text": "North Korea denied it."}) + "\n" + json.dumps({"text": "x" * 20_000})
+    )
+    with pytest.raises(InputError, match=r"dump.jsonl:2: a line of more than 10,000 characters"):
+        read_documents(dump, limits=limits)
+    long_line = tmp_path / "line.txt"
+    long_line.write_text("Title\n" + "word " * 200)
+    with pytest.raises(
+        InputError, match=r"line 2 has 1,000 characters, over ingest.max_line_chars"
+    ):
+        read_documents(long_line, limits=limits)
+
+
+def test_ingest_limits_come_from_params(project: Path, cli) -> None:
+    params = (
+        (project / "params.yaml")
+        .read_text()
+        .replace("max_line_chars: 100000", "max_line_chars: 200")
+    )
+    (project / "params.yaml").write_text(params)
+    result = cli("ingest")
+    assert result.exit_code == 1 and "over ingest.max_line_chars (200)" in result.output
+    assert not (project / "data/interim").exists()
+
+
+def test_control_characters_are_stripped_at_ingest_and_escaped_in_messages(tmp_path: Path) -> None:
+    from stance.cli.app import printable
+    from stance.corpus.clean import normalize
+
+    assert normalize("Moscow\x1b[2J said\x07 no.\x00") == "Moscow[2J said no."
+    assert normalize("Caf\u00e9\x9b31m ok") == "Caf\u00e9" + "31m ok"
+    assert printable("bad\x1b]0;title\x07.txt") == "bad\\x1b]0;title\\x07.txt"
+
+
+def test_csv_outputs_neutralise_formulas(
+    tmp_path: Path, cli, small_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rows = [{"sentence": "=HYPERLINK(\"http://x\") Moscow denied it.", "actor": "RUS"},
+            {"sentence": "-Moscow denied it.", "actor": "RUS"}]  # fmt: skip
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = cli(
+        "predict", "--input", "in.jsonl", "--output", "out.csv", "--model", str(small_model)
+    )
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out["sentence"]) == ["'" + rows[0]["sentence"], "'" + rows[1]["sentence"]]
+    assert out["scores"].map(lambda s: set(json.loads(s))).iloc[0] == {
+        "support",
+        "oppose",
+        "neutral",
+    }
+
+
+def test_outputs_get_the_users_umask(tmp_path: Path) -> None:
+    from stance.core.files import atomic_writer
+
+    old = os.umask(0o022)
+    try:
+        with atomic_writer(tmp_path / "out.txt") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644

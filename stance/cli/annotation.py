@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stance.cli.app import app, choices
+from stance.cli.app import app, choices, say
 from stance.core.schema import ANNOTATION_FORMATS, QUEUE_ORDERS
 
 Order = choices("Order", QUEUE_ORDERS)
@@ -60,7 +60,7 @@ def annotate(
         scores=scores,
     )
     for w in result["warnings"]:
-        typer.echo(f"Warning: {w}", err=True)
+        say("Warning", w)
     typer.echo(
         f"{result['done']} / {result['total']} done; "
         f"{result['events']} new events in {result['path']}"
@@ -115,7 +115,7 @@ def adjudicate(
 
     result = run(adjudicator)
     for w in result["warnings"]:
-        typer.echo(f"Warning: {w}", err=True)
+        say("Warning", w)
     typer.echo(f"{result['done']} / {result['total']} adjudicated; {result['events']} new events")
 
 

@@ -7,6 +7,7 @@ nowhere else. Heavy libraries are imported inside commands so `stance --help` st
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,12 +51,12 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except StanceError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            say("Error", str(exc))
             raise typer.Exit(1) from None
         except TyperException as exc:
             # A bad option or argument: the same one line, not a usage box (exit 2, as Click).
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            typer.echo(f"Error: {message}", err=True)
+            say("Error", message)
             raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
 
@@ -66,6 +67,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Control characters shown as escapes: a file name or a value quoted in a message must
+    not move the cursor, ring the bell or retitle the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def say(kind: str, message: str) -> None:
+    """One `Error: ...` / `Warning: ...` line on stderr, safe to print."""
+    typer.echo(f"{kind}: {printable(message)}", err=True)
 
 
 def params_file(path: Path | None) -> Path:

@@ -15,6 +15,7 @@ from stance.cli.app import (
     app,
     choices,
     params_file,
+    say,
 )
 from stance.core.errors import StanceError
 from stance.core.schema import ACTOR_TYPES
@@ -64,6 +65,7 @@ def ingest(
     """
     from stance.core.params import load_params
     from stance.corpus.ingest import ingest as run
+    from stance.corpus.readers import Limits
 
     p = load_params(params_file(params), "ingest")
     result = run(
@@ -78,9 +80,10 @@ def ingest(
         text_field=text_field,
         source=source,
         skip_invalid=skip_invalid,
+        limits=Limits(p["max_document_bytes"], p["max_line_chars"]),
     )
     for problem in result.skipped:
-        typer.echo(f"Skipped: {problem}", err=True)
+        say("Skipped", problem)
     top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))
     typer.echo(
         f"{result.documents} documents, {result.sentences} sentences, "

@@ -8,6 +8,7 @@ from stance.cli.app import (
     ParamsOpt,
     app,
     params_file,
+    say,
 )
 
 
@@ -23,7 +24,7 @@ def build(params: ParamsOpt = None) -> None:
 
     report = run(BuildPaths(), load_params(params_file(params), "build"))
     for w in report["warnings"]:
-        typer.echo(f"Warning: {w}", err=True)
+        say("Warning", w)
     for u in report["unresolved"]:
         labels = ", ".join(f"{k}={v}" for k, v in u["labels"].items())
         typer.echo(f"Unresolved (adjudicate it): {u['id']} {u['actor']}: {labels}", err=True)

@@ -53,6 +53,8 @@ SPEC: dict[str, dict[str, Param]] = {
         "claims": Param(["sony-hack-2014"], _str_list, "a non-empty list of claim ids"),
         "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
         "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
+        "max_document_bytes": Param(5_000_000, _int_at_least(1000), "an integer >= 1000"),
+        "max_line_chars": Param(100_000, _int_at_least(100), "an integer >= 100"),
     },
     "train": {
         "C": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),

@@ -171,7 +171,7 @@ class TableWriter:
         elif self.format == "csv":
             nested = [c for c in frame.columns if frame[c].map(_nested).any()]
             out = frame.assign(**{c: frame[c].map(json.dumps) for c in nested})
-            out.to_csv(self._fh, index=False, header=self.rows == 0)
+            csv_safe(out).to_csv(self._fh, index=False, header=self.rows == 0)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -186,6 +186,22 @@ class TableWriter:
         if self._parquet is not None and exc[0] is None:
             self._parquet.close()
         self._ctx.__exit__(*exc)
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: Any) -> Any:
+    """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe. Every CSV the project
+    writes goes through this, because sentences come from the web."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
+            )
+    return out
 
 
 def _nested(value: Any) -> bool:

@@ -19,14 +19,18 @@ from stance.core.schema import KIND_BODY, KIND_TITLE, Dropped
 _SPACES = {c: " " for c in (0x00A0, 0x1680, 0x202F, 0x205F, 0x3000, 0x0009, 0x000B, 0x000C)}
 _SPACES.update({c: " " for c in range(0x2000, 0x200B)})
 _INVISIBLE = {c: None for c in (0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
-_TRANSLATE = {**_SPACES, **_INVISIBLE, 0x2028: "\n", 0x2029: "\n", 0x0085: "\n"}
+# Control characters (ESC, BEL, NUL, ...) are never text: stored, they could drive a terminal
+# that later prints a sentence. Tab and newline are handled above and below.
+_CONTROLS = {c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0))}
+_TRANSLATE = {**_CONTROLS, **_SPACES, **_INVISIBLE, 0x2028: "\n", 0x2029: "\n", 0x0085: "\n"}
+_ASCII_SLOW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\t]")
 
 
 def normalize(text: str) -> str:
     """NFC, Unix newlines, space-like characters as spaces, invisible characters removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isascii():  # the common case: skip the slow per-character passes
-        return text.translate(_TRANSLATE) if any(c in text for c in "\t\v\f") else text
+        return text.translate(_TRANSLATE) if _ASCII_SLOW.search(text) else text
     return unicodedata.normalize("NFC", text).translate(_TRANSLATE)
 
 

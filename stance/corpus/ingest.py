@@ -28,7 +28,7 @@ from stance.corpus.candidates import candidate_id
 from stance.corpus.claims import load_claims
 from stance.corpus.clean import clean
 from stance.corpus.dedup import group_ids
-from stance.corpus.readers import RawDocument, expand_paths, read_documents
+from stance.corpus.readers import Limits, RawDocument, expand_paths, read_documents
 from stance.corpus.sentences import Span, actor_rows, sentence_spans
 
 OUTPUTS = ("documents.jsonl", "sentences.jsonl", "candidates.jsonl")
@@ -132,6 +132,7 @@ def ingest(
     text_field: str = "text",
     source: str | None = None,
     skip_invalid: bool = False,
+    limits: Limits | None = None,
 ) -> IngestResult:
     """Read, clean, segment, group and tag; write documents, sentences and candidates."""
     if source is not None and not _SOURCE.fullmatch(source):
@@ -150,7 +151,7 @@ def ingest(
     seen: dict[str, str] = {}
     for path in expand_paths(paths):
         try:
-            raws = read_documents(path, encoding, text_field)
+            raws = read_documents(path, encoding, text_field, limits or Limits())
             processed = [process_document(r, source or default_source(path)) for r in raws]
         except InputError as exc:
             if not skip_invalid:

@@ -206,8 +206,9 @@ def _html_document(doc_id: str, path: Path, raw: str) -> RawDocument:
     return RawDocument(doc_id, str(path), text, _sha(raw), date=parser.date)
 
 
-def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocument]:
-    lines = raw.splitlines()
+def _jsonl_documents(
+    path: Path, lines: list[str], text_field: str, limits: Limits
+) -> Iterator[RawDocument]:
     for lineno, obj in parse_jsonl(lines, str(path)):
         line = lines[lineno - 1]
         text = obj.get(text_field)
@@ -244,8 +245,56 @@ def _jsonl_documents(path: Path, raw: str, text_field: str) -> Iterator[RawDocum
         )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one input document may cost (params.yaml: ingest). A news article is a few KB;
+    these bounds stop one hostile or broken file from taking gigabytes and minutes."""
+
+    max_document_bytes: int = 5_000_000
+    max_line_chars: int = 100_000
+
+    def check_text(self, where: str, text: str) -> None:
+        if len(text) > self.max_document_bytes:
+            raise InputError(
+                f"{where}: a document of {len(text):,} characters is over "
+                f"ingest.max_document_bytes ({self.max_document_bytes:,}); split it or raise the "
+                f"limit in params.yaml"
+            )
+        for lineno, line in enumerate(text.split("\n"), 1):
+            if len(line) > self.max_line_chars:
+                raise InputError(
+                    f"{where}: line {lineno} has {len(line):,} characters, over "
+                    f"ingest.max_line_chars ({self.max_line_chars:,}): not article text; raise the "
+                    f"limit in params.yaml if it is"
+                )
+
+
+def _read_lines(path: Path, encoding: str, limit: int) -> list[str]:
+    """The lines of a JSONL file, each read with a bound, so one huge line is refused before
+    it is in memory."""
+    lines = []
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            while line := fh.readline(limit + 1):
+                if len(line) > limit and not line.endswith("\n"):
+                    raise InputError(
+                        f"{path}:{len(lines) + 1}: a line of more than {limit:,} characters is "
+                        f"over ingest.max_document_bytes; split it or raise the limit in "
+                        f"params.yaml"
+                    )
+                lines.append(line.rstrip("\r\n"))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid {encoding} (offset {exc.start} of line {len(lines) + 1}); "
+            f"convert it to UTF-8 or pass its encoding, e.g. --encoding cp1252"
+        ) from None
+    except LookupError:
+        raise InputError(f"--encoding {encoding}: unknown encoding name") from None
+    return lines
+
+
 def read_documents(
-    path: Path, encoding: str = "utf-8", text_field: str = "text"
+    path: Path, encoding: str = "utf-8", text_field: str = "text", limits: Limits = Limits()
 ) -> list[RawDocument]:
     """The raw documents in one input file; the format follows the file suffix."""
     kind = SUFFIXES.get(path.suffix.lower())
@@ -254,15 +303,31 @@ def read_documents(
             f"{path}: unsupported file type {path.suffix or '(none)'!r} "
             f"(expected {', '.join(sorted(SUFFIXES))})"
         )
-    raw = read_text(path, encoding)
-    if not raw.strip():
-        raise InputError(f"{path}: file is empty")
     doc_id = _DOC_ID.sub("_", path.stem)
-    if kind == "html":
-        return [_html_document(doc_id, path, raw)]
     if kind == "jsonl":
-        return list(_jsonl_documents(path, raw, text_field))
-    return [RawDocument(doc_id, str(path), raw, _sha(raw))]
+        if not path.is_file():
+            read_text(path, encoding)  # the same error as for any other unreadable file
+        lines = _read_lines(path, encoding, limits.max_document_bytes)
+        if not any(line.strip() for line in lines):
+            raise InputError(f"{path}: file is empty")
+        docs = list(_jsonl_documents(path, lines, text_field, limits))
+    else:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > limits.max_document_bytes:
+            raise InputError(
+                f"{path}: {size:,} bytes is over ingest.max_document_bytes "
+                f"({limits.max_document_bytes:,}); split it or raise the limit in params.yaml"
+            )
+        raw = read_text(path, encoding)
+        if not raw.strip():
+            raise InputError(f"{path}: file is empty")
+        if kind == "html":
+            docs = [_html_document(doc_id, path, raw)]
+        else:
+            docs = [RawDocument(doc_id, str(path), raw, _sha(raw))]
+    for doc in docs:
+        limits.check_text(doc.path, doc.text)
+    return docs
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
