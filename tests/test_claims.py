@@ -1,3 +1,4 @@
+import copy
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def test_seed_claim() -> None:
         ([{**SONY, "accused": ["XXX"]}], "accused names unknown actor 'XXX'"),
         ([{**SONY, "date": "19/12/2014"}], "date '19/12/2014' is not YYYY-MM-DD"),
         ([{**SONY, "id": "Sony Hack"}], "id must be lower-case-with-hyphens"),
-        ([SONY, dict(SONY)], "claim id 'sony-hack-2014' is defined twice"),
+        ([SONY, copy.deepcopy(SONY)], "claim id 'sony-hack-2014' is defined twice"),
     ],
 )
 def test_malformed_claims(tmp_path: Path, claims: list, message: str) -> None:
