@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,54 @@ def seed_ingest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict
     return {
         name: read_jsonl(out / f"{name}.jsonl") for name in ("documents", "sentences", "candidates")
     }
+
+
+# --- one real pipeline run, shared ---------------------------------------------------------------
+# `dvc repro` in a fresh copy of the repository is the slowest thing the suite does, and several
+# tests only read what it produced. They share one run: under pytest-xdist they carry the
+# `pipeline` group (conftest hook below), so one worker runs them all and the run happens once.
+
+BIN = Path(sys.executable).parent
+
+
+def repo_files() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [f for f in out.stdout.splitlines() if (ROOT / f).is_file()]
+
+
+def fresh_clone(dest: Path) -> Path:
+    """The repository's files as a new git repository with one commit (what a clone gives)."""
+    for f in repo_files():
+        (dest / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, dest / f)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
+    subprocess.run([*git, "commit", "-qm", "snapshot"], cwd=dest, check=True)
+    return dest
+
+
+def run_in(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh clone after `dvc repro`: every stage's outputs, made once per session."""
+    clone = fresh_clone(tmp_path_factory.mktemp("pipeline") / "clone")
+    result = run_in(["dvc", "repro"], clone)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return clone
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "pipeline_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("pipeline"))

@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from stance.model.evaluate import cue_rules, scores, subset_of
 
@@ -25,21 +24,8 @@ def test_subsets_and_rules() -> None:
     assert cue_rules(view) == ["support", "oppose", "neutral"]
 
 
-@pytest.fixture
-def pipeline_outputs(project: Path, cli) -> Path:
-    import shutil
-
-    from tests.conftest import ROOT
-
-    shutil.copytree(ROOT / "data/constructed", project / "data/constructed", dirs_exist_ok=True)
-    for step in (("ingest", "seeds", "data/constructed"), ("build",), ("train",), ("evaluate",)):
-        result = cli(*step)
-        assert result.exit_code == 0, result.output
-    return project
-
-
-def test_evaluate_reports(pipeline_outputs: Path) -> None:
-    reports = pipeline_outputs / "reports"
+def test_evaluate_reports(pipeline_run: Path) -> None:
+    reports = pipeline_run / "reports"
     metrics = json.loads((reports / "metrics.json").read_text())
     test = metrics["splits"]["test"]
     assert set(test) == {"model", "majority", "cue_rules"}
