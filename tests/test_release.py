@@ -10,8 +10,8 @@ from stance.release import publish as publish_mod
 from stance.release.validate import SIZE_CATEGORIES, read_card
 
 
-@pytest.fixture
-def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def release_project(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Ingest, build, agreement and release in the scratch project; returns the release folder."""
     import shutil
 
     from tests.conftest import ROOT
@@ -28,6 +28,11 @@ def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         result = cli(*step)
         assert result.exit_code == 0, result.output
     return project / "release"
+
+
+@pytest.fixture
+def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return release_project(project, cli, tmp_path, monkeypatch)
 
 
 def test_release_loads_offline_with_both_configs(released: Path) -> None:
