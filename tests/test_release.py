@@ -38,6 +38,7 @@ def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_release_loads_offline_with_both_configs(released: Path) -> None:
     from datasets import load_dataset
 
+    assert (released / ".stance-release").is_file()  # the marker must not disturb loading
     gold = load_dataset(str(released))
     assert {s: len(gold[s]) for s in gold} == {"train": 285, "validation": 73, "test": 167}
     assert gold["test"].features["stance"].names == ["support", "oppose", "neutral"]
@@ -120,8 +121,11 @@ def test_publish_uploads_exactly_the_folder(
     def fake_upload(folder, repo_id, token, private, revision):
         calls.append(
             {
+                # upload() leaves the marker out (test_release_output.py checks it).
                 "files": sorted(
-                    str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+                    str(p.relative_to(folder))
+                    for p in folder.rglob("*")
+                    if p.is_file() and p.name != ".stance-release"
                 ),
                 "repo_id": repo_id,
                 "token": token,
