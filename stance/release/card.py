@@ -13,6 +13,7 @@ from stance.release.layout import (
     ReleasePaths,
     _json,
     features,
+    yaml_features,
 )
 
 
@@ -33,7 +34,7 @@ def card_metadata(frame: Any, notes: Any, summary: dict[str, Any]) -> dict[str, 
     def info(name: str, kind: str, splits: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return {
             "config_name": name,
-            "features": features(kind)._to_yaml_list(),
+            "features": yaml_features(features(kind)),
             "splits": [
                 {"name": s, "num_bytes": v["num_bytes"], "num_examples": v["num_examples"]}
                 for s, v in splits.items()
