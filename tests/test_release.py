@@ -81,26 +81,47 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
     }
     card = DatasetCard((released / "README.md").read_text())  # the Hub client parses it
     assert card.data.pretty_name == meta["pretty_name"]
+    # The Hub serves the metadata as JSON: nothing YAML-only (dates, tuples) may slip in.
+    assert json.loads(json.dumps(meta)) == meta
     for section in (
-        "## Summary",
+        "## Dataset Description",
+        "### Dataset Summary",
         "## How to load",
-        "## Fields",
-        "## Label definitions",
-        "## Annotation process",
-        "## Agreement",
-        "## Splits",
-        "## Sources",
+        "## Uses",
+        "### Direct Use",
+        "### Out-of-Scope Use",
+        "## Dataset Structure",
+        "### Configs",
+        "### Fields",
+        "### Label definitions",
+        "### Splits",
+        "## Dataset Creation",
+        "### Curation Rationale",
+        "### Source Data",
+        "#### Data Collection and Processing",
+        "#### Who are the source data producers?",
+        "### Annotations",
+        "#### Annotation process",
+        "#### Who are the annotators?",
+        "### Personal and Sensitive Information",
         "## Baselines and model results",
-        "## Limitations and biases",
+        "## Bias, Risks, and Limitations",
+        "### Recommendations",
         "## License",
         "## Citation",
+        "## Contact",
     ):
-        assert section in body, section
+        assert f"\n{section}\n" in body, section
     assert (
         "26 sentences from real source documents and 239 sentences marked `source: constructed`"
         in body
     )
+    assert "In all: 26 sentences from 2 real source documents, and 239 sentences written" in body
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
+    assert "Agreement: unknown." in body  # no item was labelled twice
+    assert "No model has been evaluated for this release (run `stance evaluate`)." in body
+    assert "{{ " not in body and "{%" not in body and "[More Information Needed]" not in body
+    assert body.endswith("\n") and body.rsplit("\n## ", 1)[-1].startswith("Contact\n")
 
 
 def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
@@ -214,8 +235,8 @@ def test_broken_card_is_refused(released: Path, cli) -> None:
     assert result.exit_code == 1 and "size_categories ['tiny'] is not a Hub bin" in result.output
     (released / "README.md").write_text(text)
     (released / "data/test-00000-of-00001.parquet").unlink()
-    assert (
-        "names missing data/test-00000-of-00001.parquet"
-        in cli("publish", "--repo-id", "a/b").output
+    result = cli("publish", "--repo-id", "a/b")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: release/README.md: config default names missing data/test-00000-of-00001.parquet"
     )
-    assert json.dumps(meta)

@@ -53,7 +53,7 @@ def plan(folder: Path) -> dict[str, Any]:
 
 def _first_paragraph(folder: Path) -> str:
     _, body = read_card(folder)
-    after = body.split("## Summary", 1)[-1].strip()
+    after = body.split("### Dataset Summary", 1)[-1].strip()
     return after.split("\n\n", 1)[0].replace("\n", " ")
 
 
