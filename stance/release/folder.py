@@ -42,14 +42,18 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
 
 def write_marker(folder: Path) -> None:
     """Mark `folder` as a release and record every file in it, so foreign files show later."""
-    from stance import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        tool_version = version(TOOL)  # the package root is outside the layers: ask its metadata
+    except PackageNotFoundError:
+        tool_version = "unknown"
     files = sorted(
         p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()
     )
     marker = {
         "tool": TOOL,
-        "version": __version__,
+        "version": tool_version,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": files,
     }
