@@ -10,8 +10,8 @@ from stance.release import publish as publish_mod
 from stance.release.validate import SIZE_CATEGORIES, read_card
 
 
-@pytest.fixture
-def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def release_project(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Ingest, build, agreement and release in the scratch project; returns the release folder."""
     import shutil
 
     from tests.conftest import ROOT
@@ -30,9 +30,15 @@ def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return project / "release"
 
 
+@pytest.fixture
+def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return release_project(project, cli, tmp_path, monkeypatch)
+
+
 def test_release_loads_offline_with_both_configs(released: Path) -> None:
     from datasets import load_dataset
 
+    assert (released / ".stance-release").is_file()  # the marker must not disturb loading
     gold = load_dataset(str(released))
     assert {s: len(gold[s]) for s in gold} == {"train": 285, "validation": 73, "test": 167}
     assert gold["test"].features["stance"].names == ["support", "oppose", "neutral"]
@@ -75,26 +81,47 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
     }
     card = DatasetCard((released / "README.md").read_text())  # the Hub client parses it
     assert card.data.pretty_name == meta["pretty_name"]
+    # The Hub serves the metadata as JSON: nothing YAML-only (dates, tuples) may slip in.
+    assert json.loads(json.dumps(meta)) == meta
     for section in (
-        "## Summary",
+        "## Dataset Description",
+        "### Dataset Summary",
         "## How to load",
-        "## Fields",
-        "## Label definitions",
-        "## Annotation process",
-        "## Agreement",
-        "## Splits",
-        "## Sources",
+        "## Uses",
+        "### Direct Use",
+        "### Out-of-Scope Use",
+        "## Dataset Structure",
+        "### Configs",
+        "### Fields",
+        "### Label definitions",
+        "### Splits",
+        "## Dataset Creation",
+        "### Curation Rationale",
+        "### Source Data",
+        "#### Data Collection and Processing",
+        "#### Who are the source data producers?",
+        "### Annotations",
+        "#### Annotation process",
+        "#### Who are the annotators?",
+        "### Personal and Sensitive Information",
         "## Baselines and model results",
-        "## Limitations and biases",
+        "## Bias, Risks, and Limitations",
+        "### Recommendations",
         "## License",
         "## Citation",
+        "## Contact",
     ):
-        assert section in body, section
+        assert f"\n{section}\n" in body, section
     assert (
         "26 sentences from real source documents and 239 sentences marked `source: constructed`"
         in body
     )
+    assert "In all: 26 sentences from 2 real source documents, and 239 sentences written" in body
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
+    assert "Agreement: unknown." in body  # no item was labelled twice
+    assert "No model has been evaluated for this release (run `stance evaluate`)." in body
+    assert "{{ " not in body and "{%" not in body and "[More Information Needed]" not in body
+    assert body.endswith("\n") and body.rsplit("\n## ", 1)[-1].startswith("Contact\n")
 
 
 def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
@@ -115,8 +142,11 @@ def test_publish_uploads_exactly_the_folder(
     def fake_upload(folder, repo_id, token, private, revision):
         calls.append(
             {
+                # upload() leaves the marker out (test_release_output.py checks it).
                 "files": sorted(
-                    str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+                    str(p.relative_to(folder))
+                    for p in folder.rglob("*")
+                    if p.is_file() and p.name != ".stance-release"
                 ),
                 "repo_id": repo_id,
                 "token": token,
@@ -205,8 +235,8 @@ def test_broken_card_is_refused(released: Path, cli) -> None:
     assert result.exit_code == 1 and "size_categories ['tiny'] is not a Hub bin" in result.output
     (released / "README.md").write_text(text)
     (released / "data/test-00000-of-00001.parquet").unlink()
-    assert (
-        "names missing data/test-00000-of-00001.parquet"
-        in cli("publish", "--repo-id", "a/b").output
+    result = cli("publish", "--repo-id", "a/b")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: release/README.md: config default names missing data/test-00000-of-00001.parquet"
     )
-    assert json.dumps(meta)

@@ -14,9 +14,17 @@ from stance.cli.app import (
 
 @app.command()
 def release(
-    output: Annotated[Path, typer.Option("--output", help="Folder to write.")] = Path("release"),
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            help="Folder to write: new, empty, or a previous release (anything else is refused).",
+        ),
+    ] = Path("release"),
 ) -> None:
     """Build the Hugging Face dataset folder (Parquet configs + generated card), offline.
+
+    Replaces a previous release only once the new one is complete, and never anything else.
 
     Example: stance release --output release
     """

@@ -7,21 +7,21 @@ Layout (what `push_to_hub` writes, so `load_dataset(<folder>)` works with no net
 
 Annotator names never leave the project: they become `annotator_01`, ... (adjudicators
 `adjudicator_01`, ...) in both configs. The card is generated from the data and the reports and
-records the git commit and the dataset's DVC hash (MD5, as in dvc.lock). The folder is built in a
-temporary directory and swapped into place only when complete.
+records the git commit and the dataset's DVC hash (MD5, as in dvc.lock). The folder is built
+beside the output and swapped into place only when complete, and only over a previous release
+(stance.release.folder): `--output` never replaces anything else.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from stance.core.schema import ADJUDICATIONS, SPLITS
 from stance.release.card import render_card
+from stance.release.folder import check_output, replace_folder
 from stance.release.layout import LICENSE_TEXT, ReleaseError, ReleasePaths, features
 from stance.release.validate import validate_card
 
@@ -40,7 +40,8 @@ def pseudonyms(annotations_dir: Path) -> dict[str, str]:
 
 
 def _md5(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - DVC's content hash, not a security measure
+    # DVC's content hash (as in dvc.lock), not a security measure.
+    digest = hashlib.md5(usedforsecurity=False)
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
@@ -158,14 +159,20 @@ def _write(frame: Any, kind: str, path: Path) -> dict[str, Any]:
 
 
 def build_release(output: Path, paths: ReleasePaths | None = None) -> dict[str, Any]:
-    """Write the release folder; returns a summary (rows per config and split, provenance)."""
+    """Write the release folder; returns a summary (rows per config and split, provenance).
+
+    `output` must be new, empty, or a previous release (stance.release.folder); it is checked
+    before any input is read, so a refused output costs nothing and touches nothing.
+    """
     paths = paths or ReleasePaths()
+    check_output(output)
     names = pseudonyms(paths.annotations)
     frame = default_rows(paths, names)
     notes = annotation_rows(paths, names)
     columns = list(features("default"))
-    with tempfile.TemporaryDirectory(dir=output.parent if output.parent.exists() else None) as tmp:
-        folder = Path(tmp) / "release"
+    summary: dict[str, Any] = {}
+
+    def build(folder: Path) -> None:
         splits: dict[str, dict[str, Any]] = {}
         for split in SPLITS:
             rows = frame[frame["split"] == split]
@@ -178,21 +185,20 @@ def build_release(output: Path, paths: ReleasePaths | None = None) -> dict[str, 
                 notes, "annotations", folder / "annotations/train-00000-of-00001.parquet"
             )
         }
-        summary = {
-            "splits": splits,
-            "annotations": ann,
-            "provenance": provenance(paths),
-            "by_source": _by_source(frame),
-            "annotators": sum(1 for v in names.values() if v.startswith("annotator_")),
-            "adjudicators": sum(1 for v in names.values() if v.startswith("adjudicator_")),
-        }
+        summary.update(
+            splits=splits,
+            annotations=ann,
+            provenance=provenance(paths),
+            by_source=_by_source(frame),
+            annotators=sum(1 for v in names.values() if v.startswith("annotator_")),
+            adjudicators=sum(1 for v in names.values() if v.startswith("adjudicator_")),
+        )
         card = render_card(frame, notes, summary, paths)
         (folder / "README.md").write_text(card, encoding="utf-8")
         (folder / "LICENSE.md").write_text(LICENSE_TEXT, encoding="utf-8")
         validate_card(folder)
-        if output.exists():
-            shutil.rmtree(output)
-        shutil.move(str(folder), str(output))
+
+    replace_folder(output, build)
     return summary
 
 

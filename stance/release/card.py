@@ -1,11 +1,24 @@
-"""The dataset card (README.md of the release): Hub metadata and prose, from the data and reports."""
+"""The dataset card (README.md of the release): Hub metadata and prose, from the data and reports.
+
+The prose lives in templates/dataset_card.md.j2 (sections after the Hub's dataset card template);
+this module computes what the template shows. Every number and date in the card comes from the
+data, the reports or the build: nothing dated is written by hand.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from importlib import resources
 from typing import Any
 
-from stance.core.schema import LABELS
+from stance.core.schema import (
+    LABELS,
+    RESPONSES,
+    SOURCE_CONSTRUCTED,
+    SOURCE_IMPORTED_PREFIX,
+    SOURCE_SEED,
+)
 from stance.release.layout import (
     LICENSE,
     LICENSE_NAME,
@@ -13,7 +26,12 @@ from stance.release.layout import (
     ReleasePaths,
     _json,
     features,
+    yaml_features,
 )
+
+TEMPLATE = "dataset_card.md.j2"
+# The held-out subsets of the test split that the team wrote (params.yaml: build.pin_docs).
+CONSTRUCTED_SUBSETS = ("heldout_same", "heldout_other")
 
 
 def size_category(n: int) -> str:
@@ -33,7 +51,7 @@ def card_metadata(frame: Any, notes: Any, summary: dict[str, Any]) -> dict[str, 
     def info(name: str, kind: str, splits: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return {
             "config_name": name,
-            "features": features(kind)._to_yaml_list(),
+            "features": yaml_features(features(kind)),
             "splits": [
                 {"name": s, "num_bytes": v["num_bytes"], "num_examples": v["num_examples"]}
                 for s, v in splits.items()
@@ -62,7 +80,7 @@ def card_metadata(frame: Any, notes: Any, summary: dict[str, Any]) -> dict[str, 
         ],
         "annotations_creators": ["expert-generated"],
         "language_creators": sorted(
-            {"found" if s != "constructed" else "expert-generated" for s in sources}
+            {"found" if s != SOURCE_CONSTRUCTED else "expert-generated" for s in sources}
         ),
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
@@ -89,234 +107,156 @@ def card_metadata(frame: Any, notes: Any, summary: dict[str, Any]) -> dict[str, 
     }
 
 
-def _fmt(x: Any) -> str:
+def render_card(frame: Any, notes: Any, summary: dict[str, Any], paths: ReleasePaths) -> str:
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    data = DatasetCardData(**card_metadata(frame, notes, summary))
+    context = card_context(frame, notes, summary, paths)
+    with resources.as_file(resources.files("stance.release") / "templates" / TEMPLATE) as path:
+        card = DatasetCard.from_template(data, template_path=str(path), **context)
+    text = str(card)
+    # Jinja drops the template's final newline; a text file ends with one.
+    return text if text.endswith("\n") else text + "\n"
+
+
+def fmt(x: Any) -> str:
     return "-" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
-def render_card(frame: Any, notes: Any, summary: dict[str, Any], paths: ReleasePaths) -> str:
-    import yaml
+def is_real(source_or_subset: str) -> bool:
+    """Text that was published (seed articles, imported corpora), not written by the team."""
+    return source_or_subset == SOURCE_SEED or source_or_subset.startswith(SOURCE_IMPORTED_PREFIX)
 
+
+def card_context(
+    frame: Any, notes: Any, summary: dict[str, Any], paths: ReleasePaths
+) -> dict[str, Any]:
+    """Everything the template shows, computed; the template only words and lays it out."""
     from stance.annotation.guidelines import load_guidelines
+    from stance.corpus.actors import load_registry
+    from stance.corpus.claims import load_claims
 
-    meta = card_metadata(frame, notes, summary)
-    guide = load_guidelines(paths.guidelines)
-    agreement = _json(paths.agreement)
-    metrics = _json(paths.metrics)
-    emergent = _json(paths.emergent)
-    prov = summary["provenance"]
+    registry = load_registry(paths.actors)
+    claims = load_claims(paths.claims, registry)
     src = summary["by_source"]
-    real = sum(v["sentences"] for k, v in src.items() if k != "constructed")
-    constructed = src.get("constructed", {}).get("sentences", 0)
     labels = Counter(frame["stance"])
-    split_rows = {s: v["num_examples"] for s, v in summary["splits"].items()}
-    lines = [
-        "---",
-        yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100).strip(),
-        "---",
-        "",
-        f"# {PRETTY_NAME}",
-        "",
-    ]
-    lines += [
-        "## Summary",
-        "",
-        "When one state publicly accuses another, every other actor in the news takes a position. "
-        "Each row of this dataset is one (sentence, actor, claim): a sentence from a news article "
-        "(or written for training, see *Sources*), one actor mentioned in it, and one accusation; "
-        "the label is that actor's stance toward the accusation: `support`, `oppose` or "
-        "`neutral`. The seed case is the US accusation of December 2014 that North Korea was "
-        "behind the cyber-attack on Sony Pictures.",
-        "",
-        f"- {len(frame)} labelled rows ({', '.join(f'{s} {n}' for s, n in split_rows.items())}); "
-        f"labels: {', '.join(f'{k} {labels.get(k, 0)}' for k in LABELS)}.",
-        f"- {real} sentences from real source documents and {constructed} sentences marked "
-        "`source: constructed` (written by the team from the guidelines).",
-        f"- {len(notes)} individual labels from {summary['annotators']} annotator(s) and "
-        f"{summary['adjudicators']} adjudicator(s) in the `annotations` config.",
-        f"- Built from git commit `{prov['git_commit']}`"
-        + (" (with uncommitted changes)" if prov["uncommitted_changes"] else "")
-        + f"; dataset DVC hash (MD5) `{prov['dataset_md5']}`"
-        + (
-            ""
-            if prov["dvc_lock_md5"] is None
-            else f" ({'matches' if prov['matches_dvc_lock'] else 'differs from'} `dvc.lock`)"
-        )
-        + ".",
-        "",
-        "## How to load",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        "",
-        'gold = load_dataset("<this repository>")               # train / validation / test',
-        'raw = load_dataset("<this repository>", "annotations")  # every individual label',
-        'gold["test"].features["stance"].names                  # ["support", "oppose", "neutral"]',
-        "```",
-        "",
-        'A local copy of this folder loads the same way: `load_dataset("path/to/folder")`.',
-        "",
-        "## Fields",
-        "",
-        "Config `default` (one row per sentence, actor and claim):",
-        "",
-        "| field | meaning |",
-        "|---|---|",
-        "| `id` | stable candidate id: a hash of (doc_id, start, end, actor, claim) |",
-        "| `doc_id`, `sentence_id` | source document (its file name) and sentence within it |",
-        "| `sentence`, `start`, `end` | the sentence and its character offsets (0-based, end-exclusive) in the stored document text |",
-        "| `group` | near-duplicate group: sentences sharing most of their words (shared quotes) share it |",
-        "| `actor`, `actor_name` | actor id (ISO 3166-1 alpha-3 for states, UPPER_SNAKE_CASE otherwise) and name |",
-        "| `mentions` | the actor's mentions: text and document offsets |",
-        "| `claim`, `claim_text` | the accusation's id and wording |",
-        "| `stance` | ClassLabel: 0 `support`, 1 `oppose`, 2 `neutral` |",
-        "| `response` | optional fine tag: accuse, retaliate, endorse, deny, dispute_evidence, call_for_investigation, criticize_response, sympathize, praise_attack, none |",
-        "| `source` | `seed`, `constructed` or `imported:<name>` |",
-        "| `annotators` | pseudonymous ids of the annotators who labelled the row |",
-        "| `resolution` | `unanimous`, `majority`, `adjudicated` or `constructed` (the writer's label) |",
-        "",
-        "Config `annotations`: `annotator` (pseudonym), `role` (annotator or adjudicator), `id`, "
-        "`actor`, `claim`, `sentence`, `stance`, `response`, `flag`, `note`, `annotated_at` "
-        "(UTC), `guideline_version`.",
-        "",
-        "## Label definitions",
-        "",
-        f"From the annotation guidelines, version {guide.version}:",
-        "",
-        guide.summary,
-        "",
-        "## Annotation process",
-        "",
-        "Items are labelled in a keyboard-driven terminal tool (`stance annotate`): one key per "
-        "label, every label fsynced to an append-only log before the next item appears, undo as "
-        "a logged retraction, flags with notes for review. Several annotators can share the work "
-        "with a configurable overlap for agreement; disagreements and flagged items are "
-        "adjudicated (`stance adjudicate`). A row's label is the adjudicator's, else the "
-        "unanimous label, else a strict majority; unresolved items are left out, never guessed. "
-        "The seed articles are labelled in full by one expert annotator of the team; constructed "
-        "sentences carry the label their writer gave each actor.",
-        "",
-        "## Agreement",
-        "",
-    ]
-    if agreement and agreement.get("items"):
-        lo, hi = agreement["alpha_ci95"]
-        lines += [
-            f"Over {agreement['items']} doubly-coded items ({', '.join(agreement['coders'])}): "
-            f"percent agreement {_fmt(agreement['percent_agreement'])}, Krippendorff's alpha "
-            f"(nominal) {_fmt(agreement['krippendorff_alpha'])} (95% bootstrap interval "
-            f"{_fmt(lo)}-{_fmt(hi)}; {agreement['verdict']}), Fleiss' kappa "
-            f"{_fmt(agreement['fleiss_kappa'])}. Thresholds: 0.800 reliable, 0.667 tentative.",
-            "",
-        ]
-    else:
-        lines += [
-            "No item has been labelled by two annotators yet, so no agreement figure exists: "
-            "every label in this release comes from a single annotator (or from the writer of a "
-            "constructed sentence). An independent annotation of the seed articles is planned; "
-            "treat the labels as one expert's reading until then.",
-            "",
-        ]
-    lines += [
-        "## Splits",
-        "",
-        "Splits are made over documents, never rows: documents that share a near-duplicate "
-        "group are kept together, so no document and no shared quote is on two sides. The seed "
-        "articles and the held-out constructed files are pinned to `test` (no model is trained "
-        "on them); the remaining documents are shared out between `train` and `validation`.",
-        "",
-        "## Sources",
-        "",
-        "| source | rows | sentences | documents |",
-        "|---|---|---|---|",
-        *[f"| `{k}` | {v['rows']} | {v['sentences']} | {v['documents']} |" for k, v in src.items()],
-        "",
-        "`seed`: two news articles of December 2014 about Russia's reaction to the US accusation. "
-        "`constructed`: short news-style sentences written by the team from the guidelines, about "
-        "the Sony case and other public attributions of cyber-attacks (WannaCry, NotPetya, the "
-        "DNC hack, SolarWinds, Microsoft Exchange, ...); two files of them (`heldout_same`, "
-        "`heldout_other`) are test-only, and the latter is about attributions no training "
-        "sentence is about. Constructed sentences are not reports of what was said: they are "
-        "plausible phrasings for teaching and testing, and must not be cited as facts.",
-        "",
-        "## Baselines and model results",
-        "",
-    ]
-    if metrics:
-        lines += [
-            "Macro-F1 on the test split and its parts (95% bootstrap interval), with the "
-            "project's classifier (`stance train`: actor-aware features and stance-cue "
-            "lexicons, logistic regression) beside a majority-class baseline and a "
-            "rule-based cue baseline:",
-            "",
-            "| part | rows | model | majority | cue rules |",
-            "|---|---|---|---|---|",
-        ]
-        parts = {"test": metrics["splits"].get("test")} | {
-            k: v
-            for k, v in metrics["subsets"].items()
-            if k in ("seed", "heldout_same", "heldout_other")
-        }
-        for name, t in parts.items():
-            if not t or not t["model"].get("rows"):
-                continue
-            lo, hi = t["model"]["macro_f1_ci95"]
-            lines.append(
-                f"| {name} | {t['model']['rows']} | {_fmt(t['model']['macro_f1'])} "
-                f"({_fmt(lo)}-{_fmt(hi)}) | {_fmt(t['majority'].get('macro_f1'))} | "
-                f"{_fmt(t['cue_rules'].get('macro_f1'))} |"
-            )
-        cv = metrics.get("cv", {})
-        lines += [
-            "",
-            f"Grouped cross-validation on the training rows: macro-F1 {_fmt(cv.get('mean'))} "
-            f"(± {_fmt(cv.get('std'))}, {cv.get('folds')} folds).",
-        ]
-    else:
-        lines += ["No model has been evaluated for this release (run `stance evaluate`)."]
-    if emergent:
-        lines += [
-            "",
-            f"The same pipeline on the public Emergent benchmark (Ferreira & Vlachos, "
-            f"2016; headline stance, trained on its train file): accuracy "
-            f"{_fmt(emergent['accuracy'])}, macro-F1 {_fmt(emergent['macro_f1'])} "
-            f"(published logistic regression: 0.733 / 0.723).",
-        ]
-    lines += [
-        "",
-        "## Limitations and biases",
-        "",
-        "- Small: the seed set is two articles on one story; most rows are constructed. Figures "
-        "on so few rows have wide intervals.",
-        "- The constructed sentences reflect their writers' idea of news style; the held-out "
-        "constructed sets were written by the same team and were looked at while the features "
-        "were designed, as were the seed errors, so their figures are optimistic estimates of "
-        "performance on unseen news.",
-        "- Labels follow one set of guidelines with judgement calls (reported speech, sympathy, "
-        "background mentions); other guidelines would label some rows differently. Until an "
-        "independent annotation exists, agreement is unknown.",
-        "- Actors are found by a registry of names, capitals, metonyms and officials; pronouns "
-        'and most descriptions ("the reclusive nation" aside) are not tagged, so some actors in '
-        "a sentence have no row.",
-        "- English only, Western-outlet news style; the actors covered are mostly states.",
-        "",
-        "## License",
-        "",
-        "Annotations, constructed sentences and code: CC BY 4.0. The seed sentences are short "
-        "excerpts of published news articles whose copyright stays with their publishers; they "
-        "are included as quotations for research on how news reports positions, with their "
-        "offsets so they can be checked against the source. Anyone redistributing the seed "
-        "rows beyond research use should check the publishers' terms.",
-        "",
-        "## Citation",
-        "",
-        "```bibtex",
-        "@misc{stance_dataset,",
-        "  title  = {stance: an open dataset of actors' stances toward public accusations},",
-        "  author = {{The stance developers}},",
-        "  year   = {2026},",
-        f"  note   = {{Release built from commit {prov['git_commit']}}}",
-        "}",
-        "```",
-        "",
-    ]
-    return "\n".join(lines)
+    newest = max((str(t) for t in notes["annotated_at"] if t), default=None)
+    built = dt.datetime.now(dt.UTC).date()
+    seed_claims = sorted({c for c in frame.loc[frame["source"] == SOURCE_SEED, "claim"]})
+    kinds = Counter(registry.actors[a].type for a in set(frame["actor"]) if a in registry.actors)
+    return {
+        "rows": len(frame),
+        "split_rows": {s: v["num_examples"] for s, v in summary["splits"].items()},
+        "label_counts": {k: labels.get(k, 0) for k in LABELS},
+        "labels": list(LABELS),
+        "responses": list(RESPONSES),
+        "source_seed": SOURCE_SEED,
+        "source_constructed": SOURCE_CONSTRUCTED,
+        "source_imported": SOURCE_IMPORTED_PREFIX,
+        "sources": src,
+        "real_sources": [k for k in src if is_real(k)],
+        "real": _sum(src, real=True),
+        "constructed": _sum(src, real=False),
+        "notes_rows": len(notes),
+        "annotators": summary["annotators"],
+        "adjudicators": summary["adjudicators"],
+        "provenance": summary["provenance"],
+        "seed_claims": [
+            {
+                "text": claims[c].text,
+                "date": dt.date.fromisoformat(claims[c].date).strftime("%B %Y"),
+                "accusers": [registry.actors[a].name for a in claims[c].accusers],
+            }
+            for c in seed_claims
+            if c in claims
+        ],
+        "actor_kinds": dict(sorted(kinds.items())),
+        "guide": load_guidelines(paths.guidelines),
+        "agreement": _agreement(_json(paths.agreement)),
+        "results": _results(frame, _json(paths.metrics)),
+        "emergent": _json(paths.emergent),
+        "newest_label": newest[:10] if newest else None,
+        # The year of the newest human label; with none, the build's year.
+        "citation_year": int(newest[:4]) if newest else built.year,
+        "contact_url": _issue_tracker(),
+        "fmt": fmt,
+    }
+
+
+def _sum(src: dict[str, dict[str, int]], real: bool) -> dict[str, int]:
+    parts = [v for k, v in src.items() if is_real(k) == real]
+    return {key: sum(v[key] for v in parts) for key in ("rows", "sentences", "documents")}
+
+
+def _agreement(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not report or not report.get("items"):
+        return None
+    lo, hi = report["alpha_ci95"]
+    return {
+        "items": report["items"],
+        "coders": len(report["coders"]),
+        "percent": fmt(report["percent_agreement"]),
+        "alpha": fmt(report["krippendorff_alpha"]),
+        "ci": f"{fmt(lo)}-{fmt(hi)}",
+        "verdict": report["verdict"],
+        "kappa": fmt(report["fleiss_kappa"]),
+    }
+
+
+def _results(frame: Any, metrics: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Model and baseline rows, on real text and on text the team wrote, never mixed."""
+    if not metrics:
+        return None
+    real: list[dict[str, Any]] = []
+    written: list[dict[str, Any]] = []
+    mixed: list[str] = []
+    for name, t in metrics.get("subsets", {}).items():
+        if is_real(name):
+            real.append(_row(name, "subset", t))
+        elif name in CONSTRUCTED_SUBSETS:
+            written.append(_row(name, "subset", t))
+    for name, t in metrics.get("splits", {}).items():
+        sources = set(frame.loc[frame["split"] == name, "source"])
+        if sources and all(is_real(s) for s in sources):
+            real.append(_row(name, "split", t))
+        elif sources == {SOURCE_CONSTRUCTED}:
+            written.append(_row(name, "split", t))
+        else:
+            mixed.append(name)
+    cv = metrics.get("cv", {})
+    train_sources = sorted(set(frame.loc[frame["split"] == "train", "source"]))
+    return {
+        "real": [r for r in real if r["rows"]],
+        "constructed": [r for r in written if r["rows"]],
+        "mixed": mixed,
+        "cv": {"mean": fmt(cv.get("mean")), "std": fmt(cv.get("std")), "folds": cv.get("folds")},
+        "train_sources": train_sources,
+    }
+
+
+def _row(name: str, kind: str, t: dict[str, Any]) -> dict[str, Any]:
+    model = t.get("model", {})
+    lo, hi = model.get("macro_f1_ci95") or (None, None)
+    return {
+        "name": name,
+        "kind": kind,
+        "rows": model.get("rows", 0),
+        "model": f"{fmt(model.get('macro_f1'))} ({fmt(lo)}-{fmt(hi)})",
+        "majority": fmt(t.get("majority", {}).get("macro_f1")),
+        "cue_rules": fmt(t.get("cue_rules", {}).get("macro_f1")),
+    }
+
+
+def _issue_tracker() -> str | None:
+    """The package's issue tracker URL, when its metadata names one ([project.urls])."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata("stance").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if "issue" in label.lower() or "tracker" in label.lower():
+            return url.strip()
+    return None

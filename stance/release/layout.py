@@ -89,6 +89,36 @@ def features(kind: str) -> Any:
     )
 
 
+def yaml_features(feats: Any) -> list[dict[str, Any]]:
+    """The card's `dataset_info.features` list for a `datasets.Features`, in the Hub's layout.
+
+    Only the kinds of column a release has: Value, ClassLabel, a struct, a List of Value or of a
+    struct. The project writes this itself rather than call a private `datasets` helper; a test
+    reads the card back through `datasets.load_dataset_builder` to prove the two agree.
+    """
+    return [{"name": name, **_yaml_type(name, f)} for name, f in feats.items()]
+
+
+def _yaml_type(name: str, feature: Any) -> dict[str, Any]:
+    from datasets import ClassLabel, List, Value
+
+    if isinstance(feature, Value):
+        return {"dtype": feature.dtype}
+    if isinstance(feature, ClassLabel):
+        # The Hub wants string keys: names as a mapping from id to name, not a list.
+        names = {str(i): n for i, n in enumerate(feature.names)}
+        return {"dtype": {"class_label": {"names": names}}}
+    if isinstance(feature, dict):
+        return {"struct": yaml_features(feature)}
+    if isinstance(feature, List) and feature.length == -1:
+        inner = feature.feature
+        if isinstance(inner, Value):
+            return {"list": inner.dtype}
+        if isinstance(inner, dict):
+            return {"list": yaml_features(inner)}
+    raise TypeError(f"column {name!r}: no card YAML for {feature!r}; extend yaml_features")
+
+
 def _json(path: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

@@ -1,9 +1,10 @@
 """`stance publish`: upload the release folder to the Hugging Face Hub.
 
-Everything before the upload happens offline: the folder is validated (stance.release.build) and,
-without `--yes`, only the plan is printed. `upload` is the one function that talks to the
-network; tests replace it. The token comes from HF_TOKEN or the Hub's token file and is never
-printed: error messages are scrubbed of it.
+Everything before the upload happens offline: only a folder `stance release` made (it holds the
+marker of stance.release.folder) with a valid card (stance.release.validate) is accepted and,
+without `--yes`, only the plan is printed. The marker is a local fact and is not uploaded.
+`upload` is the one function that talks to the network; tests replace it. The token comes from
+HF_TOKEN or the Hub's token file and is never printed: error messages are scrubbed of it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import StanceError
+from stance.release.folder import MARKER, read_marker
 from stance.release.validate import read_card, validate_card
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
@@ -29,8 +31,13 @@ def plan(folder: Path) -> dict[str, Any]:
         raise PublishError(
             f"{folder}: no release here: run `stance release` (or `dvc repro`) first"
         )
+    if read_marker(folder) is None:
+        raise PublishError(
+            f"{folder}: not made by `stance release` (no {MARKER} file in it): publish a "
+            "folder written by `stance release --output DIR`"
+        )
     meta = validate_card(folder)
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p != folder / MARKER)
     return {
         "files": [(str(p.relative_to(folder)), p.stat().st_size) for p in files],
         "bytes": sum(p.stat().st_size for p in files),
@@ -46,7 +53,7 @@ def plan(folder: Path) -> dict[str, Any]:
 
 def _first_paragraph(folder: Path) -> str:
     _, body = read_card(folder)
-    after = body.split("## Summary", 1)[-1].strip()
+    after = body.split("### Dataset Summary", 1)[-1].strip()
     return after.split("\n\n", 1)[0].replace("\n", " ")
 
 
@@ -67,6 +74,7 @@ def upload(folder: Path, repo_id: str, token: str, private: bool, revision: str 
         repo_id=repo_id,
         repo_type="dataset",
         commit_message=f"Release {revision or 'update'} built by stance",
+        ignore_patterns=[MARKER],
     )
     if revision:
         api.create_tag(repo_id, tag=revision, repo_type="dataset", exist_ok=True)
@@ -98,7 +106,8 @@ def publish(
         )
     try:
         url = upload(folder, repo_id, token, private, revision)
-    except Exception as exc:  # noqa: BLE001 - any failure of the network call is reported the same way
+    except Exception as exc:
+        # Any failure of the network call is reported the same way: one line, token scrubbed.
         message = (str(exc).splitlines() or [""])[0].replace(token, "***")
         raise PublishError(
             f"upload to {repo_id} failed ({type(exc).__name__}: {message}); nothing is "

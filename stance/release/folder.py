@@ -1,0 +1,133 @@
+"""Where a release may be written, and how it replaces the previous one without losing data.
+
+`--output` is a path typed by a person: `data/annotations` or `.` are one typo away from
+`release`. So a release only ever replaces a folder that a release wrote: one holding the marker
+file `.stance-release` and nothing but the files that marker lists. Anything else that exists (a
+file, a folder with other files, a git checkout) is refused before any work starts.
+
+The new release is built in a hidden sibling folder and swapped in by two renames within the same
+parent (old aside, new in), then the old one is deleted: at no point is a half-written folder at
+the output path. Should the process die between the two renames, the previous release is still
+whole in the sibling `.<name>.old-*` folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from stance.release.layout import ReleaseError
+
+# Hidden, so `datasets` file discovery skips it, and the card's `configs` never name it.
+MARKER = ".stance-release"
+TOOL = "stance"
+
+_FIX = "choose a new or empty folder for --output, or delete"
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """The marker's content when `folder` was written by `stance release`, else None."""
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+
+
+def write_marker(folder: Path) -> None:
+    """Mark `folder` as a release and record every file in it, so foreign files show later."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        tool_version = version(TOOL)  # the package root is outside the layers: ask its metadata
+    except PackageNotFoundError:
+        tool_version = "unknown"
+    files = sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()
+    )
+    marker = {
+        "tool": TOOL,
+        "version": tool_version,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": files,
+    }
+    (folder / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+
+
+def check_output(output: Path) -> None:
+    """Refuse an output path whose replacement could destroy anything a release did not write."""
+    if output.is_symlink():
+        raise ReleaseError(
+            f"{output}: is a symbolic link; nothing was touched: {_FIX} the link yourself"
+        )
+    if output.exists() and not output.is_dir():
+        raise ReleaseError(
+            f"{output}: is a file, not a folder; nothing was touched: {_FIX} the file yourself"
+        )
+    if not output.exists() or not any(output.iterdir()):
+        return
+    marker = read_marker(output)
+    if marker is None:
+        raise ReleaseError(
+            f"{output}: not empty and not made by `stance release` (no {MARKER} file in it); "
+            f"nothing was touched: {_FIX} this one yourself"
+        )
+    ours = set(marker.get("files") or ()) | {MARKER}
+    for path in sorted(output.rglob("*")):
+        name = path.relative_to(output).as_posix()
+        if (path.is_file() or path.is_symlink()) and name not in ours:
+            raise ReleaseError(
+                f"{output}: holds {name}, which `stance release` did not write; nothing was "
+                "touched: move it out, choose another --output, or delete the folder yourself"
+            )
+
+
+def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
+    """Run `build(tmp)` on a new folder beside `output`, mark it, and swap it in for `output`.
+
+    `output` is checked before the build and again just before the swap (another run may have
+    changed it in between). On any failure the temporary folder is removed and `output` is left
+    as it was.
+    """
+    check_output(output)
+    target = output.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Same parent: the renames below stay on one file system, so each one is atomic.
+    new = _sibling(target, "new")
+    new.mkdir()  # not mkdtemp: its 0700 mode would become the release's
+    try:
+        build(new)
+        write_marker(new)
+        check_output(output)
+        _swap(new, target)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def _swap(new: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(new, output)
+        return
+    aside = _sibling(output, "old")
+    os.rename(output, aside)
+    try:
+        os.rename(new, output)
+    except BaseException:
+        os.rename(aside, output)
+        raise
+    shutil.rmtree(aside)
+
+
+def _sibling(target: Path, kind: str) -> Path:
+    """An unused hidden name beside `target`: `.release.new-1a2b3c4d`."""
+    while True:
+        path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
+        if not os.path.lexists(path):
+            return path
