@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from stance.cli.app import app, choices, say
-from stance.core.schema import ANNOTATION_FORMATS, QUEUE_ORDERS
+from stance.cli.app import app, say
+from stance.core.schema import AnnotationFormat as Format
+from stance.core.schema import QueueOrder as Order
 
-Order = choices("Order", QUEUE_ORDERS)
-Format = choices("Format", ANNOTATION_FORMATS)
 AnnotatorOpt = Annotated[
     str, typer.Option("--annotator", help="Your name; labels go to data/annotations/<name>.jsonl.")
 ]

@@ -8,7 +8,6 @@ nowhere else. Heavy libraries are imported inside commands so `stance --help` st
 from __future__ import annotations
 
 import re
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,8 +92,3 @@ ParamsOpt = Annotated[
     Path | None,
     typer.Option("--params", help="Parameters file (default: params.yaml here)."),
 ]
-
-
-def choices(name: str, values: tuple[str, ...]) -> Any:
-    """An Enum of fixed option values, so `--help` lists them and Typer rejects others."""
-    return Enum(name, {v: v for v in values}, type=str)

@@ -13,14 +13,11 @@ from stance.cli.app import (
     ActorsOpt,
     ParamsOpt,
     app,
-    choices,
     params_file,
     say,
 )
 from stance.core.errors import StanceError
-from stance.core.schema import ACTOR_TYPES
-
-ActorType = choices("ActorType", ACTOR_TYPES)
+from stance.core.schema import ActorType
 
 
 @app.command()

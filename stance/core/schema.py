@@ -6,6 +6,7 @@ nothing outside this module spells a label or a column name as a literal.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final, TypedDict
 
 # Coarse stance labels in their canonical order; the Hub ClassLabel keeps this order.
@@ -28,11 +29,35 @@ RESPONSES: Final = (
 # The writer's own stance, for corpora without an actor column (Emergent, SemEval).
 AUTHOR: Final = "AUTHOR"
 
-ACTOR_TYPES: Final = ("state", "organisation", "company", "group")
 
-# Interchange formats of `stance export` / `stance import`, and annotation queue orders.
-ANNOTATION_FORMATS: Final = ("prodigy", "labelstudio", "doccano")
-QUEUE_ORDERS: Final = ("file", "random", "uncertain")
+class ActorType(StrEnum):
+    state = "state"
+    organisation = "organisation"
+    company = "company"
+    group = "group"
+
+
+class AnnotationFormat(StrEnum):
+    """Interchange formats of `stance export` / `stance import`."""
+
+    prodigy = "prodigy"
+    labelstudio = "labelstudio"
+    doccano = "doccano"
+
+
+class QueueOrder(StrEnum):
+    """How an annotator's queue is ordered."""
+
+    file = "file"
+    random = "random"
+    uncertain = "uncertain"
+
+
+# The same values as tuples, for validation and messages. Option choices in the CLI are the
+# Enums themselves, so `--help` lists them.
+ACTOR_TYPES: Final = tuple(a.value for a in ActorType)
+ANNOTATION_FORMATS: Final = tuple(f.value for f in AnnotationFormat)
+QUEUE_ORDERS: Final = tuple(o.value for o in QueueOrder)
 
 # data/interim/candidates.jsonl: exactly these fields, in this order (issue #2).
 CANDIDATE_FIELDS: Final = (

@@ -272,7 +272,7 @@ class Limits:
 def _read_lines(path: Path, encoding: str, limit: int) -> list[str]:
     """The lines of a JSONL file, each read with a bound, so one huge line is refused before
     it is in memory."""
-    lines = []
+    lines: list[str] = []
     try:
         with path.open(encoding=encoding, newline="") as fh:
             while line := fh.readline(limit + 1):
