@@ -113,6 +113,7 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "pipeline_run" in getattr(item, "fixturenames", ()):

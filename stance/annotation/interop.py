@@ -31,10 +31,9 @@ LABEL_STUDIO_CONFIG = (
   <Header value="$actor: stance toward $claim"/>
   <Text name="text" value="$text"/>
   <Choices name="stance" toName="text" choice="single" showInline="true">
-    <Choice value="support" hotkey="1"/>
-    <Choice value="oppose" hotkey="2"/>
-    <Choice value="neutral" hotkey="3"/>
-  </Choices>
+"""
+    + "".join(f'    <Choice value="{label}" hotkey="{i}"/>\n' for i, label in enumerate(LABELS, 1))
+    + """  </Choices>
   <Choices name="response" toName="text" choice="single">
 """
     + "".join(f'    <Choice value="{r}"/>\n' for r in RESPONSES)
