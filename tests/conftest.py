@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_A = "000_40f0a603c88ba03e"  # "Sony hack update: Russia calls U.S. threats ..."
 SEED_B = "001_9ac04fd3f687a54f"  # "Russia offers support to North Korea amid Sony hack"
+# The smallest table a model can be trained on: every label, a few actors, three times over.
+TINY_TRAINING = [
+    ("North Korea denied any role in the attack.", "PRK", "oppose"),
+    ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
+    ("The FBI blamed North Korea for the hack.", "USA", "support"),
+    ("Britain agreed with the US assessment.", "GBR", "support"),
+    ("Sony released the film on Wednesday.", "SONY", "neutral"),
+    ("Seoul hosted trade talks.", "KOR", "neutral"),
+] * 3
 
 
 @pytest.fixture

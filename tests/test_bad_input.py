@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stance.cli import app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TINY_TRAINING
 
 
 @dataclass(frozen=True)
@@ -348,14 +348,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
         )
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
-    rows = [
-        ("North Korea denied any role in the attack.", "PRK", "oppose"),
-        ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
-        ("The FBI blamed North Korea for the hack.", "USA", "support"),
-        ("Britain agreed with the US assessment.", "GBR", "support"),
-        ("Sony released the film on Wednesday.", "SONY", "neutral"),
-        ("Seoul hosted trade talks.", "KOR", "neutral"),
-    ] * 3
+    rows = TINY_TRAINING
     frame = pd.DataFrame(rows, columns=["sentence", "actor", "stance"]).assign(
         claim="sony-hack-2014"
     )

@@ -19,7 +19,7 @@ from stance.annotation.log import AnnotationLog, replay
 from stance.core.errors import AnnotationError
 from stance.corpus.dedup import group_ids
 from stance.corpus.readers import read_documents
-from tests.conftest import read_jsonl
+from tests.conftest import TINY_TRAINING, read_jsonl
 
 
 def _event(n: int) -> dict:
@@ -252,14 +252,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from stance.cli import app
 
-    rows = [
-        ("North Korea denied any role in the attack.", "PRK", "oppose"),
-        ("Moscow said Washington had offered no proof.", "RUS", "oppose"),
-        ("The FBI blamed North Korea for the hack.", "USA", "support"),
-        ("Britain agreed with the US assessment.", "GBR", "support"),
-        ("Sony released the film on Wednesday.", "SONY", "neutral"),
-        ("Seoul hosted trade talks.", "KOR", "neutral"),
-    ] * 3
+    rows = TINY_TRAINING
     folder = tmp_path_factory.mktemp("model")
     data = folder / "train.csv"
     pd.DataFrame(rows, columns=["sentence", "actor", "stance"]).to_csv(data, index=False)
