@@ -89,8 +89,7 @@ def test_predictions_are_actor_aware(trained: Path) -> None:
         Path("x"),
         need_labels=False,
     )
-    labels, scores, found = predict_frame(pipe, frame)
-    view = pipe.named_steps["view"].transform(frame)
+    labels, scores, found, view = predict_frame(pipe, frame)
     assert view["window"][0] != view["window"][1]  # one sentence, two views
     assert view["window"][0].startswith("ACTORX denied")  # "Pyongyang denied" for PRK
     assert view["sentence"][0] == view["sentence"][1]  # the actor-free view is shared

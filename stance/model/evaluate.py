@@ -21,6 +21,7 @@ from typing import Any
 
 from stance.core.files import atomic_writer
 from stance.core.schema import LABELS
+from stance.model.cues import NEUTRAL, OPPOSE, SUPPORT
 
 REPORTS = Path("reports")
 
@@ -35,8 +36,8 @@ def subset_of(source: str, doc_id: str) -> str:
 def cue_rules(view: Any) -> list[str]:
     """The rule-based baseline: the polarity of the cues this actor holds, else neutral."""
     out = []
-    for sup, opp in zip(view["hold_support"], view["hold_oppose"], strict=True):
-        out.append("oppose" if opp > sup else "support" if sup > opp else "neutral")
+    for sup, opp in zip(view[f"hold_{SUPPORT}"], view[f"hold_{OPPOSE}"], strict=True):
+        out.append(OPPOSE if opp > sup else SUPPORT if sup > opp else NEUTRAL)
     return out
 
 
@@ -186,13 +187,13 @@ def evaluate(
     ]
     train = frame[frame["split"] == "train"]
     held = frame[frame["split"] != "train"].copy()
-    labels, probs, found = predict_frame(pipe, held)
-    held["pred"] = labels
-    held["scores"] = probs
-    held["found"] = found
-    majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else LABELS[2]
+    pred = predict_frame(pipe, held)
+    held["pred"] = pred.labels
+    held["scores"] = pred.scores
+    held["found"] = pred.found
+    majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else NEUTRAL
     held["majority"] = majority
-    held["rules"] = cue_rules(pipe.named_steps["view"].transform(held))
+    held["rules"] = cue_rules(pred.view)
     b, seed = params["bootstrap"], params["seed"]
 
     def trio(rows: Any) -> dict[str, Any]:

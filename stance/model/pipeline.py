@@ -46,7 +46,8 @@ def build_pipeline(
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from stance.model.features import NUMERIC, ActorView, SharedText
+    from stance.model.features import ActorView, SharedText
+    from stance.model.views import NUMERIC
 
     ngrams = (1, params["ngram_max"])
     features = ColumnTransformer(
@@ -71,4 +72,5 @@ def build_pipeline(
         random_state=params["seed"],
     )
     view = ActorView(aliases=aliases, ignore=ignore, claims=claims, window=params["window"])
+    # Step names serve set_params (`clf__C`); callers reach steps by position.
     return Pipeline([("view", view), ("features", features), ("clf", clf)])

@@ -45,6 +45,14 @@ def training_table(data: Path | None, label_map: dict[str, str]) -> tuple[Any, s
     return prepare_table(read_table(data), data, label_map), str(data)
 
 
+def model_inputs(frame: Any) -> Any:
+    """The columns the pipeline reads: labels, splits and ids stay out of the model, so its
+    `feature_names_in_` are what prediction needs."""
+    from stance.model.views import INPUT_COLUMNS
+
+    return frame[[c for c in INPUT_COLUMNS if c in frame.columns]]
+
+
 def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict[str, Any]:
     """Grouped k-fold macro-F1: no document (or claim) is on both sides of a fold."""
     from sklearn.metrics import f1_score
@@ -65,8 +73,8 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
         if frame["stance"].iloc[tr].nunique() < len(LABELS):
             continue
         pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
-        pipe.fit(frame.iloc[tr], frame["stance"].iloc[tr])
-        pred = pipe.predict(frame.iloc[te])
+        pipe.fit(model_inputs(frame.iloc[tr]), frame["stance"].iloc[tr])
+        pred = pipe.predict(model_inputs(frame.iloc[te]))
         scores.append(
             f1_score(
                 frame["stance"].iloc[te],
@@ -98,7 +106,7 @@ def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
             f"examples"
         )
     pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
-    pipe.fit(frame, frame["stance"])
+    pipe.fit(model_inputs(frame), frame["stance"])
     return pipe
 
 
@@ -115,7 +123,6 @@ def train(
     regs = load_registries(actors, claims)
     cv = cross_validate(frame, params, regs)
     pipe = fit(frame, params, regs)
-    n_features = len(pipe.named_steps["features"].get_feature_names_out())
     card = {
         "data": {
             "source": source,
@@ -128,7 +135,7 @@ def train(
         },
         "params": params,
         "cv": cv,
-        "features": n_features,
-        "labels": list(pipe.named_steps["clf"].classes_),
+        "features": len(pipe[1].get_feature_names_out()),
+        "labels": [str(c) for c in pipe[-1].classes_],
     }
     return save(pipe, model_out, card)
