@@ -151,7 +151,7 @@ def test_registry_is_not_part_of_the_saved_state() -> None:
     assert twin.transform(MOSCOW).equals(view.transform(MOSCOW))  # rebuilt on first use
 
 
-@pytest.mark.parametrize("estimator", ["logreg"])
+@pytest.mark.parametrize("estimator", ["logreg", "linear_svm", "sgd"])
 def test_skops_round_trip_predicts_the_same(tmp_path: Path, estimator: str) -> None:
     import skops.io as sio
 

@@ -60,8 +60,15 @@ def test_train_writes_model_and_card(trained: Path) -> None:
     }
     assert len(card["data"]["sha256"]) == 64 and card["sha256"]
     assert set(card["versions"]) >= {"scikit-learn", "skops", "numpy", "python"}
-    assert card["params"]["C"] == 1.0 and card["cv"]["folds"] >= 2
+    assert card["params"]["logreg"]["C"] == 1.0 and card["cv"]["folds"] >= 2
+    assert card["estimator"] == {
+        "name": "logreg",
+        "class": "LogisticRegression",
+        "params": {"C": 1.0, "class_weight": "balanced", "max_iter": 3000},
+    }
     assert card["trusted_types"] == [
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
         "stance.model.features.ActorView",
         "stance.model.features.SharedText",
     ]

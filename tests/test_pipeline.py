@@ -54,8 +54,8 @@ def test_dvc_repro_from_a_fresh_clone(fresh_clone: Path) -> None:
     assert metrics["splits"]["test"]["model"]["rows"] > 0
     assert (fresh_clone / "models/model.card.json").exists()
     # An experiment with another hyperparameter reruns train and evaluate only.
-    exp = run(["dvc", "exp", "run", "-S", "train.C=0.5"], fresh_clone)
+    exp = run(["dvc", "exp", "run", "-S", "train.logreg.C=0.5"], fresh_clone)
     assert exp.returncode == 0, exp.stdout + exp.stderr
     assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
     card = json.loads((fresh_clone / "models/model.card.json").read_text())
-    assert card["params"]["C"] == 0.5
+    assert card["params"]["logreg"]["C"] == 0.5

@@ -55,9 +55,12 @@ def train(
     cv = card["cv"]
     mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
     typer.echo(
-        f"trained on {card['data']['rows']} rows {card['data']['labels']}; grouped CV "
-        f"macro-F1 {mean} over {cv['folds']} folds -> {model_out}"
+        f"trained {card['estimator']['name']} on {card['data']['rows']} rows "
+        f"{card['data']['labels']}; grouped CV macro-F1 {mean} over {cv['folds']} folds "
+        f"-> {model_out}"
     )
+    for note in cv.get("notes", []):
+        typer.echo(f"cross-validation: {note}", err=True)
 
 
 @app.command()

@@ -289,12 +289,16 @@ def _confusion_png(model_scores: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
 def render(metrics: dict[str, Any]) -> str:
-    f = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
     cv = metrics["cv"]
     lines = [
-        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {f(cv.get('mean'))}"
-        f" +/- {f(cv.get('std'))}"
+        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {_num(cv.get('mean'))}"
+        f" +/- {_num(cv.get('std'))}",
+        *(f"  cross-validation: {note}" for note in cv.get("notes", [])),
     ]
     for kind in ("splits", "subsets"):
         for name, t in metrics[kind].items():
@@ -302,10 +306,10 @@ def render(metrics: dict[str, Any]) -> str:
             if not m.get("rows"):
                 continue
             lo, hi = m["macro_f1_ci95"]
-            base = f"majority {f(t['majority'].get('macro_f1'))}  "
-            base += f"cue rules {f(t['cue_rules'].get('macro_f1'))}"
+            base = f"majority {_num(t['majority'].get('macro_f1'))}  "
+            base += f"cue rules {_num(t['cue_rules'].get('macro_f1'))}"
             lines.append(
                 f"{kind[:-1]} {name:14} n={m['rows']:4}  "
-                f"model {f(m['macro_f1'])} [{f(lo)}, {f(hi)}]  {base}"
+                f"model {_num(m['macro_f1'])} [{_num(lo)}, {_num(hi)}]  {base}"
             )
     return "\n".join(lines)

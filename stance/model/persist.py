@@ -20,8 +20,15 @@ from typing import Any
 from stance.core.errors import StanceError
 from stance.core.files import atomic_writer
 
-# Types skops does not trust by default that this project's models legitimately contain.
-TRUSTED = ["stance.model.features.ActorView", "stance.model.features.SharedText"]
+# Types skops does not trust by default that this project's models legitimately contain: its
+# two transformers, and the private holders of a calibrated SVM's per-fold models and sigmoids
+# (plain scikit-learn classes of arrays, which skops lists because they are not public).
+TRUSTED = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "stance.model.features.ActorView",
+    "stance.model.features.SharedText",
+]
 
 
 class ModelError(StanceError):

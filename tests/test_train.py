@@ -1,0 +1,104 @@
+"""The pluggable final estimator, and grouped cross-validation that reports every fold."""
+
+from __future__ import annotations
+
+import pytest
+
+from stance.core.params import ESTIMATORS, defaults
+from stance.core.schema import LABELS
+from stance.model.pipeline import Registries, describe_estimator, make_estimator
+from stance.model.train import cross_validate, fit, model_inputs
+from tests.test_estimator_contract import ALIASES, table
+
+REGS = Registries(
+    aliases={**ALIASES, "RUS": ["Moscow", "Russia"], "GBR": ["Britain"]},
+    ignore=[],
+    claims={
+        "sony-hack-2014": {
+            "text": "North Korea hacked Sony",
+            "accusers": ["USA"],
+            "accused": ["PRK"],
+        }
+    },
+)
+EXPECTED_CLASS = {
+    "logreg": "LogisticRegression",
+    "linear_svm": "CalibratedClassifierCV(LinearSVC)",
+    "sgd": "SGDClassifier",
+}
+
+
+def params(estimator: str = "logreg", **own: object) -> dict:
+    p = defaults("train")
+    p["estimator"] = estimator
+    p[estimator] = {**p[estimator], **own}
+    return p
+
+
+def test_default_estimator_is_the_old_logistic_regression() -> None:
+    clf = make_estimator(defaults("train"))
+    assert type(clf).__name__ == "LogisticRegression"
+    assert (clf.C, clf.class_weight, clf.max_iter, clf.random_state) == (1.0, "balanced", 3000, 13)
+
+
+@pytest.mark.parametrize(
+    "estimator, own",
+    [
+        ("logreg", {}),
+        ("logreg", {"class_weight": "none"}),
+        ("linear_svm", {}),
+        ("sgd", {}),
+        ("sgd", {"loss": "modified_huber", "penalty": "elasticnet"}),
+    ],
+)
+def test_every_estimator_gives_probabilities(estimator: str, own: dict) -> None:
+    p = params(estimator, **own)
+    frame = table()
+    pipe = fit(frame, p, REGS)
+    assert describe_estimator(p, pipe[-1])["class"] == EXPECTED_CLASS[estimator]
+    probs = pipe.predict_proba(model_inputs(frame))
+    assert probs.shape == (len(frame), 3) and ((probs >= 0) & (probs <= 1)).all()
+    assert abs(probs.sum(axis=1) - 1).max() < 1e-9
+    assert sorted(pipe[-1].classes_) == sorted(LABELS)
+
+
+def test_cross_validation_reports_every_fold() -> None:
+    frame = table()
+    cv = cross_validate(frame, params(), REGS)
+    assert cv["folds"] == cv["requested_folds"] == 5 == len(cv["macro_f1"]) == len(cv["per_fold"])
+    assert all(s is not None for s in cv["macro_f1"]) and cv["notes"] == []
+    assert sum(f["test_rows"] for f in cv["per_fold"]) == len(frame)
+    assert cv["splitter"] == "StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=13)"
+    assert cv == cross_validate(frame, params(), REGS)  # the params seed fixes the folds
+
+
+def test_cross_validation_says_when_it_uses_fewer_folds() -> None:
+    frame = table()
+    frame["doc_id"] = [f"doc{i % 3}" for i in range(len(frame))]  # three documents
+    cv = cross_validate(frame, params(), REGS)
+    assert cv["folds"] == 3 and len(cv["per_fold"]) == 3 and cv["grouped_by"] == "claim/sentence"
+    assert "5 folds asked for but only 3 groups: 3 folds" in cv["notes"]
+    one = cross_validate(frame.assign(doc_id="same"), params(), REGS)
+    assert one["folds"] == 0 and one["mean"] is None
+    assert one["notes"] == [
+        "1 group(s), 6 row(s) in the largest label: cross-validation needs at least two of each"
+    ]
+
+
+def test_a_fold_missing_a_label_is_scored_and_noted() -> None:
+    frame = table()
+    # Every 'support' row in one document: the fold testing it trains without 'support'.
+    frame["doc_id"] = [
+        "support-doc" if s == "support" else f"doc{i}" for i, s in enumerate(frame["stance"])
+    ]
+    cv = cross_validate(frame, params(), REGS)
+    assert len(cv["per_fold"]) == cv["folds"] == 5
+    lacking = [n for n in cv["notes"] if "the training part has no 'support' rows" in n]
+    assert len(lacking) == 1
+    fold = int(lacking[0].split()[1].rstrip(":"))
+    assert cv["per_fold"][fold - 1]["macro_f1"] is not None
+
+
+def test_estimator_names_match_the_params_spec() -> None:
+    for name in ESTIMATORS:
+        assert make_estimator(params(name)) is not None
