@@ -1,13 +1,17 @@
-"""The pluggable final estimator, and grouped cross-validation that reports every fold."""
+"""The pluggable final estimator, the plain-data export for text prediction, and grouped
+cross-validation that reports every fold."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from stance.core.params import ESTIMATORS, defaults
 from stance.core.schema import LABELS
+from stance.model.compiled import CompiledModel, check, export
 from stance.model.pipeline import Registries, describe_estimator, make_estimator
-from stance.model.train import cross_validate, fit, model_inputs
+from stance.model.predict import predict_text
+from stance.model.train import compile_for_text, cross_validate, fit, model_inputs
 from tests.test_estimator_contract import ALIASES, table
 
 REGS = Registries(
@@ -60,6 +64,30 @@ def test_every_estimator_gives_probabilities(estimator: str, own: dict) -> None:
     assert probs.shape == (len(frame), 3) and ((probs >= 0) & (probs <= 1)).all()
     assert abs(probs.sum(axis=1) - 1).max() < 1e-9
     assert sorted(pipe[-1].classes_) == sorted(LABELS)
+    # The plain-data export gives the same probabilities, so `stance predict TEXT` agrees.
+    members, note = compile_for_text(pipe, model_inputs(frame))
+    assert (
+        members is not None and note["fast_predict"] and note["max_probability_difference"] < 1e-9
+    )
+    text = "Pyongyang denied it, but Washington blamed North Korea. Moscow said nothing."
+    fast = predict_text(CompiledModel(members), text, "sony-hack-2014")
+    slow = predict_text(pipe, text, "sony-hack-2014")
+    assert [r["actor"] for r in fast] == ["PRK", "USA", "RUS"]
+    assert fast == slow
+
+
+def test_export_is_checked_on_unseen_rows() -> None:
+    pipe = fit(table(), params(), REGS)
+    members = export(pipe)
+    unseen = pd.DataFrame(
+        {
+            "sentence": ["Russia blamed Britain.", "Nobody here.", "The FBI denied it?"],
+            "actor": ["GBR", "CHN", "USA"],
+            "claim": ["sony-hack-2014", None, "other claim"],
+            "mentions": [[{"start": 14, "end": 21}], [], None],
+        }
+    )
+    assert check(pipe, members, unseen) < 1e-9
 
 
 def test_cross_validation_reports_every_fold() -> None:

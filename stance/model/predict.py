@@ -108,13 +108,18 @@ def predict_table(
     return out.rows
 
 
-def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
-    """Every (sentence, actor) of a raw text, with its predicted stance."""
-    import pandas as pd
+def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
+    """Every (sentence, actor) of a raw text, with its predicted stance.
 
+    `model` is a fitted pipeline or a stance.model.compiled.CompiledModel (what
+    persist.load_for_text gives): the same rows, the same probabilities.
+    """
     from stance.corpus.sentences import tag_text
+    from stance.model.compiled import CompiledModel
 
-    doc, tagged = tag_text(text, pipe[0].tagger_registry())
+    compiled = isinstance(model, CompiledModel)
+    registry = model.tagger_registry() if compiled else model[0].tagger_registry()
+    doc, tagged = tag_text(text, registry)
     rows = [
         {
             "sentence": doc.text[span.start : span.end],
@@ -129,8 +134,19 @@ def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]
     ]
     if not rows:
         return []
-    pred = predict_frame(pipe, pd.DataFrame(rows))
+    if compiled:
+        probs, _ = model.predict_proba(
+            [r["sentence"] for r in rows],
+            [r["actor"] for r in rows],
+            [r["claim"] for r in rows],
+            [r["mentions"] for r in rows],
+        )
+        labels, scores = _labels_and_scores(model.classes, probs)
+    else:
+        import pandas as pd
+
+        pred = predict_frame(model, pd.DataFrame(rows))
+        labels, scores = pred.labels, pred.scores
     return [
-        {**r, "stance": lab, "scores": p}
-        for r, lab, p in zip(rows, pred.labels, pred.scores, strict=True)
+        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, scores, strict=True)
     ]

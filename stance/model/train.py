@@ -192,6 +192,7 @@ def train(
     regs = load_registries(actors, claims)
     cv = cross_validate(frame, params, regs)
     pipe = fit(frame, params, regs)
+    extra, compiled = compile_for_text(pipe, model_inputs(frame))
     card = {
         "data": {
             "source": source,
@@ -207,5 +208,26 @@ def train(
         "cv": cv,
         "features": len(pipe[1].get_feature_names_out()),
         "labels": [str(c) for c in pipe[-1].classes_],
+        "compiled": compiled,
     }
-    return save(pipe, model_out, card)
+    return save(pipe, model_out, card, extra)
+
+
+def compile_for_text(
+    pipe: Any, inputs: Any, check_rows: int = 1000
+) -> tuple[dict[str, bytes] | None, dict[str, Any]]:
+    """The plain-data export for fast text prediction (stance.model.compiled), checked against
+    the pipeline on training rows, and what the card says about it. A pipeline it cannot
+    reproduce is saved without one: `stance predict TEXT` then loads it with skops."""
+    from stance.model.compiled import CannotCompile, check, export
+
+    try:
+        members = export(pipe)
+        diff = check(pipe, members, inputs.head(check_rows))
+    except CannotCompile as exc:
+        return None, {"fast_predict": False, "reason": str(exc)}
+    return members, {
+        "fast_predict": True,
+        "checked_rows": min(len(inputs), check_rows),
+        "max_probability_difference": diff,
+    }
