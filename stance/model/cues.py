@@ -175,11 +175,12 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "sympathize": (
         OPPOSE,
         (
+            # No particular states, and no "solidarity with" / "support for": said of the
+            # victim they back the accusation, said of the accused they dispute it, which a
+            # lexicon cannot tell (both measured worse in grouped CV and on validation).
+            # Whom a cue concerns is the actor features' business (holder, target, role).
             r"understandable",
             r"sympath\w*",
-            r"solidarity with (?:north korea|pyongyang|russia|moscow|china|beijing|iran|tehran)",
-            r"support for (?:north korea|pyongyang|russia|moscow|china|beijing|iran)",
-            r"defend(?:s|ed)? (?:north korea|pyongyang|russia|moscow|china|beijing|iran)",
             r"sided with",
             r"stood by",
         ),

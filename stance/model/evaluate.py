@@ -91,7 +91,7 @@ def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[
     labels = list(LABELS)
     macro = f1_score(gold, pred, labels=labels, average="macro", zero_division=0)
     lo, hi = np.percentile(bootstrap_macro_f1(gold, pred, bootstrap, seed), [2.5, 97.5])
-    prec, rec, f1, support = precision_recall_fscore_support(
+    prec, rec, f1, counts = precision_recall_fscore_support(
         gold, pred, labels=labels, zero_division=0
     )
     return {
@@ -104,9 +104,9 @@ def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[
                 "precision": round(float(a), 4),
                 "recall": round(float(b), 4),
                 "f1": round(float(c), 4),
-                "support": int(d),
+                "rows": int(d),
             }
-            for label, a, b, c, d in zip(labels, prec, rec, f1, support, strict=True)
+            for label, a, b, c, d in zip(labels, prec, rec, f1, counts, strict=True)
         },
         "confusion": {
             "labels": labels,
