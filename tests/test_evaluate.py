@@ -84,6 +84,9 @@ def test_evaluate_reports(pipeline_outputs: Path) -> None:
     assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
     assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 285}
     assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
+    # No share of the training data is dropped silently: a point or a note for each.
+    noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}
+    assert {p["fraction"] for p in metrics["learning_curve"]} | noted == {0.1, 0.25, 0.5, 0.75, 1.0}
     for name in ("confusion.png", "confusion.csv", "errors.csv", "learning_curve.csv"):
         assert (reports / name).stat().st_size > 0
     errors = pd.read_csv(reports / "errors.csv")

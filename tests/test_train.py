@@ -130,3 +130,25 @@ def test_a_fold_missing_a_label_is_scored_and_noted() -> None:
 def test_estimator_names_match_the_params_spec() -> None:
     for name in ESTIMATORS:
         assert make_estimator(params(name)) is not None
+
+
+def test_calibrated_svm_needs_rows_for_every_calibration_fold() -> None:
+    from stance.model.persist import ModelError
+
+    frame = table()
+    few = frame[
+        ~(
+            (frame["stance"] == "support")
+            & frame.index.isin(frame.index[frame["stance"] == "support"][2:])
+        )
+    ]
+    assert (few["stance"] == "support").sum() == 2
+    with pytest.raises(
+        ModelError, match="train.linear_svm.calibration_folds = 3 needs 3 of each label"
+    ):
+        fit(few, params("linear_svm"), REGS)
+    fit(few, params("linear_svm", calibration_folds=2), REGS)  # the fix the message names
+    cv = cross_validate(frame, params("linear_svm", calibration_folds=5), REGS)
+    # 6 rows of each label, 4-5 in a training part: no fold can calibrate on 5 folds.
+    assert cv["folds"] == 5 and cv["mean"] is None and set(cv["macro_f1"]) == {None}
+    assert len([n for n in cv["notes"] if "which calibration needs: not scored" in n]) == 5

@@ -121,25 +121,29 @@ def _brief(s: dict[str, Any]) -> dict[str, Any]:
 
 def learning_curve(
     train: Any, test: Any, fractions: list[float], params: dict[str, Any], regs: Any, seed: int
-) -> list[dict[str, Any]]:
-    """Macro-F1 per test subset when training on growing shares of the training documents."""
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Macro-F1 per test subset when training on growing shares of the training documents,
+    and a note for each share that cannot be trained on (too few rows of a label)."""
     import numpy as np
     from sklearn.metrics import f1_score
 
     from stance.model.data import groups_of
-    from stance.model.train import fit
+    from stance.model.persist import ModelError
+    from stance.model.train import fit, model_inputs
 
     groups = np.array(groups_of(train))
     unique = np.unique(groups)
     order = np.random.default_rng(seed).permutation(unique)
-    points = []
+    points, notes = [], []
     for frac in fractions:
         keep = set(order[: max(1, round(frac * len(unique)))])
         part = train[[g in keep for g in groups]]
-        if part["stance"].nunique() < len(LABELS):
+        try:
+            pipe = fit(part, params, regs)
+        except ModelError as exc:
+            notes.append(f"fraction {frac} ({len(part)} rows): not trained: {exc}")
             continue
-        pipe = fit(part, params, regs)
-        pred = pipe.predict(test)
+        pred = pipe.predict(model_inputs(test))
         for subset in sorted(set(test["subset"])):
             mask = (test["subset"] == subset).to_numpy()
             points.append(
@@ -161,7 +165,7 @@ def learning_curve(
                     ),
                 }
             )
-    return points
+    return points, notes
 
 
 def evaluate(
@@ -219,14 +223,15 @@ def evaluate(
         "actor_not_found": int((~held["found"]).sum()),
     }
     regs = load_registries(actors, claims)
-    curve = (
+    curve, notes = (
         learning_curve(
             train, held[held["split"] == "test"], params["learning_curve"], train_params, regs, seed
         )
         if len(train)
-        else []
+        else ([], ["no training rows"])
     )
     metrics["learning_curve"] = curve
+    metrics["learning_curve_notes"] = notes
     write_reports(metrics, held, curve, reports)
     return metrics
 

@@ -83,6 +83,14 @@ def make_estimator(params: dict[str, Any]) -> Any:
     raise ValueError(f"unknown estimator {name!r} (params.yaml train.estimator: {ESTIMATORS})")
 
 
+def rows_needed_per_label(params: dict[str, Any]) -> int:
+    """Rows of each label a training set needs: the calibrated SVM fits one model per
+    internal fold, and each fold must see every label."""
+    return (
+        int(params["linear_svm"]["calibration_folds"]) if params["estimator"] == "linear_svm" else 1
+    )
+
+
 def describe_estimator(params: dict[str, Any], estimator: Any) -> dict[str, Any]:
     """What the model card records about the final estimator."""
     name = params["estimator"]

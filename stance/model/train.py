@@ -16,6 +16,7 @@ from stance.model.pipeline import (
     build_pipeline,
     describe_estimator,
     load_registries,
+    rows_needed_per_label,
 )
 
 DATASET = Path("data/processed/dataset.parquet")
@@ -61,10 +62,10 @@ def model_inputs(frame: Any) -> Any:
 def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict[str, Any]:
     """Grouped, stratified k-fold macro-F1: no document (or claim) is on both sides of a fold.
 
-    Every fold is reported. A fold whose training part has a single label cannot be fitted:
-    its score is None and a note says why; one that lacks a label is scored (its model can
-    never predict that label) and noted. Fewer groups than `cv_folds` means fewer folds, said
-    in a note.
+    Every fold is reported. A fold whose training part cannot be fitted (a single label, or
+    too few rows of one for the calibrated SVM) has the score None and a note saying why;
+    one that lacks a label is scored (its model never predicts that label) and noted. Fewer
+    groups (or rows of the largest label) than `cv_folds` means fewer folds, said in a note.
     """
     import warnings
 
@@ -106,9 +107,10 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
         warnings.simplefilter("always")
         splits = list(splitter.split(X, y, groups))
     notes += [str(w.message) for w in caught]
+    need = rows_needed_per_label(params)
     fittable = []
     for i, (tr, te) in enumerate(splits, 1):
-        present = set(y[tr])
+        present = Counter(y[tr])
         missing = [label for label in LABELS if label not in present]
         fold: dict[str, Any] = {
             "fold": i,
@@ -122,6 +124,11 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
             notes.append(f"fold {i}: no test rows: not scored")
         elif len(present) < 2:
             notes.append(f"fold {i}: the training part has one label only: not scored")
+        elif min(present.values()) < need:
+            notes.append(
+                f"fold {i}: the training part has fewer than {need} rows of a label, which "
+                f"calibration needs: not scored"
+            )
         else:
             if missing:
                 notes.append(
@@ -148,18 +155,13 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
         )
         for i, score in zip(fittable, result["test_score"], strict=True):
             out["per_fold"][i]["macro_f1"] = round(float(score), 4)
-    scores = [f["macro_f1"] for f in out["per_fold"]]
-    done = [s for s in scores if s is not None]
-    out.update(
-        folds=k,
-        macro_f1=scores,
-        mean=round(float(np.mean(done)), 4) if done else None,
-        std=round(float(np.std(done)), 4) if done else None,
-    )
+        done = result["test_score"]
+        out.update(mean=round(float(np.mean(done)), 4), std=round(float(np.std(done)), 4))
+    out.update(folds=k, macro_f1=[f["macro_f1"] for f in out["per_fold"]])
     return out
 
 
-def check_training_set(frame: Any) -> None:
+def check_training_set(frame: Any, params: dict[str, Any]) -> None:
     counts = Counter(frame["stance"])
     if len(frame) == 0:
         raise ModelError("the training set is empty: label data or pass --data FILE")
@@ -169,10 +171,18 @@ def check_training_set(frame: Any) -> None:
             f"the training set has no {missing[0]!r} rows ({dict(counts)}): every label needs "
             f"examples"
         )
+    need = rows_needed_per_label(params)
+    few = [label for label in LABELS if counts[label] < need]
+    if few:
+        raise ModelError(
+            f"the training set has {counts[few[0]]} {few[0]!r} row(s); "
+            f"train.linear_svm.calibration_folds = {need} needs {need} of each label: lower it "
+            f"or add rows"
+        )
 
 
 def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
-    check_training_set(frame)
+    check_training_set(frame, params)
     pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
     pipe.fit(model_inputs(frame), frame["stance"])
     return pipe
@@ -188,7 +198,7 @@ def train(
     label_map: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     frame, source = training_table(data, label_map or {})
-    check_training_set(frame)  # before cross-validation spends any time
+    check_training_set(frame, params)  # before cross-validation spends any time
     regs = load_registries(actors, claims)
     cv = cross_validate(frame, params, regs)
     pipe = fit(frame, params, regs)
