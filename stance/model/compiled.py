@@ -253,7 +253,7 @@ class CompiledModel:
         )
         texts = {"sentence": generic, "window": windows}
         n = len(sentences)
-        parts = []  # (column offset, weight, rows, columns, values) of each sparse block
+        parts = []  # (rows, columns, weighted values) of each TF-IDF block
         dense = []
         for b in self.blocks:
             if b["kind"] == "tfidf":
