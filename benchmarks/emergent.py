@@ -16,6 +16,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
@@ -31,7 +32,7 @@ PUBLISHED = {
 }
 
 
-def load(path: Path):  # noqa: ANN201
+def load(path: Path) -> Any:
     import pandas as pd
 
     from stance.model.data import prepare_table

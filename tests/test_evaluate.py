@@ -2,8 +2,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from stance.model.evaluate import cue_rules, scores, subset_of
+from stance.core.schema import LABELS
+from stance.model.evaluate import bootstrap_macro_f1, cue_rules, scores, subset_of
 
 
 def test_scores_and_bootstrap() -> None:
@@ -15,6 +17,39 @@ def test_scores_and_bootstrap() -> None:
     assert worse["accuracy"] == 0.5 and worse["per_class"]["support"]["recall"] == 0.0
     lo, hi = worse["macro_f1_ci95"]
     assert lo <= worse["macro_f1"] <= hi
+
+
+def loop_macro_f1(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> list[float]:
+    """The bootstrap as evaluate.scores computed it before it was vectorised."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(seed)
+    g, p = np.array(gold), np.array(pred)
+    out = []
+    for _ in range(bootstrap):
+        idx = rng.integers(0, len(g), len(g))
+        out.append(f1_score(g[idx], p[idx], labels=list(LABELS), average="macro", zero_division=0))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 13, 2024])
+def test_vectorised_bootstrap_equals_the_f1_score_loop(seed: int, monkeypatch) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 100)
+    n = int(rng.integers(1, 60))
+    # Skewed labels, so some resamples miss a label entirely (the zero_division path), and
+    # the odd label outside LABELS, which f1_score counts but never averages.
+    gold = list(rng.choice([*LABELS, "other"], n, p=[0.6, 0.25, 0.1, 0.05]))
+    pred = list(rng.choice(LABELS, n, p=[0.2, 0.3, 0.5]))
+    want = loop_macro_f1(gold, pred, 200, seed)
+    assert bootstrap_macro_f1(gold, pred, 200, seed).tolist() == want  # exactly, not roughly
+    # Resamples are processed in blocks to bound memory: the blocks change nothing.
+    monkeypatch.setattr("stance.model.evaluate._BOOTSTRAP_CELLS", 7 * n)
+    assert bootstrap_macro_f1(gold, pred, 200, seed).tolist() == want
+    lo, hi = np.percentile(want, [2.5, 97.5])
+    assert scores(gold, pred, 200, seed)["macro_f1_ci95"] == [round(lo, 4), round(hi, 4)]
 
 
 def test_subsets_and_rules() -> None:
@@ -36,6 +71,9 @@ def test_evaluate_reports(pipeline_run: Path) -> None:
     assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
     assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 285}
     assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
+    # No share of the training data is dropped silently: a point or a note for each.
+    noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}
+    assert {p["fraction"] for p in metrics["learning_curve"]} | noted == {0.1, 0.25, 0.5, 0.75, 1.0}
     for name in ("confusion.png", "confusion.csv", "errors.csv", "learning_curve.csv"):
         assert (reports / name).stat().st_size > 0
     errors = pd.read_csv(reports / "errors.csv")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from stance.model.data import prepare_table
-from stance.model.persist import card_path, load
+from stance.model.persist import ModelError, ModelVersionWarning, card_path, load, load_for_text
 from stance.model.predict import predict_frame
 
 ROWS = [
@@ -60,8 +60,16 @@ def test_train_writes_model_and_card(trained: Path) -> None:
     }
     assert len(card["data"]["sha256"]) == 64 and card["sha256"]
     assert set(card["versions"]) >= {"scikit-learn", "skops", "numpy", "python"}
-    assert card["params"]["C"] == 1.0 and card["cv"]["folds"] >= 2
+    assert card["params"]["logreg"]["C"] == 1.0 and card["cv"]["folds"] >= 2
+    assert card["estimator"] == {
+        "name": "logreg",
+        "class": "LogisticRegression",
+        "params": {"C": 1.0, "class_weight": "balanced", "max_iter": 3000},
+    }
+    assert card["compiled"]["fast_predict"] is True
     assert card["trusted_types"] == [
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
         "stance.model.features.ActorView",
         "stance.model.features.SharedText",
     ]
@@ -89,8 +97,7 @@ def test_predictions_are_actor_aware(trained: Path) -> None:
         Path("x"),
         need_labels=False,
     )
-    labels, scores, found = predict_frame(pipe, frame)
-    view = pipe.named_steps["view"].transform(frame)
+    labels, scores, found, view = predict_frame(pipe, frame)
     assert view["window"][0] != view["window"][1]  # one sentence, two views
     assert view["window"][0].startswith("ACTORX denied")  # "Pyongyang denied" for PRK
     assert view["sentence"][0] == view["sentence"][1]  # the actor-free view is shared
@@ -190,6 +197,70 @@ def test_other_sklearn_version_is_refused(trained: Path, cli) -> None:
     card_path(trained).write_text(json.dumps(card))
     result = cli("predict", "x", "--model", str(trained))
     assert "written by scikit-learn 0.24.2" in result.output and result.exit_code == 1
+
+
+def test_other_patch_version_only_warns(trained: Path, cli) -> None:
+    from importlib.metadata import version
+
+    major, minor, *_ = version("scikit-learn").split(".")
+    card = json.loads(card_path(trained).read_text())
+    card["versions"]["scikit-learn"] = f"{major}.{minor}.999"
+    card_path(trained).write_text(json.dumps(card))
+    expect = f"Warning: {trained}: written by scikit-learn {major}.{minor}.999, this is "
+    for args in (["Pyongyang denied it."], ["--input", "in.jsonl", "--output", "out.jsonl"]):
+        (trained.parent.parent / "in.jsonl").write_text('{"sentence": "x", "actor": "PRK"}\n')
+        result = cli("predict", *args, "--model", str(trained))
+        assert result.exit_code == 0, result.output
+        warned = [line for line in result.output.splitlines() if line.startswith("Warning:")]
+        assert len(warned) == 1 and warned[0].startswith(expect), result.output
+    with pytest.warns(ModelVersionWarning, match="same minor version"):
+        pipe, _ = load(trained)
+    assert pipe[-1].classes_.tolist() == ["neutral", "oppose", "support"]
+
+
+def test_other_minor_version_is_refused_by_every_loader(trained: Path) -> None:
+    from importlib.metadata import version
+
+    major, minor, *_ = version("scikit-learn").split(".")
+    card = json.loads(card_path(trained).read_text())
+    card["versions"]["scikit-learn"] = f"{major}.{int(minor) + 1}.0"
+    card_path(trained).write_text(json.dumps(card))
+    for loader in (load, load_for_text):
+        with pytest.raises(ModelError, match=f"written by scikit-learn {major}.{int(minor) + 1}.0"):
+            loader(trained)
+
+
+def test_model_is_read_once(trained: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What is hashed is what is loaded: one read of the bytes, none by path afterwards.
+    reads = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    for loader in (load, load_for_text):
+        reads.clear()
+        loader(trained)
+        assert reads == [trained]
+
+
+def test_text_prediction_skips_sklearn(trained: Path, project: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from stance.cli import app\n"
+        f"sys.argv = ['stance', 'predict', 'Pyongyang denied it.', '--model', {str(trained)!r}]\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sklearn', 'skops', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.strip().splitlines()
+    assert json.loads(lines[0])["stance"] in {"support", "oppose", "neutral"}
+    assert lines[-1] == "[]"
 
 
 def test_untrusted_types_are_refused(project: Path, trained: Path, cli) -> None:

@@ -24,9 +24,9 @@ def test_an_experiment_reruns_only_what_its_parameter_affects(
     # On a copy: the shared run's outputs stay as `dvc repro` made them for the other tests.
     clone = tmp_path / "clone"
     shutil.copytree(pipeline_run, clone, symlinks=True)
-    exp = run_in(["dvc", "exp", "run", "-S", "train.C=0.5"], clone)
+    exp = run_in(["dvc", "exp", "run", "-S", "train.logreg.C=0.5"], clone)
     assert exp.returncode == 0, exp.stdout + exp.stderr
     assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
     assert "Running stage 'build'" not in exp.stdout
     card = json.loads((clone / "models/model.card.json").read_text())
-    assert card["params"]["C"] == 0.5
+    assert card["params"]["logreg"]["C"] == 0.5

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -12,6 +15,27 @@ from stance.cli.app import (
     app,
     params_file,
 )
+
+
+@contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Warnings (a model from another scikit-learn patch version) as one `Warning:` line on
+    stderr, not Python's two-line file:line format."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        typer.echo(f"Warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
 
 ModelOpt = Annotated[
     Path, typer.Option("--model", help="Model file (skops) with its card beside it.")
@@ -55,9 +79,12 @@ def train(
     cv = card["cv"]
     mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
     typer.echo(
-        f"trained on {card['data']['rows']} rows {card['data']['labels']}; grouped CV "
-        f"macro-F1 {mean} over {cv['folds']} folds -> {model_out}"
+        f"trained {card['estimator']['name']} on {card['data']['rows']} rows "
+        f"{card['data']['labels']}; grouped CV macro-F1 {mean} over {cv['folds']} folds "
+        f"-> {model_out}"
     )
+    for note in cv.get("notes", []):
+        typer.echo(f"cross-validation: {note}", err=True)
 
 
 @app.command()
@@ -77,7 +104,8 @@ def evaluate(
     from stance.model.evaluate import render
 
     p = params_file(params)
-    metrics = run(model, dataset, load_params(p, "evaluate"), load_params(p, "train"))
+    with one_line_warnings():
+        metrics = run(model, dataset, load_params(p, "evaluate"), load_params(p, "train"))
     typer.echo(render(metrics))
 
 
@@ -105,7 +133,7 @@ def predict(
     """
     import json
 
-    from stance.model.persist import load
+    from stance.model.persist import load, load_for_text
     from stance.model.predict import predict_table, predict_text
 
     modes = sum(x is not None for x in (text, input, text_file))
@@ -115,8 +143,9 @@ def predict(
         raise typer.BadParameter("--input needs --output FILE")
     if batch_size < 1:
         raise typer.BadParameter("--batch-size must be at least 1")
-    pipe, _ = load(model)
     if input is not None:
+        with one_line_warnings():
+            pipe, _ = load(model)
         n = predict_table(pipe, input, output, batch_size)  # type: ignore[arg-type]
         typer.echo(f"{n} rows -> {output}", err=True)
         return
@@ -124,7 +153,10 @@ def predict(
         from stance.core.files import read_text
 
         text = read_text(text_file)
-    rows = predict_text(pipe, text or "", claim)
+    # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
+    with one_line_warnings():
+        predictor, _ = load_for_text(model)
+    rows = predict_text(predictor, text or "", claim)
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     if output is not None:
         from stance.core.files import atomic_writer

@@ -48,7 +48,24 @@ def _pins(v: Any) -> bool:
     return isinstance(v, dict) and all(isinstance(k, str) and x in SPLITS for k, x in v.items())
 
 
-SPEC: dict[str, dict[str, Param]] = {
+def _positive(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+
+
+def _one_of(*values: str) -> Callable[[Any], bool]:
+    return lambda v: v in values
+
+
+# A section maps keys to a Param or to a nested mapping of its own (train.logreg.C).
+Spec = dict[str, "Param | Spec"]
+
+# The final estimators `train.estimator` chooses from; each has a section of its own.
+ESTIMATORS = ("logreg", "linear_svm", "sgd")
+# The SGD losses that give probabilities (predict_proba), so `scores` stay probabilities.
+SGD_LOSSES = ("log_loss", "modified_huber")
+_CLASS_WEIGHT = Param("balanced", _one_of("balanced", "none"), "'balanced' or 'none'")
+
+SPEC: dict[str, Spec] = {
     "ingest": {
         "claims": Param(["sony-hack-2014"], _str_list, "a non-empty list of claim ids"),
         "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
@@ -57,15 +74,29 @@ SPEC: dict[str, dict[str, Param]] = {
         "max_line_chars": Param(100_000, _int_at_least(100), "an integer >= 100"),
     },
     "train": {
-        "C": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
-        "class_weight": Param(
-            "balanced", lambda v: v in ("balanced", "none"), "'balanced' or 'none'"
-        ),
+        "estimator": Param("logreg", _one_of(*ESTIMATORS), f"one of {', '.join(ESTIMATORS)}"),
+        "logreg": {
+            "C": Param(1.0, _positive, "a number > 0"),
+            "class_weight": _CLASS_WEIGHT,
+            "max_iter": Param(3000, _int_at_least(100), "an integer >= 100"),
+        },
+        "linear_svm": {
+            "C": Param(1.0, _positive, "a number > 0"),
+            "class_weight": _CLASS_WEIGHT,
+            "max_iter": Param(5000, _int_at_least(100), "an integer >= 100"),
+            "calibration_folds": Param(3, _int_at_least(2), "an integer >= 2"),
+        },
+        "sgd": {
+            "loss": Param("log_loss", _one_of(*SGD_LOSSES), f"one of {', '.join(SGD_LOSSES)}"),
+            "alpha": Param(0.0001, _positive, "a number > 0"),
+            "penalty": Param("l2", _one_of("l2", "l1", "elasticnet"), "'l2', 'l1' or 'elasticnet'"),
+            "class_weight": _CLASS_WEIGHT,
+            "max_iter": Param(1000, _int_at_least(5), "an integer >= 5"),
+        },
         "window": Param(6, _int_at_least(1), "an integer >= 1"),
-        "cue_weight": Param(1.0, lambda v: isinstance(v, (int, float)) and v > 0, "a number > 0"),
+        "cue_weight": Param(1.0, _positive, "a number > 0"),
         "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
         "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
-        "max_iter": Param(3000, _int_at_least(100), "an integer >= 100"),
         "cv_folds": Param(5, _int_at_least(2), "an integer >= 2"),
         "seed": Param(13, _int_at_least(0), "an integer >= 0"),
     },
@@ -91,8 +122,38 @@ SPEC: dict[str, dict[str, Param]] = {
 }
 
 
+def _defaults(spec: Spec) -> dict[str, Any]:
+    return {k: _defaults(p) if isinstance(p, dict) else p.default for k, p in spec.items()}
+
+
 def defaults(section: str) -> dict[str, Any]:
-    return {k: p.default for k, p in SPEC[section].items()}
+    return _defaults(SPEC[section])
+
+
+def _check(path: Path, where: str, values: Any, spec: Spec) -> dict[str, Any]:
+    """Validate one mapping against its spec, nested mappings included; `where` names it."""
+    if not isinstance(values, dict):
+        raise ParamsError(
+            f"{path}: {where} = {values!r:.60}: expected a mapping of {', '.join(spec)}"
+        )
+    unknown = sorted(set(values) - set(spec), key=str)
+    if unknown:
+        raise ParamsError(
+            f"{path}: {where}.{unknown[0]} is not a known key (known: {', '.join(spec)})"
+        )
+    out: dict[str, Any] = {}
+    for key, param in spec.items():
+        if key not in values:
+            default = _defaults(param) if isinstance(param, dict) else param.default
+            raise ParamsError(f"{path}: {where}.{key} is missing (default: {default!r})")
+        if isinstance(param, dict):
+            out[key] = _check(path, f"{where}.{key}", values[key], param)
+        elif not param.check(values[key]):
+            shown = f"{values[key]!r:.60}"  # a pasted blob must not flood the terminal
+            raise ParamsError(f"{path}: {where}.{key} = {shown}: expected {param.expect}")
+        else:
+            out[key] = values[key]
+    return out
 
 
 def load_params(path: Path, section: str) -> dict[str, Any]:
@@ -114,17 +175,4 @@ def load_params(path: Path, section: str) -> dict[str, Any]:
         )
     if not isinstance(values, dict):
         raise ParamsError(f"{path}: section {section!r} must be a mapping")
-    spec = SPEC[section]
-    unknown = sorted(set(values) - set(spec))
-    if unknown:
-        raise ParamsError(
-            f"{path}: {section}.{unknown[0]} is not a known key (known: {', '.join(spec)})"
-        )
-    for key, param in spec.items():
-        if key not in values:
-            raise ParamsError(f"{path}: {section}.{key} is missing (default: {param.default!r})")
-        if not param.check(values[key]):
-            raise ParamsError(
-                f"{path}: {section}.{key} = {values[key]!r:.60}: expected {param.expect}"
-            )
-    return dict(values)
+    return _check(path, section, values, SPEC[section])

@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from stance.core.schema import LABELS
+
+SUPPORT, OPPOSE, NEUTRAL = LABELS
+
 # category -> (coarse label the cue points to, patterns)
 LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "accuse": (
-        "support",
+        SUPPORT,
         (
             r"accus\w*",
             r"blam\w*",
@@ -44,7 +48,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "retaliate": (
-        "support",
+        SUPPORT,
         (
             r"sanction\w*",
             r"retaliat\w*",
@@ -65,7 +69,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "endorse": (
-        "support",
+        SUPPORT,
         (
             r"agree[ds]? with",
             r"concur\w*",
@@ -81,7 +85,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "deny": (
-        "oppose",
+        OPPOSE,
         (
             r"den(?:y|ied|ies|ying|ial)",
             r"reject\w*",
@@ -113,7 +117,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "dispute_evidence": (
-        "oppose",
+        OPPOSE,
         (
             r"no (?:proof|evidence)",
             r"without (?:any )?(?:proof|evidence)",
@@ -136,7 +140,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "call_for_investigation": (
-        "oppose",
+        OPPOSE,
         (
             r"joint investigation",
             r"joint (?:probe|inquiry)",
@@ -147,7 +151,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "criticize_response": (
-        "oppose",
+        OPPOSE,
         (
             r"counter-?productive",
             r"dangerous",
@@ -169,20 +173,21 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "sympathize": (
-        "oppose",
+        OPPOSE,
         (
+            # No particular states, and no "solidarity with" / "support for": said of the
+            # victim they back the accusation, said of the accused they dispute it, which a
+            # lexicon cannot tell (both measured worse in grouped CV and on validation).
+            # Whom a cue concerns is the actor features' business (holder, target, role).
             r"understandable",
             r"sympath\w*",
-            r"solidarity with (?:north korea|pyongyang|russia|moscow|china|beijing|iran|tehran)",
-            r"support for (?:north korea|pyongyang|russia|moscow|china|beijing|iran)",
-            r"defend(?:s|ed)? (?:north korea|pyongyang|russia|moscow|china|beijing|iran)",
             r"sided with",
             r"stood by",
         ),
     ),
-    "praise_attack": ("oppose", (r"righteous deed", r"prais\w*", r"hail(?:s|ed)?", r"applaud\w*")),
+    "praise_attack": (OPPOSE, (r"righteous deed", r"prais\w*", r"hail(?:s|ed)?", r"applaud\w*")),
     "hedge": (
-        "neutral",
+        NEUTRAL,
         (
             r"reportedly",
             r"allegedly",
@@ -201,7 +206,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "speech": (
-        "neutral",
+        NEUTRAL,
         (
             r"said",
             r"says",
@@ -216,10 +221,10 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"briefing",
         ),
     ),
-    "negation": ("neutral", (r"not", r"no", r"never", r"\w+n't", r"neither", r"nor", r"without")),
+    "negation": (NEUTRAL, (r"not", r"no", r"never", r"\w+n't", r"neither", r"nor", r"without")),
 }
 CATEGORIES: Final = tuple(LEXICON)
-STANCE_CUES: Final = tuple(c for c, (label, _) in LEXICON.items() if label != "neutral")
+STANCE_CUES: Final = tuple(c for c, (label, _) in LEXICON.items() if label != NEUTRAL)
 
 
 def _closed(p: str) -> str:

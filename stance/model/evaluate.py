@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from stance.core.files import atomic_writer
 from stance.core.schema import LABELS
+from stance.model.cues import NEUTRAL, OPPOSE, SUPPORT
 
 REPORTS = Path("reports")
 
@@ -34,8 +36,44 @@ def subset_of(source: str, doc_id: str) -> str:
 def cue_rules(view: Any) -> list[str]:
     """The rule-based baseline: the polarity of the cues this actor holds, else neutral."""
     out = []
-    for sup, opp in zip(view["hold_support"], view["hold_oppose"], strict=True):
-        out.append("oppose" if opp > sup else "support" if sup > opp else "neutral")
+    for sup, opp in zip(view[f"hold_{SUPPORT}"], view[f"hold_{OPPOSE}"], strict=True):
+        out.append(OPPOSE if opp > sup else SUPPORT if sup > opp else NEUTRAL)
+    return out
+
+
+# Resample-by-row cells held in memory at once by the bootstrap (about 8 bytes each).
+_BOOTSTRAP_CELLS = 4_000_000
+
+
+def bootstrap_macro_f1(gold: Sequence[str], pred: Sequence[str], bootstrap: int, seed: int) -> Any:
+    """Macro-F1 of `bootstrap` resamples of the rows, exactly as
+    `f1_score(g[idx], p[idx], labels=LABELS, average="macro", zero_division=0)` gives it.
+
+    The resample indices are drawn as a plain loop draws them, one `rng.integers(0, n, n)`
+    per resample in order (one (B, n) draw gives another stream), so intervals do not move;
+    the confusion counts of a block of resamples come from one `bincount`.
+    """
+    import numpy as np
+
+    n, k = len(gold), len(LABELS)
+    size = k + 1  # one extra code for anything outside LABELS: counted, never averaged
+    code = {label: i for i, label in enumerate(LABELS)}
+    g = np.array([code.get(x, k) for x in gold], dtype=np.int64)
+    p = np.array([code.get(x, k) for x in pred], dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    out = np.empty(bootstrap)
+    block = max(1, _BOOTSTRAP_CELLS // max(n, 1))
+    diag = np.arange(k)
+    for start in range(0, bootstrap, block):
+        m = min(block, bootstrap - start)
+        idx = np.stack([rng.integers(0, n, n) for _ in range(m)])
+        cells = (np.arange(m)[:, None] * size * size + g[idx] * size + p[idx]).ravel()
+        conf = np.bincount(cells, minlength=m * size * size).reshape(m, size, size)
+        tp = conf[:, diag, diag]
+        denom = conf[:, :k, :].sum(axis=2) + conf[:, :, :k].sum(axis=1)  # gold + predicted
+        # sklearn's F1: 2 tp / (gold + predicted), zero_division=0 where both are zero.
+        f1 = np.divide(2.0 * tp, denom, out=np.zeros((m, k)), where=denom > 0)
+        out[start : start + m] = f1.mean(axis=1)
     return out
 
 
@@ -52,14 +90,8 @@ def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[
         return {"rows": 0}
     labels = list(LABELS)
     macro = f1_score(gold, pred, labels=labels, average="macro", zero_division=0)
-    rng = np.random.default_rng(seed)
-    g, p = np.array(gold), np.array(pred)
-    boots = []
-    for _ in range(bootstrap):
-        idx = rng.integers(0, len(g), len(g))
-        boots.append(f1_score(g[idx], p[idx], labels=labels, average="macro", zero_division=0))
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    prec, rec, f1, support = precision_recall_fscore_support(
+    lo, hi = np.percentile(bootstrap_macro_f1(gold, pred, bootstrap, seed), [2.5, 97.5])
+    prec, rec, f1, counts = precision_recall_fscore_support(
         gold, pred, labels=labels, zero_division=0
     )
     return {
@@ -72,9 +104,9 @@ def scores(gold: list[str], pred: list[str], bootstrap: int, seed: int) -> dict[
                 "precision": round(float(a), 4),
                 "recall": round(float(b), 4),
                 "f1": round(float(c), 4),
-                "support": int(d),
+                "rows": int(d),
             }
-            for label, a, b, c, d in zip(labels, prec, rec, f1, support, strict=True)
+            for label, a, b, c, d in zip(labels, prec, rec, f1, counts, strict=True)
         },
         "confusion": {
             "labels": labels,
@@ -89,25 +121,29 @@ def _brief(s: dict[str, Any]) -> dict[str, Any]:
 
 def learning_curve(
     train: Any, test: Any, fractions: list[float], params: dict[str, Any], regs: Any, seed: int
-) -> list[dict[str, Any]]:
-    """Macro-F1 per test subset when training on growing shares of the training documents."""
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Macro-F1 per test subset when training on growing shares of the training documents,
+    and a note for each share that cannot be trained on (too few rows of a label)."""
     import numpy as np
     from sklearn.metrics import f1_score
 
     from stance.model.data import groups_of
-    from stance.model.train import fit
+    from stance.model.persist import ModelError
+    from stance.model.train import fit, model_inputs
 
     groups = np.array(groups_of(train))
     unique = np.unique(groups)
     order = np.random.default_rng(seed).permutation(unique)
-    points = []
+    points, notes = [], []
     for frac in fractions:
         keep = set(order[: max(1, round(frac * len(unique)))])
         part = train[[g in keep for g in groups]]
-        if part["stance"].nunique() < len(LABELS):
+        try:
+            pipe = fit(part, params, regs)
+        except ModelError as exc:
+            notes.append(f"fraction {frac} ({len(part)} rows): not trained: {exc}")
             continue
-        pipe = fit(part, params, regs)
-        pred = pipe.predict(test)
+        pred = pipe.predict(model_inputs(test))
         for subset in sorted(set(test["subset"])):
             mask = (test["subset"] == subset).to_numpy()
             points.append(
@@ -129,7 +165,7 @@ def learning_curve(
                     ),
                 }
             )
-    return points
+    return points, notes
 
 
 def evaluate(
@@ -155,13 +191,13 @@ def evaluate(
     ]
     train = frame[frame["split"] == "train"]
     held = frame[frame["split"] != "train"].copy()
-    labels, probs, found = predict_frame(pipe, held)
-    held["pred"] = labels
-    held["scores"] = probs
-    held["found"] = found
-    majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else LABELS[2]
+    pred = predict_frame(pipe, held)
+    held["pred"] = pred.labels
+    held["scores"] = pred.scores
+    held["found"] = pred.found
+    majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else NEUTRAL
     held["majority"] = majority
-    held["rules"] = cue_rules(pipe.named_steps["view"].transform(held))
+    held["rules"] = cue_rules(pred.view)
     b, seed = params["bootstrap"], params["seed"]
 
     def trio(rows: Any) -> dict[str, Any]:
@@ -187,14 +223,15 @@ def evaluate(
         "actor_not_found": int((~held["found"]).sum()),
     }
     regs = load_registries(actors, claims)
-    curve = (
+    curve, notes = (
         learning_curve(
             train, held[held["split"] == "test"], params["learning_curve"], train_params, regs, seed
         )
         if len(train)
-        else []
+        else ([], ["no training rows"])
     )
     metrics["learning_curve"] = curve
+    metrics["learning_curve_notes"] = notes
     write_reports(metrics, held, curve, reports)
     return metrics
 
@@ -257,12 +294,16 @@ def _confusion_png(model_scores: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
 def render(metrics: dict[str, Any]) -> str:
-    f = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
     cv = metrics["cv"]
     lines = [
-        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {f(cv.get('mean'))}"
-        f" +/- {f(cv.get('std'))}"
+        f"Cross-validation (grouped, {cv.get('folds', 0)} folds): macro-F1 {_num(cv.get('mean'))}"
+        f" +/- {_num(cv.get('std'))}",
+        *(f"  cross-validation: {note}" for note in cv.get("notes", [])),
     ]
     for kind in ("splits", "subsets"):
         for name, t in metrics[kind].items():
@@ -270,10 +311,10 @@ def render(metrics: dict[str, Any]) -> str:
             if not m.get("rows"):
                 continue
             lo, hi = m["macro_f1_ci95"]
-            base = f"majority {f(t['majority'].get('macro_f1'))}  "
-            base += f"cue rules {f(t['cue_rules'].get('macro_f1'))}"
+            base = f"majority {_num(t['majority'].get('macro_f1'))}  "
+            base += f"cue rules {_num(t['cue_rules'].get('macro_f1'))}"
             lines.append(
                 f"{kind[:-1]} {name:14} n={m['rows']:4}  "
-                f"model {f(m['macro_f1'])} [{f(lo)}, {f(hi)}]  {base}"
+                f"model {_num(m['macro_f1'])} [{_num(lo)}, {_num(hi)}]  {base}"
             )
     return "\n".join(lines)

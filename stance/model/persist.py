@@ -1,16 +1,22 @@
 """Model files: saved with skops (compressed) beside a card, loaded only after checks.
 
 The card (`<model>.card.json`) records the file's SHA-256, the training data's hash and label
-counts, library versions, parameters and cross-validation scores. Loading refuses a file whose
-hash differs from its card (tampered or replaced), one written by another scikit-learn version,
-and one holding types outside the trusted list, each with one line saying what to do.
+counts, library versions, parameters and cross-validation scores. Loading reads the file once
+and checks those very bytes: it refuses a file whose hash differs from its card (tampered or
+replaced), one written by another scikit-learn minor version (a different patch version only
+warns), and one holding types outside the trusted list, each with one line saying what to do.
+
+The archive may also carry the plain-data export of stance.model.compiled (extra members that
+skops ignores), which `load_for_text` uses so one-sentence predictions skip scikit-learn.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
+import warnings
 import zipfile
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -20,12 +26,23 @@ from typing import Any
 from stance.core.errors import StanceError
 from stance.core.files import atomic_writer
 
-# Types skops does not trust by default that this project's models legitimately contain.
-TRUSTED = ["stance.model.features.ActorView", "stance.model.features.SharedText"]
+# Types skops does not trust by default that this project's models legitimately contain: its
+# two transformers, and the private holders of a calibrated SVM's per-fold models and sigmoids
+# (plain scikit-learn classes of arrays, which skops lists because they are not public).
+TRUSTED = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "stance.model.features.ActorView",
+    "stance.model.features.SharedText",
+]
 
 
 class ModelError(StanceError):
     "A model file cannot be trained, loaded or used."
+
+
+class ModelVersionWarning(UserWarning):
+    "The model was written by another patch version of scikit-learn."
 
 
 def card_path(model: Path) -> Path:
@@ -39,16 +56,26 @@ def versions() -> dict[str, str]:
     }
 
 
-def save(pipe: Any, path: Path, card: dict[str, Any]) -> dict[str, Any]:
+def save(
+    pipe: Any, path: Path, card: dict[str, Any], extra: dict[str, bytes] | None = None
+) -> dict[str, Any]:
+    """Write the model (plus `extra` archive members) and its card; returns the card."""
     import skops.io as sio
 
+    data = sio.dumps(pipe, compression=zipfile.ZIP_DEFLATED)
+    if extra:
+        buf = io.BytesIO(data)
+        with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, blob in extra.items():
+                archive.writestr(name, blob)
+        data = buf.getvalue()
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(path, "wb") as fh:
-        fh.write(sio.dumps(pipe, compression=zipfile.ZIP_DEFLATED))
+        fh.write(data)
     card = {
         **card,
         "model": str(path),
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
         "versions": versions(),
         "trusted_types": TRUSTED,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -59,11 +86,38 @@ def save(pipe: Any, path: Path, card: dict[str, Any]) -> dict[str, Any]:
     return card
 
 
-def load(path: Path) -> tuple[Any, dict[str, Any]]:
-    """Load a model after checking its card, its hash, its versions and its types."""
-    if not path.exists():
-        raise ModelError(f"{path}: no such model: run `stance train` (or `dvc repro`) first")
+def _minor(v: str) -> tuple[str, ...]:
+    return tuple(v.split(".")[:2])
+
+
+def check_versions(path: Path, card: dict[str, Any]) -> None:
+    """Refuse another scikit-learn major.minor version; warn (ModelVersionWarning) on another
+    patch version, whose estimators keep their attributes."""
+    want, have = card.get("versions", {}).get("scikit-learn"), version("scikit-learn")
+    if not isinstance(want, str) or _minor(want) != _minor(have):
+        raise ModelError(
+            f"{path}: written by scikit-learn {want}, this is {have}: retrain with `stance train` "
+            f"or install scikit-learn=={want}"
+        )
+    if want != have:
+        warnings.warn(
+            f"{path}: written by scikit-learn {want}, this is {have} (same minor version: "
+            f"loaded); retrain with `stance train` to match",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
+
+
+def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The model's bytes, read once, and its card, after the hash and version checks: what is
+    checked is what gets loaded, so the file cannot be swapped in between."""
     cpath = card_path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(
+            f"{path}: no such model: run `stance train` (or `dvc repro`) first"
+        ) from None
     try:
         card = json.loads(cpath.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -72,23 +126,22 @@ def load(path: Path) -> tuple[Any, dict[str, Any]]:
         ) from None
     except json.JSONDecodeError:
         raise ModelError(f"{cpath}: the model card is not valid JSON; retrain") from None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != card.get("sha256"):
+    if hashlib.sha256(data).hexdigest() != card.get("sha256"):
         raise ModelError(
             f"{path}: the file does not match the SHA-256 in its card (tampered or replaced); "
             f"do not load it: retrain with `stance train`"
         )
-    want, have = card.get("versions", {}).get("scikit-learn"), version("scikit-learn")
-    if want != have:
-        raise ModelError(
-            f"{path}: written by scikit-learn {want}, this is {have}: retrain with `stance train` "
-            f"or install scikit-learn=={want}"
-        )
+    check_versions(path, card)
+    return data, card
+
+
+def _skops_loads(path: Path, data: bytes) -> Any:
     import skops.io as sio
+    from sklearn.exceptions import InconsistentVersionWarning
 
     try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means the file is unusable
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception as exc:  # any parse failure means the file is unusable
         raise ModelError(f"{path}: not a readable skops model ({type(exc).__name__})") from None
     extra = sorted(set(untrusted) - set(TRUSTED))
     if extra:
@@ -97,7 +150,31 @@ def load(path: Path) -> tuple[Any, dict[str, Any]]:
             f"`stance train` load"
         )
     try:
-        pipe = sio.load(path, trusted=TRUSTED)
-    except Exception as exc:  # noqa: BLE001
+        with warnings.catch_warnings():
+            # check_versions has judged the versions and warned once; sklearn would warn
+            # again for every estimator in the pipeline.
+            warnings.simplefilter("ignore", InconsistentVersionWarning)
+            return sio.loads(data, trusted=TRUSTED)
+    except Exception as exc:  # skops and sklearn raise many kinds; all mean "cannot load"
         raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
-    return pipe, card
+
+
+def load(path: Path) -> tuple[Any, dict[str, Any]]:
+    """The fitted pipeline and its card, after checking the card, hash, versions and types."""
+    data, card = read_checked(path)
+    return _skops_loads(path, data), card
+
+
+def load_for_text(path: Path) -> tuple[Any, dict[str, Any]]:
+    """A predictor for raw text and the card: the plain-data export when the archive has one
+    (NumPy only, no scikit-learn import), else the skops pipeline. Same checks as `load`."""
+    from stance.model.compiled import CannotCompile, CompiledModel, has_export
+
+    data, card = read_checked(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if has_export(archive):
+                return CompiledModel(archive), card
+    except (zipfile.BadZipFile, CannotCompile, KeyError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+    return _skops_loads(path, data), card

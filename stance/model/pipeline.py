@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stance.core.params import ESTIMATORS
+
 
 @dataclass
 class Registries:
@@ -34,6 +36,73 @@ def load_registries(actors_path: Path, claims_path: Path) -> Registries:
     )
 
 
+def _class_weight(value: str) -> str | None:
+    return None if value == "none" else value
+
+
+def make_estimator(params: dict[str, Any]) -> Any:
+    """The final estimator `train.estimator` names, from its own section of `train`.
+
+    Every choice gives probabilities: the linear SVM through sigmoid calibration on internal
+    folds, SGD through a loss that has `predict_proba`.
+    """
+    name = params["estimator"]
+    own = params[name]
+    seed = params["seed"]
+    if name == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(
+            C=own["C"],
+            class_weight=_class_weight(own["class_weight"]),
+            max_iter=own["max_iter"],
+            random_state=seed,
+        )
+    if name == "linear_svm":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(
+            C=own["C"],
+            class_weight=_class_weight(own["class_weight"]),
+            max_iter=own["max_iter"],
+            random_state=seed,
+        )
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=own["calibration_folds"])
+    if name == "sgd":
+        from sklearn.linear_model import SGDClassifier
+
+        return SGDClassifier(
+            loss=own["loss"],
+            alpha=own["alpha"],
+            penalty=own["penalty"],
+            class_weight=_class_weight(own["class_weight"]),
+            max_iter=own["max_iter"],
+            random_state=seed,
+        )
+    raise ValueError(f"unknown estimator {name!r} (params.yaml train.estimator: {ESTIMATORS})")
+
+
+def rows_needed_per_label(params: dict[str, Any]) -> int:
+    """Rows of each label a training set needs: the calibrated SVM fits one model per
+    internal fold, and each fold must see every label."""
+    return (
+        int(params["linear_svm"]["calibration_folds"]) if params["estimator"] == "linear_svm" else 1
+    )
+
+
+def describe_estimator(params: dict[str, Any], estimator: Any) -> dict[str, Any]:
+    """What the model card records about the final estimator."""
+    name = params["estimator"]
+    inner = getattr(estimator, "estimator", None)  # the SVM inside the calibration
+    kind = type(estimator).__name__
+    return {
+        "name": name,
+        "class": kind if inner is None else f"{kind}({type(inner).__name__})",
+        "params": params[name],
+    }
+
+
 def build_pipeline(
     params: dict[str, Any],
     aliases: dict[str, list[str]],
@@ -42,11 +111,11 @@ def build_pipeline(
 ) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from stance.model.features import NUMERIC, ActorView, SharedText
+    from stance.model.features import ActorView, SharedText
+    from stance.model.views import NUMERIC
 
     ngrams = (1, params["ngram_max"])
     features = ColumnTransformer(
@@ -64,11 +133,6 @@ def build_pipeline(
         # Relative weight of the cue, holder and role block against the two text blocks.
         transformer_weights={"sentence": 1.0, "window": 1.0, "cues": params["cue_weight"]},
     )
-    clf = LogisticRegression(
-        C=params["C"],
-        class_weight=None if params["class_weight"] == "none" else params["class_weight"],
-        max_iter=params["max_iter"],
-        random_state=params["seed"],
-    )
     view = ActorView(aliases=aliases, ignore=ignore, claims=claims, window=params["window"])
-    return Pipeline([("view", view), ("features", features), ("clf", clf)])
+    # Step names serve set_params (`clf__C`); callers reach steps by position.
+    return Pipeline([("view", view), ("features", features), ("clf", make_estimator(params))])

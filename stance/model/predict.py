@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from stance.core.errors import InputError
 from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
@@ -20,16 +20,25 @@ from stance.model.data import prepare_table
 from stance.model.persist import load
 
 
-def predict_frame(pipe: Any, frame: Any) -> tuple[list[str], list[dict[str, float]], list[bool]]:
-    """Labels, {label: probability} and whether each actor was found in its sentence."""
-    view = pipe.named_steps["view"].transform(frame)
-    feats = pipe.named_steps["features"].transform(view)
-    probs = pipe.named_steps["clf"].predict_proba(feats)
-    classes = list(pipe.named_steps["clf"].classes_)
+class Prediction(NamedTuple):
+    labels: list[str]
+    scores: list[dict[str, float]]  # {label: probability}, rounded to 4 places
+    found: list[bool]  # whether each row's actor was found in its sentence
+    view: Any  # the actor view (ActorView's output), for callers that need more of it
+
+
+def _labels_and_scores(classes: list[str], probs: Any) -> tuple[list[str], list[dict[str, float]]]:
     labels = [classes[i] for i in probs.argmax(axis=1)]
     scores = [dict(zip(classes, row, strict=True)) for row in probs.round(4).tolist()]
-    found = [bool(f) for f in view["found"]]
-    return labels, scores, found
+    return labels, scores
+
+
+def predict_frame(pipe: Any, frame: Any) -> Prediction:
+    """Labels, probabilities, actor-found flags and the view they were computed from."""
+    view = pipe[0].transform(frame)
+    probs = pipe[1:].predict_proba(view)
+    labels, scores = _labels_and_scores([str(c) for c in pipe[-1].classes_], probs)
+    return Prediction(labels, scores, [bool(f) for f in view["found"]], view)
 
 
 def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]]]:
@@ -40,7 +49,7 @@ def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]
 
     def score(candidates: list[dict[str, Any]]) -> list[dict[str, float]]:
         frame = prepare_table(pd.DataFrame(candidates), path, need_labels=False)
-        return predict_frame(pipe, frame)[1]
+        return predict_frame(pipe, frame).scores
 
     return score
 
@@ -56,11 +65,11 @@ def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int) -> Any:
             n, tail = rest.split(":", 1)
             msg = f"{head}: row {int(n) + offset}:{tail}"
         raise InputError(msg) from None
-    labels, probs, found = predict_frame(pipe, frame)
+    pred = predict_frame(pipe, frame)
     out = batch.copy()
-    out["stance"] = labels
-    out["scores"] = probs
-    out["actor_found"] = found
+    out["stance"] = pred.labels
+    out["scores"] = pred.scores
+    out["actor_found"] = pred.found
     return out
 
 
@@ -100,19 +109,23 @@ def predict_table(
     return out.rows
 
 
-def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
-    """Every (sentence, actor) of a raw text, with its predicted stance."""
-    import pandas as pd
+def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
+    """Every (sentence, actor) of a raw text, with its predicted stance.
 
+    `model` is a fitted pipeline or a stance.model.compiled.CompiledModel (what
+    persist.load_for_text gives): the same rows, the same probabilities.
+    """
     from stance.corpus.sentences import tag_text
+    from stance.model.compiled import CompiledModel
 
-    known = pipe[0].claims or {}
+    compiled = isinstance(model, CompiledModel)
+    known = (model.view["claims"] if compiled else model[0].claims) or {}
     if claim is not None and claim not in known:
         raise InputError(
             f"--claim {claim}: not a claim this model knows (known: {', '.join(sorted(known))})"
         )
-
-    doc, tagged = tag_text(text, pipe.named_steps["view"]._registry())
+    registry = model.tagger_registry() if compiled else model[0].tagger_registry()
+    doc, tagged = tag_text(text, registry)
     rows = [
         {
             "sentence": doc.text[span.start : span.end],
@@ -127,7 +140,19 @@ def predict_text(pipe: Any, text: str, claim: str | None) -> list[dict[str, Any]
     ]
     if not rows:
         return []
-    labels, probs, _ = predict_frame(pipe, pd.DataFrame(rows))
+    if compiled:
+        probs, _ = model.predict_proba(
+            [r["sentence"] for r in rows],
+            [r["actor"] for r in rows],
+            [r["claim"] for r in rows],
+            [r["mentions"] for r in rows],
+        )
+        labels, scores = _labels_and_scores(model.classes, probs)
+    else:
+        import pandas as pd
+
+        pred = predict_frame(model, pd.DataFrame(rows))
+        labels, scores = pred.labels, pred.scores
     return [
-        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, probs, strict=True)
+        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, scores, strict=True)
     ]

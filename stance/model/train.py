@@ -12,7 +12,13 @@ from stance.core.schema import LABELS
 from stance.core.tables import read_table
 from stance.model.data import data_hash, groups_of, prepare_table
 from stance.model.persist import ModelError, save
-from stance.model.pipeline import Registries, build_pipeline, load_registries
+from stance.model.pipeline import (
+    Registries,
+    build_pipeline,
+    describe_estimator,
+    load_registries,
+    rows_needed_per_label,
+)
 
 DATASET = Path("data/processed/dataset.parquet")
 
@@ -46,49 +52,117 @@ def training_table(data: Path | None, label_map: dict[str, str]) -> tuple[Any, s
     return prepare_table(read_table(data), data, label_map), str(data)
 
 
+def model_inputs(frame: Any) -> Any:
+    """The columns the pipeline reads: labels, splits and ids stay out of the model, so its
+    `feature_names_in_` are what prediction needs."""
+    from stance.model.views import INPUT_COLUMNS
+
+    return frame[[c for c in INPUT_COLUMNS if c in frame.columns]]
+
+
 def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict[str, Any]:
-    """Grouped k-fold macro-F1: no document (or claim) is on both sides of a fold."""
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import GroupKFold
+    """Grouped, stratified k-fold macro-F1: no document (or claim) is on both sides of a fold.
 
-    groups = groups_of(frame)
-    k = min(params["cv_folds"], len(set(groups)))
-    if k < 2:
-        return {
-            "folds": 0,
-            "macro_f1": [],
-            "mean": None,
-            "std": None,
-            "note": "fewer than two groups: no cross-validation",
-        }
-    scores = []
-    for tr, te in GroupKFold(n_splits=k).split(frame, frame["stance"], groups):
-        if frame["stance"].iloc[tr].nunique() < len(LABELS):
-            continue
-        pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
-        pipe.fit(frame.iloc[tr], frame["stance"].iloc[tr])
-        pred = pipe.predict(frame.iloc[te])
-        scores.append(
-            f1_score(
-                frame["stance"].iloc[te],
-                pred,
-                average="macro",
-                labels=list(LABELS),
-                zero_division=0,
-            )
-        )
+    Every fold is reported. A fold whose training part cannot be fitted (a single label, or
+    too few rows of one for the calibrated SVM) has the score None and a note saying why;
+    one that lacks a label is scored (its model never predicts that label) and noted. Fewer
+    groups (or rows of the largest label) than `cv_folds` means fewer folds, said in a note.
+    """
+    import warnings
+
     import numpy as np
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.model_selection import cross_validate as run_folds
 
-    return {
-        "folds": len(scores),
-        "macro_f1": [round(s, 4) for s in scores],
-        "mean": round(float(np.mean(scores)), 4) if scores else None,
-        "std": round(float(np.std(scores)), 4) if scores else None,
+    groups = np.asarray(groups_of(frame))
+    y = frame["stance"].to_numpy()
+    asked, seed = params["cv_folds"], params["seed"]
+    n_groups = len(set(groups))
+    largest = max(Counter(y).values(), default=0)  # stratified folds need this many rows
+    k = min(asked, n_groups, largest)
+    out: dict[str, Any] = {
+        "folds": 0,
+        "requested_folds": asked,
+        "macro_f1": [],
+        "mean": None,
+        "std": None,
         "grouped_by": "document components" if "group" in frame.columns else "claim/sentence",
+        "per_fold": [],
+        "notes": [],
     }
+    notes: list[str] = out["notes"]
+    if k < 2:
+        notes.append(
+            f"{n_groups} group(s), {largest} row(s) in the largest label: cross-validation "
+            f"needs at least two of each"
+        )
+        return out
+    if k < asked:
+        why = f"{n_groups} groups" if n_groups == k else f"{largest} rows in the largest label"
+        notes.append(f"{asked} folds asked for but only {why}: {k} folds")
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    out["splitter"] = f"StratifiedGroupKFold(n_splits={k}, shuffle=True, random_state={seed})"
+    X = model_inputs(frame)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        splits = list(splitter.split(X, y, groups))
+    notes += [str(w.message) for w in caught]
+    need = rows_needed_per_label(params)
+    fittable = []
+    for i, (tr, te) in enumerate(splits, 1):
+        present = Counter(y[tr])
+        missing = [label for label in LABELS if label not in present]
+        fold: dict[str, Any] = {
+            "fold": i,
+            "train_rows": len(tr),
+            "test_rows": len(te),
+            "test_labels": {label: int((y[te] == label).sum()) for label in LABELS},
+            "macro_f1": None,
+        }
+        out["per_fold"].append(fold)
+        if len(te) == 0:
+            notes.append(f"fold {i}: no test rows: not scored")
+        elif len(present) < 2:
+            notes.append(f"fold {i}: the training part has one label only: not scored")
+        elif min(present.values()) < need:
+            notes.append(
+                f"fold {i}: the training part has fewer than {need} rows of a label, which "
+                f"calibration needs: not scored"
+            )
+        else:
+            if missing:
+                notes.append(
+                    f"fold {i}: the training part has no {', '.join(map(repr, missing))} rows"
+                )
+            fittable.append(i - 1)
+    if fittable:
+
+        def scorer(estimator: Any, X_test: Any, y_test: Any) -> float:
+            # A plain callable: make_scorer would ask a fold model that saw two labels only
+            # for a binary positive label, which macro-F1 does not use.
+            pred = estimator.predict(X_test)
+            return float(
+                f1_score(y_test, pred, average="macro", labels=list(LABELS), zero_division=0)
+            )
+
+        result = run_folds(
+            build_pipeline(params, regs.aliases, regs.ignore, regs.claims),
+            X,
+            y,
+            cv=[splits[i] for i in fittable],
+            scoring=scorer,
+            error_score="raise",
+        )
+        for i, score in zip(fittable, result["test_score"], strict=True):
+            out["per_fold"][i]["macro_f1"] = round(float(score), 4)
+        done = result["test_score"]
+        out.update(mean=round(float(np.mean(done)), 4), std=round(float(np.std(done)), 4))
+    out.update(folds=k, macro_f1=[f["macro_f1"] for f in out["per_fold"]])
+    return out
 
 
-def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
+def check_training_set(frame: Any, params: dict[str, Any]) -> None:
     counts = Counter(frame["stance"])
     if len(frame) == 0:
         raise ModelError("the training set is empty: label data or pass --data FILE")
@@ -98,8 +172,20 @@ def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
             f"the training set has no {missing[0]!r} rows ({dict(counts)}): every label needs "
             f"examples"
         )
+    need = rows_needed_per_label(params)
+    few = [label for label in LABELS if counts[label] < need]
+    if few:
+        raise ModelError(
+            f"the training set has {counts[few[0]]} {few[0]!r} row(s); "
+            f"train.linear_svm.calibration_folds = {need} needs {need} of each label: lower it "
+            f"or add rows"
+        )
+
+
+def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
+    check_training_set(frame, params)
     pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
-    pipe.fit(frame, frame["stance"])
+    pipe.fit(model_inputs(frame), frame["stance"])
     return pipe
 
 
@@ -114,10 +200,11 @@ def train(
 ) -> dict[str, Any]:
     check_output(model_out, "--model-out")
     frame, source = training_table(data, label_map or {})
+    check_training_set(frame, params)  # before cross-validation spends any time
     regs = load_registries(actors, claims)
     cv = cross_validate(frame, params, regs)
     pipe = fit(frame, params, regs)
-    n_features = len(pipe.named_steps["features"].get_feature_names_out())
+    extra, compiled = compile_for_text(pipe, model_inputs(frame))
     card = {
         "data": {
             "source": source,
@@ -129,8 +216,30 @@ def train(
             else {},
         },
         "params": params,
+        "estimator": describe_estimator(params, pipe[-1]),
         "cv": cv,
-        "features": n_features,
-        "labels": list(pipe.named_steps["clf"].classes_),
+        "features": len(pipe[1].get_feature_names_out()),
+        "labels": [str(c) for c in pipe[-1].classes_],
+        "compiled": compiled,
     }
-    return save(pipe, model_out, card)
+    return save(pipe, model_out, card, extra)
+
+
+def compile_for_text(
+    pipe: Any, inputs: Any, check_rows: int = 1000
+) -> tuple[dict[str, bytes] | None, dict[str, Any]]:
+    """The plain-data export for fast text prediction (stance.model.compiled), checked against
+    the pipeline on training rows, and what the card says about it. A pipeline it cannot
+    reproduce is saved without one: `stance predict TEXT` then loads it with skops."""
+    from stance.model.compiled import CannotCompile, check, export
+
+    try:
+        members = export(pipe)
+        diff = check(pipe, members, inputs.head(check_rows))
+    except CannotCompile as exc:
+        return None, {"fast_predict": False, "reason": str(exc)}
+    return members, {
+        "fast_predict": True,
+        "checked_rows": min(len(inputs), check_rows),
+        "max_probability_difference": diff,
+    }

@@ -1,0 +1,337 @@
+"""The fitted pipeline as plain data, so `stance predict TEXT` needs NumPy only.
+
+Importing scikit-learn costs ~1.8 s here (it imports SciPy's stats and pandas), skops ~0.8 s
+more: most of a one-sentence prediction. After the actor view the pipeline is linear: two
+TF-IDF blocks, a standard scaler and a linear model whose scores go through a fixed link
+(softmax, one-vs-rest logistic, modified Huber, or per-class sigmoids for the calibrated SVM).
+`export` writes what that needs (view parameters, vocabularies, idf, scaler statistics,
+coefficients) as JSON and .npy members of the model archive; `CompiledModel` evaluates them,
+computing the view with the same code as training (stance.model.views). `export` refuses
+any pipeline it cannot reproduce, and `check` compares both on real rows at training time.
+
+Reading runs no code from the file: `json.loads` and `np.load(..., allow_pickle=False)`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from stance.corpus.actors import Registry
+from stance.model.views import NUMERIC, actor_views, alias_registry
+
+FORMAT = 1
+PREFIX = "stance-compiled/"
+INDEX = PREFIX + "model.json"
+LINKS = ("softmax", "ovr_logistic", "modified_huber", "sigmoid_calibrated")
+# The TfidfVectorizer settings `_tfidf_rows` implements; anything else is not compiled.
+_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_VECTORIZER = {
+    "analyzer": "word",
+    "binary": False,
+    "input": "content",
+    "lowercase": True,
+    "norm": "l2",
+    "preprocessor": None,
+    "stop_words": None,
+    "strip_accents": None,
+    "token_pattern": _TOKEN_PATTERN,
+    "tokenizer": None,
+    "use_idf": True,
+    "vocabulary": None,
+}
+
+
+class CannotCompile(Exception):
+    "The pipeline holds something the plain-data predictor does not reproduce."
+
+
+def has_export(archive: zipfile.ZipFile) -> bool:
+    return INDEX in archive.namelist()
+
+
+# ---- writing (at training time, with scikit-learn loaded) ----------------------------------
+
+
+def export(pipe: Any) -> dict[str, bytes]:
+    """Archive members (name -> bytes) describing `pipe`; CannotCompile if it is not the
+    view + features + linear model this module knows."""
+    view, features, final = pipe[0], pipe[1], pipe[-1]
+    arrays: dict[str, np.ndarray] = {}
+
+    def array(name: str, value: Any) -> str:
+        member = f"{PREFIX}{name}.npy"
+        arrays[member] = np.asarray(value, dtype=np.float64)
+        return member
+
+    index: dict[str, Any] = {
+        "format": FORMAT,
+        "view": {
+            "aliases": view.aliases,
+            "ignore": view.ignore,
+            "claims": view.claims,
+            "window": view.window,
+        },
+        "blocks": _export_blocks(features, array),
+        "classes": [str(c) for c in final.classes_],
+        **_export_final(final, array),
+    }
+    if len(index["classes"]) < 3:
+        raise CannotCompile("a model with fewer than three labels")
+    members = {INDEX: json.dumps(index).encode()}
+    for member, value in arrays.items():
+        buf = io.BytesIO()
+        np.save(buf, value, allow_pickle=False)
+        members[member] = buf.getvalue()
+    return members
+
+
+def _export_blocks(features: Any, array: Any) -> list[dict[str, Any]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import StandardScaler
+
+    from stance.model.features import SharedText
+
+    weights = features.transformer_weights or {}
+    blocks = []
+    for name, trans, columns in features.transformers_:
+        if isinstance(trans, str):
+            if trans == "drop":
+                continue
+            raise CannotCompile(f"column block {name!r} is {trans!r}")
+        where = features.output_indices_[name]
+        block: dict[str, Any] = {
+            "name": name,
+            "start": where.start,
+            "stop": where.stop,
+            "weight": float(weights.get(name, 1.0)),
+        }
+        vec = trans.vectorizer_ if isinstance(trans, SharedText) else trans
+        if isinstance(vec, TfidfVectorizer) and isinstance(columns, str):
+            params = vec.get_params()
+            odd = [k for k, v in _VECTORIZER.items() if params[k] != v]
+            if odd:
+                raise CannotCompile(f"TF-IDF block {name!r} sets {', '.join(odd)}")
+            terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+            block.update(
+                kind="tfidf",
+                column=columns,
+                ngram_range=list(params["ngram_range"]),
+                sublinear_tf=bool(params["sublinear_tf"]),
+                terms=terms,
+                idf=array(f"{name}_idf", vec.idf_),
+            )
+        elif isinstance(trans, StandardScaler) and list(columns) == list(NUMERIC):
+            if not (trans.with_mean and trans.with_std):
+                raise CannotCompile(f"scaler block {name!r} does not centre and scale")
+            block.update(
+                kind="scaler",
+                mean=array(f"{name}_mean", trans.mean_),
+                scale=array(f"{name}_scale", trans.scale_),
+            )
+        else:
+            raise CannotCompile(f"column block {name!r} ({type(trans).__name__})")
+        blocks.append(block)
+    return blocks
+
+
+def _export_final(final: Any, array: Any) -> dict[str, Any]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    def linear(est: Any, i: int) -> dict[str, Any]:
+        if est.coef_.shape[0] < 3:
+            raise CannotCompile("a binary linear model")
+        return {
+            "coef": array(f"coef_{i}", est.coef_),
+            "intercept": array(f"intercept_{i}", est.intercept_),
+        }
+
+    if isinstance(final, LogisticRegression):
+        return {"link": "softmax", "members": [linear(final, 0)]}
+    if isinstance(final, SGDClassifier) and final.loss == "log_loss":
+        return {"link": "ovr_logistic", "members": [linear(final, 0)]}
+    if isinstance(final, SGDClassifier) and final.loss == "modified_huber":
+        return {"link": "modified_huber", "members": [linear(final, 0)]}
+    if isinstance(final, CalibratedClassifierCV) and final.method == "sigmoid":
+        members = []
+        classes = [str(c) for c in final.classes_]
+        for i, cal in enumerate(final.calibrated_classifiers_):
+            member = linear(cal.estimator, i)
+            member["columns"] = [classes.index(str(c)) for c in cal.estimator.classes_]
+            member["a"] = array(f"sigmoid_a_{i}", [c.a_ for c in cal.calibrators])
+            member["b"] = array(f"sigmoid_b_{i}", [c.b_ for c in cal.calibrators])
+            members.append(member)
+        return {"link": "sigmoid_calibrated", "members": members}
+    raise CannotCompile(f"final estimator {type(final).__name__}")
+
+
+def check(pipe: Any, members: dict[str, bytes], frame: Any, atol: float = 1e-9) -> float:
+    """The largest difference between the pipeline's and the export's probabilities on
+    `frame`'s rows; CannotCompile when they differ by more than `atol`."""
+    model = CompiledModel(members)
+    n = len(frame)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].tolist() if name in frame.columns else [None] * n
+
+    mine, _ = model.predict_proba(
+        frame["sentence"].astype(str).tolist(),
+        frame["actor"].astype(str).tolist(),
+        column("claim"),
+        column("mentions"),
+    )
+    theirs = pipe.predict_proba(frame)
+    diff = float(np.abs(mine - theirs).max()) if n else 0.0
+    if not diff <= atol:
+        raise CannotCompile(f"probabilities differ by up to {diff:.2e} from the pipeline's")
+    return diff
+
+
+# ---- reading (at prediction time, NumPy only) ----------------------------------------------
+
+
+class CompiledModel:
+    """Probabilities for (sentence, actor, claim, mentions) rows from the exported data."""
+
+    def __init__(self, members: dict[str, bytes] | zipfile.ZipFile):
+        read = members.read if isinstance(members, zipfile.ZipFile) else members.__getitem__
+        index = json.loads(read(INDEX))
+        if index.get("format") != FORMAT or index.get("link") not in LINKS:
+            raise CannotCompile(f"unknown compiled format {index.get('format')}")
+
+        def array(member: str) -> np.ndarray:
+            return np.load(io.BytesIO(read(member)), allow_pickle=False)
+
+        self.view = index["view"]
+        self.classes: list[str] = index["classes"]
+        self.link: str = index["link"]
+        self.blocks = []
+        for block in index["blocks"]:
+            block = dict(block)
+            if block["kind"] == "tfidf":
+                block["vocab"] = {t: i for i, t in enumerate(block.pop("terms"))}
+                block["idf"] = array(block["idf"])
+            else:
+                block["mean"], block["scale"] = array(block["mean"]), array(block["scale"])
+            self.blocks.append(block)
+        self.members = [
+            {k: array(v) if k in ("coef", "intercept", "a", "b") else v for k, v in m.items()}
+            for m in index["members"]
+        ]
+        self._registry: Registry | None = None
+
+    def tagger_registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = alias_registry(self.view["aliases"], self.view["ignore"])
+        return self._registry
+
+    def predict_proba(
+        self,
+        sentences: Sequence[str],
+        actors: Sequence[str],
+        claims: Sequence[Any],
+        mentions: Sequence[Any],
+    ) -> tuple[np.ndarray, list[bool]]:
+        """Probabilities (rows x classes) and whether each actor was found."""
+        generic, windows, numeric = actor_views(
+            sentences,
+            actors,
+            claims,
+            mentions,
+            self.tagger_registry(),
+            self.view["claims"] or {},
+            self.view["window"],
+        )
+        texts = {"sentence": generic, "window": windows}
+        n = len(sentences)
+        parts = []  # (rows, columns, weighted values) of each TF-IDF block
+        dense = []
+        for b in self.blocks:
+            if b["kind"] == "tfidf":
+                rows, cols, vals = _tfidf_rows(texts[b["column"]], b)
+                parts.append((rows, cols + b["start"], vals * b["weight"]))
+            else:
+                scaled = (numeric - b["mean"]) / b["scale"] * b["weight"]
+                dense.append((b["start"], b["stop"], scaled))
+        probs = np.zeros((n, len(self.classes)))
+        for member in self.members:
+            coef, decision = member["coef"], np.tile(member["intercept"], (n, 1))
+            for rows, cols, vals in parts:
+                for c in range(coef.shape[0]):
+                    decision[:, c] += np.bincount(rows, coef[c, cols] * vals, minlength=n)
+            for start, stop, scaled in dense:
+                decision += scaled @ coef[:, start:stop].T
+            probs += self._link(decision, member)
+        found = [bool(f) for f in numeric[:, NUMERIC.index("found")]]
+        return probs / len(self.members), found
+
+    def _link(self, d: np.ndarray, member: dict[str, Any]) -> np.ndarray:
+        # The formulas of LogisticRegression, SGDClassifier and CalibratedClassifierCV's
+        # predict_proba (scikit-learn 1.9), including their all-zero-row fallbacks.
+        if self.link == "softmax":
+            e = np.exp(d - d.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+        if self.link == "sigmoid_calibrated":
+            p = np.zeros((len(d), len(self.classes)))
+            for j, col in enumerate(member["columns"]):
+                p[:, col] = _expit(-(member["a"][j] * d[:, j] + member["b"][j]))
+            total = p.sum(axis=1, keepdims=True)
+            uniform = np.full_like(p, 1 / len(self.classes))
+            return np.divide(p, total, out=uniform, where=total != 0)
+        p = _expit(d) if self.link == "ovr_logistic" else (np.clip(d, -1, 1) + 1) / 2
+        total = p.sum(axis=1)
+        p[total == 0] = 1
+        total[total == 0] = p.shape[1]
+        return p / total[:, None]  # type: ignore[no-any-return]
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))  # type: ignore[no-any-return]
+
+
+_TOKEN = re.compile(_TOKEN_PATTERN)
+
+
+def _tfidf_rows(
+    texts: Sequence[str], block: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TfidfVectorizer.transform as (row, column, value) triples: word n-grams of the
+    lower-cased tokens, counts, optional 1 + log(tf), times idf, rows scaled to unit length."""
+    vocab, idf = block["vocab"], block["idf"]
+    lo, hi = block["ngram_range"]
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    done: dict[str, tuple[list[int], list[float]]] = {}  # a text recurs once per actor
+    for r, text in enumerate(texts):
+        hit = done.get(text)
+        if hit is None:
+            tokens = _TOKEN.findall(text.lower())
+            grams = [
+                " ".join(tokens[i : i + k])
+                for k in range(lo, min(hi, len(tokens)) + 1)
+                for i in range(len(tokens) - k + 1)
+            ]
+            counts = Counter(vocab[g] for g in grams if g in vocab)
+            js = sorted(counts)
+            tf = [
+                (1.0 + math.log(counts[j])) if block["sublinear_tf"] else float(counts[j])
+                for j in js
+            ]
+            weights = [t * float(idf[j]) for t, j in zip(tf, js, strict=True)]
+            norm = math.sqrt(sum(w * w for w in weights))
+            hit = done[text] = (js, [w / norm for w in weights] if norm > 0 else weights)
+        rows += [r] * len(hit[0])
+        cols += hit[0]
+        vals += hit[1]
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals)

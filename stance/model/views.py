@@ -1,0 +1,252 @@
+"""What one (sentence, actor[, claim]) row looks like to the model, computed without sklearn.
+
+The scikit-learn wrapper (stance.model.features.ActorView) and the plain-data predictor
+(stance.model.compiled) both call `actor_views`, so training and fast prediction cannot drift
+apart. Only NumPy is imported here: `stance predict TEXT` must not pay for pandas or sklearn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from stance.core.schema import AUTHOR
+from stance.corpus.actors import Actor, Registry
+from stance.model.cues import CATEGORIES, LEXICON, OPPOSE, STANCE_CUES, SUPPORT, find_cues
+
+ROLES = ("accuser", "accused", "other", "author", "unknown")
+POLARITIES = (SUPPORT, OPPOSE)
+NUMERIC = (
+    [f"cue_{c}" for c in CATEGORIES]
+    + [f"win_{c}" for c in CATEGORIES]
+    + [f"hold_{c}" for c in STANCE_CUES]
+    + [f"hold_{p}" for p in POLARITIES]
+    + [f"target_{p}" for p in POLARITIES]
+    + [f"{r}_{k}_{p}" for r in ROLES[:3] for k in ("hold", "target") for p in POLARITIES]
+    + ["speaker", "first"]
+    + [f"role_{r}" for r in ROLES]
+    + ["claim_overlap", "question", "found", "n_actors"]
+)
+# What a row to predict is made of: the first two are required, the others optional.
+INPUT_COLUMNS = ("sentence", "actor", "claim", "mentions")
+# The text columns ahead of NUMERIC in a view: the actor-free sentence and the actor's window.
+TEXT_COLUMNS = ("sentence", "window")
+_AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
+# What may stand between an actor and the cue it holds: a possessive and auxiliaries
+# ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
+# is then quoted speech, held by whoever speaks it).
+_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
+_CLAUSE = re.compile(r"[:;—]")
+_WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
+_STOP = frozenset(
+    "the a an of to in on at for and or but by with from that this is was are were be been it its "
+    "as has have had will would said says".split()
+)
+
+
+def alias_registry(aliases: dict[str, list[str]] | None, ignore: Sequence[str] | None) -> Registry:
+    """The tagger for rows without mention offsets, from the aliases a model carries."""
+    actors = [Actor(a, "group", a, tuple(names)) for a, names in (aliases or {}).items()]
+    return Registry(actors, ignore or [], source="model aliases")
+
+
+def actor_views(
+    sentences: Sequence[str],
+    actors: Sequence[str],
+    claim_col: Sequence[Any],
+    mention_col: Sequence[Any],
+    registry: Registry,
+    claims: dict[str, dict[str, Any]],
+    window: int,
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features."""
+    numeric = np.zeros((len(sentences), len(NUMERIC)))
+    window_col: list[str] = []
+    cache: dict[str, _Sentence] = {}  # a sentence recurs once per actor in it
+    for i, (text, actor, claim, given) in enumerate(
+        zip(sentences, actors, claim_col, mention_col, strict=True)
+    ):
+        sent = cache.get(text)
+        if sent is None:
+            sent = cache[text] = _Sentence(text, registry)
+        window_col.append(_row(numeric[i], sent, actor, claim, given, claims, window))
+    return [cache[t].generic for t in sentences], window_col, numeric
+
+
+@lru_cache(maxsize=4096)
+def _content(text: str) -> frozenset[str]:
+    # Cached: a sentence recurs once per actor in it, a claim once per row.
+    return frozenset(_WORD3.findall(text.lower())) - _STOP
+
+
+def _row(
+    out: np.ndarray,
+    sent: _Sentence,
+    actor: str,
+    claim: Any,
+    given: Any,
+    claims: dict[str, dict[str, Any]],
+    width: int,
+) -> str:
+    """Fill this row's numeric features into `out`; return the words around the actor."""
+    text = sent.text
+    if given is not None and len(given) > 0:
+        mine = [(int(m["start"]), int(m["end"])) for m in given]
+    else:
+        mine = sent.spans.get(actor, [])
+    found = bool(mine)
+    if found:
+        where: list[Any] = [sent.token_of.get(sp) for sp in mine]
+        tokens = sent.tokens
+        if None in where:  # offsets from elsewhere that the tagger did not produce
+            tokens, where = _mask_tokens(sent.text, mine)
+        marks = set(where)
+        keep = sorted(
+            {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
+        )
+        window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
+        lo = min(s for s, _ in mine) - 60
+        hi = max(e for _, e in mine) + 60
+    else:
+        window = sent.generic
+        lo, hi = 0, len(text)
+    out += sent.counts  # sentence-level cue counts, computed once per sentence
+    for cat, s, _ in sent.cues:
+        if lo <= s <= hi:
+            out[_COL[f"win_{cat}"]] += 1
+    for cat, pol, holder, _, e in sent.holders:
+        if holder == actor or (holder is None and actor == AUTHOR):
+            out[_COL[f"hold_{cat}"]] += 1
+            out[_COL[f"hold_{pol}"]] += 1
+        elif holder is not None and any(0 <= s - e <= 30 for s, _ in mine):
+            out[_COL[f"target_{pol}"]] += 1
+    out[_COL["speaker"]] = float(actor in sent.speakers)
+    out[_COL["first"]] = float(sent.first == actor)
+    role = "author" if actor == AUTHOR else "unknown"
+    info = claims.get(str(claim)) if claim is not None else None
+    claim_text = str(claim or "")
+    if info is not None:
+        claim_text = info.get("text", "")
+        if actor != AUTHOR:
+            role = (
+                "accuser"
+                if actor in info.get("accusers", ())
+                else "accused"
+                if actor in info.get("accused", ())
+                else "other"
+            )
+    out[_COL[f"role_{role}"]] = 1.0
+    if role in ROLES[:3]:
+        for k in ("hold", "target"):
+            for pol in POLARITIES:
+                out[_COL[f"{role}_{k}_{pol}"]] = out[_COL[f"{k}_{pol}"]]
+    cw = _content(claim_text)
+    out[_COL["claim_overlap"]] = len(sent.content & cw) / len(cw) if cw else 0.0
+    out[_COL["question"]] = float("?" in text)
+    out[_COL["found"]] = float(found or actor == AUTHOR)
+    out[_COL["n_actors"]] = float(len(sent.spans.keys() | {actor}))
+    return window
+
+
+_COL = {name: i for i, name in enumerate(NUMERIC)}
+_POLARITY = {c: LEXICON[c][0] for c in STANCE_CUES}
+
+
+class _Sentence:
+    """What depends on the sentence only: mentions, cues, and who holds each stance cue.
+
+    A cue is held by the agent after "by", else an actor right before it ("Pyongyang has
+    denied", "U.S. threats"), else the reported speaker ("..., X said"), else the sentence's
+    first actor; cues nobody holds are the writer's (AUTHOR).
+    """
+
+    __slots__ = (
+        "text",
+        "spans",
+        "all_spans",
+        "cues",
+        "holders",
+        "speakers",
+        "first",
+        "content",
+        "generic",
+        "tokens",
+        "token_of",
+        "counts",
+    )
+
+    def __init__(self, text: str, reg: Registry):
+        self.text = text
+        matches = [m for m in reg.scan(text) if m.actor]
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        for m in matches:
+            self.spans.setdefault(m.actor, []).append((m.start, m.end))  # type: ignore[arg-type]
+        self.all_spans = [(m.start, m.end) for m in matches]
+        self.cues = find_cues(text)
+        self.counts = np.zeros(len(NUMERIC))
+        for cat, _, _ in self.cues:
+            self.counts[_COL[f"cue_{cat}"]] += 1
+        ordered = [(m.start, m.end, m.actor) for m in matches]
+        self.speakers: set[str] = set()
+        speaker = None
+        for cat, s, e in self.cues:
+            if cat == "speech":
+                for ms, me, who in ordered:
+                    if (0 <= s - me <= 40) or (0 <= ms - e <= 25):
+                        self.speakers.add(who)  # type: ignore[arg-type]
+                        speaker = speaker or who
+        self.first = ordered[0][2] if ordered else None
+        self.holders: list[tuple[str, str, str | None, int, int]] = []
+        for cat, s, e in self.cues:
+            if cat not in _POLARITY:
+                continue
+            holder = None
+            agent = _AGENT.match(text, e)
+            if agent:
+                holder = next((w for ms, _, w in ordered if ms == agent.end()), None)
+            # "X failed to offer proof" disputes X's claim: X is its target, not its holder.
+            failing = text[s : s + 4].lower() == "fail"
+            if holder is None and not failing:
+                near = [(ms, me, w) for ms, me, w in ordered if me <= s and s - me <= 25]
+                if near and _GAP.match(text[near[-1][1] : s]):
+                    holder = near[-1][2]
+            if holder is None and speaker is not None:
+                holder = speaker
+            if holder is None and not failing:
+                # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
+                cut = max((m.end() for m in _CLAUSE.finditer(text, 0, s)), default=0)
+                holder = next((w for ms, _, w in ordered if cut <= ms < s), None)
+            self.holders.append((cat, _POLARITY[cat], holder, s, e))
+        self.content = _content(text)
+        # Every actor masked alike: the actor-free view, as text and as tokens, with the token
+        # index of each mention so a row's window is assembled without re-masking the text.
+        self.tokens: list[str] = []
+        self.token_of: dict[tuple[int, int], int] = {}
+        pos = 0
+        for s, e in self.all_spans:
+            if s >= pos:
+                self.tokens += text[pos:s].split()
+                self.token_of[(s, e)] = len(self.tokens)
+                self.tokens.append("OTHERX")
+                pos = e
+        self.tokens += text[pos:].split()
+        self.generic = " ".join(self.tokens)
+
+
+def _mask_tokens(text: str, mine: list[tuple[int, int]]) -> tuple[list[str], list[int]]:
+    """Tokens with `mine` marked, and their indices, for mention offsets the tagger did not
+    produce (a table from elsewhere); other actors stay unmasked in this rare case."""
+    tokens: list[str] = []
+    where, pos = [], 0
+    for s, e in sorted(set(mine)):
+        if s >= pos:
+            tokens += text[pos:s].split()
+            where.append(len(tokens))
+            tokens.append("ACTORX")
+            pos = e
+    tokens += text[pos:].split()
+    return tokens, where
