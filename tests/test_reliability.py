@@ -394,3 +394,22 @@ def test_outputs_get_the_users_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_zip_bomb_model_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    import zipfile
+    from importlib.metadata import version
+
+    from stance.model.persist import ModelError, load
+
+    bomb = tmp_path / "bomb.skops"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("schema.json", "{}")
+        with zf.open("big.npy", "w", force_zip64=True) as member:
+            for _ in range(64):
+                member.write(bytes(1 << 20))
+    card = {"sha256": hashlib.sha256(bomb.read_bytes()).hexdigest(),
+            "versions": {"scikit-learn": version("scikit-learn")}}  # fmt: skip
+    bomb.with_suffix(".card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="would inflate to 67,108,866 bytes"):
+        load(bomb)

@@ -21,6 +21,7 @@ from typing import Any
 
 from stance.core.files import atomic_writer
 from stance.core.schema import LABELS
+from stance.core.tables import csv_safe
 from stance.model.cues import NEUTRAL, OPPOSE, SUPPORT
 
 REPORTS = Path("reports")
@@ -254,7 +255,7 @@ def write_reports(
         ["split", "subset", "id", "actor", "claim", "stance", "pred", "scores", "sentence"]
     ]
     with atomic_writer(reports / "errors.csv") as fh:
-        errors.assign(scores=errors["scores"].map(json.dumps)).to_csv(fh, index=False)
+        csv_safe(errors.assign(scores=errors["scores"].map(json.dumps))).to_csv(fh, index=False)
     with atomic_writer(reports / "learning_curve.csv") as fh:
         pd.DataFrame(curve, columns=["fraction", "train_rows", "subset", "macro_f1"]).to_csv(
             fh, index=False

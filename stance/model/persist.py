@@ -113,6 +113,8 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
     checked is what gets loaded, so the file cannot be swapped in between."""
     cpath = card_path(path)
     try:
+        if path.stat().st_size > MAX_MODEL_BYTES:
+            raise ModelError(f"{path}: {path.stat().st_size:,} bytes is too large for a model")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ModelError(
@@ -132,7 +134,29 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
             f"do not load it: retrain with `stance train`"
         )
     check_versions(path, card)
+    check_archive(path, data)
     return data, card
+
+
+# A trained model is a few MB. Bounds on the archive, checked from its directory before any
+# member is inflated, so a small zip bomb cannot cost gigabytes.
+MAX_MODEL_BYTES = 1 << 30
+MAX_RATIO = 200
+
+
+def check_archive(path: Path, data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path}: not a model archive (not a zip file)") from None
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > MAX_MODEL_BYTES or total > MAX_RATIO * max(packed, 1 << 16):
+        raise ModelError(
+            f"{path}: its members would inflate to {total:,} bytes from {len(data):,}: not a "
+            f"model `stance train` writes; refusing to read it"
+        )
 
 
 def _skops_loads(path: Path, data: bytes) -> Any:
