@@ -59,7 +59,8 @@ class _TextExtractor(HTMLParser):
     }
     _FURNITURE = re.compile(
         r"caption|credit|share|social|related|newsletter|advert|promo|trending|recommend|"
-        r"breadcrumb|menu|navbar|footer|comment|subscribe|cookie|consent|gdpr|paywall|skip-link",
+        r"breadcrumb|menu|navbar|footer|comment|subscribe|cookie|consent|gdpr|paywall|skip-link|"
+        r"most-read|most-viewed|popular|sidebar|widget|alert-bar",
         re.I,
     )
     _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "source", "wbr"}

@@ -71,7 +71,9 @@ def process_document(
     raw: RawDocument, source: str, min_lang_confidence: float = 0.9
 ) -> tuple[DocumentRecord, list[SentenceRecord]]:
     doc = clean(raw.text)
-    if not doc.blocks:
+    # A web page with a headline and no body is a section front or a gallery, not an article
+    # (a headline-only text or dump record is a document: constructed headlines are).
+    if not doc.blocks or (raw.extractor and all(b.kind != KIND_BODY for b in doc.blocks)):
         raise InputError(f"{raw.path}: no article text left after cleaning")
     date = doc.date
     if date is None and raw.date and re.match(r"\d{4}-\d{2}-\d{2}", raw.date):
@@ -155,7 +157,10 @@ class _Corpus:
 
     def add(self, entry: tuple[DocumentRecord, list[SentenceRecord]] | Skip) -> None:
         if isinstance(entry, Skip):
-            self.report.skip(entry.reason, entry.where, entry.detail)
+            if entry.reason == "invalid":  # a bad record of a crawl, with --skip-invalid
+                self.report.problem(entry.detail or entry.where)
+            else:
+                self.report.skip(entry.reason, entry.where, entry.detail)
             return
         doc, sents = entry
         if not wanted(doc["lang"], self.langs):

@@ -141,7 +141,9 @@ def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip
         offset = done = 0
         try:
             for n, record in enumerate(records):
-                offset = records.get_record_offset()
+                # The record's start, read before its payload: get_record_offset() would read
+                # the record to its end first, leaving no payload to read.
+                offset = records.offset
                 if record.format != "warc":
                     raise _corrupt(path, offset, "no WARC record header")
                 item: RawDocument | Skip
@@ -164,7 +166,9 @@ def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip
                     done = fh.tell()
         except ArchiveLoadFailed as exc:
             raise _corrupt(path, offset, str(exc).splitlines()[0][:80]) from None
-        except (zlib.error, EOFError, OSError, ValueError) as exc:
+        # warcio's parser meets a malformed record with any of these (a record without a
+        # target URI is an AttributeError); each means the same to the user: a broken file.
+        except (zlib.error, EOFError, OSError, ValueError, AttributeError, IndexError) as exc:
             raise _corrupt(path, offset, f"{type(exc).__name__}: {exc}"[:120]) from None
         if records.err_count:
             raise _corrupt(path, offset, "a record's Content-Length does not match")
