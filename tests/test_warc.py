@@ -281,3 +281,23 @@ def test_the_declared_charset_decodes_the_page(
     )
     (doc,) = [d for d in warc_documents(path, ReadOptions()) if not isinstance(d, Skip)]
     assert doc.text.startswith("S\u00e9oul reacts\nS\u00e9oul said on Friday")
+
+
+def test_near_duplicate_groups_span_crawls_and_files(project: Path, cli) -> None:
+    quote = (
+        '"We perceive the U.S. threats to take revenge and calls on other nations to condemn the '
+        "Democratic People's Republic of Korea as absolutely counterproductive and dangerous,\" "
+        "the Russian Foreign Ministry spokesman said on Thursday."
+    )
+    body = (
+        "<html><head><title>Moscow warns Washington | Wire</title></head><body><article>"
+        "<h1>Moscow warns Washington</h1><p>MOSCOW — Russia criticised the United States on "
+        f"Thursday over its response to the hacking of Sony Pictures.</p><p>{quote}</p>"
+        "</article></body></html>"
+    )
+    write_warc(project / "crawl/c.warc.gz", [response(NEWS + "moscow", body.encode())])
+    assert cli("ingest", "seeds", "crawl").exit_code == 0
+    sents = read_jsonl(project / "data/interim/sentences.jsonl")
+    (crawled,) = [s for s in sents if s["sentence"] == quote]
+    seed = "000_40f0a603c88ba03e:0003"  # the same quote in the first seed article
+    assert crawled["group"] == seed and crawled["doc_id"] == "c-000002"
