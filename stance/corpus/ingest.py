@@ -34,9 +34,9 @@ from stance.core.tables import dumps_jsonl
 from stance.corpus.actors import Registry, load_registry
 from stance.corpus.candidates import candidate_id
 from stance.corpus.claims import load_claims
-from stance.corpus.clean import clean
+from stance.corpus.clean import CleanDocument, clean
 from stance.corpus.dedup import group_ids, text_key
-from stance.corpus.language import check_languages, detect, wanted
+from stance.corpus.language import SAMPLE_CHARS, check_languages, detect, wanted
 from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip
 from stance.corpus.readers import expand_paths, file_kind, iter_documents
 from stance.corpus.report import IngestReport
@@ -65,6 +65,19 @@ def default_source(path: Path) -> str:
     if "constructed" in parts:
         return SOURCE_CONSTRUCTED
     return SOURCE_IMPORTED_PREFIX + re.sub(r"[^\w.-]+", "_", path.resolve().parent.name or "input")
+
+
+def _kept_text(doc: CleanDocument, limit: int) -> str:
+    """The start of the article as kept, not of the page: menus and cookie banners say
+    nothing of its language."""
+    parts: list[str] = []
+    size = 0
+    for b in doc.blocks:
+        parts.append(doc.text[b.start : min(b.end, b.start + limit - size)])
+        size += len(parts[-1]) + 1
+        if size >= limit:
+            break
+    return "\n".join(parts)
 
 
 def process_document(
@@ -106,8 +119,7 @@ def process_document(
         labels=raw.labels,
         responses=raw.responses,
         extractor=raw.extractor,
-        # The article as kept, not the page: menus and cookie banners say nothing of it.
-        lang=detect("\n".join(doc.text[b.start : b.end] for b in doc.blocks), min_lang_confidence),
+        lang=detect(_kept_text(doc, SAMPLE_CHARS), min_lang_confidence),
         url=raw.url,
         urls=[raw.url or raw.path],
         site=raw.site,
