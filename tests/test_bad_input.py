@@ -72,6 +72,27 @@ ALIAS_BOMB = (
     + "ingest: {claims: *i, shingle_size: 5, near_duplicate_threshold: 0.5}\n"
 )
 NESTED = "[" * 100_000 + "]" * 100_000
+PARAMS = (ROOT / "params.yaml").read_text(encoding="utf-8")
+
+
+def truncated_warc(path: Path) -> None:
+    from tests.test_warc import CRAWL, write_warc
+
+    data = write_warc(path, CRAWL[:3]).read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+
+def parquet_dump(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"body": ["Moscow denied it."]}).to_parquet(path)
+
+
+def big_record_warc(path: Path) -> None:
+    from tests.test_warc import response, write_warc
+
+    write_warc(path, [response("https://news.example/big", b"<p>" + b"Moscow said no. " * 200)])
+
+
 M = ("--model", "models/m.skops")
 
 CASES = [
@@ -104,6 +125,55 @@ CASES = [
         setup=write("params.yaml", ALIAS_BOMB),
     ),
     Case("ingest-registry-missing", ("ingest", "--actors", "none.yaml"), "none.yaml: no such file"),
+    Case(
+        "ingest-corrupt-warc",
+        ("ingest", "in/crawl.warc.gz"),
+        "in/crawl.warc.gz: not a readable WARC file",
+        setup=write("in/crawl.warc.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 64),
+    ),
+    Case(
+        "ingest-truncated-warc",
+        ("ingest", "in/crawl.warc.gz"),
+        "the file ends inside a record: truncated",
+        setup=lambda root: truncated_warc(root / "in/crawl.warc.gz"),
+    ),
+    Case(
+        "ingest-warc-record-over-limit",
+        ("ingest", "in/crawl.warc.gz"),
+        "(https://news.example/big): a payload of more than 1,000 bytes",
+        setup=both(
+            write(
+                "params.yaml",
+                PARAMS.replace("max_document_bytes: 5000000", "max_document_bytes: 1000"),
+            ),
+            lambda root: big_record_warc(root / "in/crawl.warc.gz"),
+        ),
+    ),
+    Case(
+        "ingest-dump-missing-text-field",
+        ("ingest", "in/dump.jsonl", "--text-field", "content"),
+        "in/dump.jsonl:1: no text in field 'content' (choose the field with --text-field)",
+        setup=write("in/dump.jsonl", '{"body": "Moscow denied it."}\n'),
+    ),
+    Case(
+        "ingest-parquet-missing-text-column",
+        ("ingest", "in/dump.parquet", "--text-field", "content"),
+        "in/dump.parquet: no column 'content' (columns: body)",
+        setup=lambda root: parquet_dump(root / "in/dump.parquet"),
+    ),
+    Case("ingest-unknown-lang", ("ingest", "--lang", "xx"), "--lang xx: not a language"),
+    Case(
+        "ingest-bad-lang-param",
+        ("ingest",),
+        "ingest.lang = []",
+        setup=write("params.yaml", PARAMS.replace("lang: [en]", "lang: []")),
+    ),
+    Case(
+        "ingest-bad-html-extractor",
+        ("ingest", "--html-extractor", "magic"),
+        "Invalid value for '--html-extractor'",
+        code=2,
+    ),
     # actors
     Case(
         "actors-find-nothing",

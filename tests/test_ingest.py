@@ -350,5 +350,6 @@ def test_jsonl_input(project: Path, cli) -> None:
 def test_unsupported_file_type(project: Path, cli) -> None:
     (project / "x.pdf").write_bytes(b"%PDF")
     assert fails(cli, "ingest", "x.pdf") == (
-        "Error: x.pdf: unsupported file type '.pdf' (expected .htm, .html, .jsonl, .text, .txt)"
+        "Error: x.pdf: unsupported file type '.pdf' "
+        "(expected .htm, .html, .jsonl, .parquet, .text, .txt, .warc, .warc.gz)"
     )

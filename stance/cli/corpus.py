@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,20 +18,28 @@ from stance.cli.app import (
     say,
 )
 from stance.core.errors import StanceError
-from stance.core.schema import ActorType
+from stance.core.schema import EXTRACTOR_BUILTIN, EXTRACTOR_TRAFILATURA, ActorType
+
+
+class HtmlExtractor(StrEnum):
+    trafilatura = EXTRACTOR_TRAFILATURA
+    builtin = EXTRACTOR_BUILTIN
 
 
 @app.command()
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Article files or folders (.txt, .html, .jsonl). Default: seeds/."),
+        typer.Argument(
+            help="Article files or folders: .txt, .html, .jsonl, .parquet, .warc, .warc.gz. "
+            "Default: seeds/."
+        ),
     ] = None,
     claim: Annotated[
         list[str] | None,
         typer.Option("--claim", help="Claim id(s) from the claim registry; default: params.yaml."),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the JSONL files go.")] = Path(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the output files go.")] = Path(
         "data/interim"
     ),
     actors: ActorsOpt = DEFAULT_ACTORS,
@@ -42,8 +51,34 @@ def ingest(
         str, typer.Option("--encoding", help="Text encoding of the inputs, e.g. cp1252.")
     ] = "utf-8",
     text_field: Annotated[
-        str, typer.Option("--text-field", help="JSONL field holding the article text.")
+        str,
+        typer.Option("--text-field", help="Dump field (JSONL) or column (Parquet) of the text."),
     ] = "text",
+    id_field: Annotated[
+        str, typer.Option("--id-field", help="Dump field or column of the article id.")
+    ] = "id",
+    date_field: Annotated[
+        str, typer.Option("--date-field", help="Dump field or column of the publication date.")
+    ] = "date",
+    url_field: Annotated[
+        str, typer.Option("--url-field", help="Dump field or column of the article's URL.")
+    ] = "url",
+    html_extractor: Annotated[
+        HtmlExtractor | None,
+        typer.Option(
+            "--html-extractor",
+            help="For HTML and WARC inputs: trafilatura (falls back to builtin on pages where "
+            "it finds no text) or builtin; default: params.yaml.",
+        ),
+    ] = None,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang",
+            help="Keep documents in this language (ISO 639-1, repeatable; `any` keeps all); "
+            "default: params.yaml (en).",
+        ),
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(
@@ -53,16 +88,24 @@ def ingest(
         ),
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Report unreadable files and go on without them.")
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Report unreadable files and records and go on without them."
+        ),
     ] = False,
 ) -> None:
     """Segment articles into sentences and list every (sentence, actor, claim) candidate.
 
+    Reads text, HTML pages, JSONL and Parquet dumps and WARC crawls; keeps one copy of
+    identical articles and the languages asked for; writes documents, sentences, candidates
+    and ingest_report.json (what was skipped, and why).
+
     Example: stance ingest seeds data/constructed --claim sony-hack-2014
     """
     from stance.core.params import load_params
+    from stance.corpus.ingest import REPORT
     from stance.corpus.ingest import ingest as run
-    from stance.corpus.readers import Limits
+    from stance.corpus.raw import Fields, Limits
 
     p = load_params(params_file(params), "ingest")
     result = run(
@@ -74,10 +117,14 @@ def ingest(
         shingle_size=p["shingle_size"],
         near_duplicate_threshold=p["near_duplicate_threshold"],
         encoding=encoding,
-        text_field=text_field,
+        fields=Fields(text=text_field, id=id_field, date=date_field, url=url_field),
         source=source,
         skip_invalid=skip_invalid,
         limits=Limits(p["max_document_bytes"], p["max_line_chars"]),
+        html_extractor=html_extractor.value if html_extractor else p["html_extractor"],
+        langs=lang or p["lang"],
+        min_lang_confidence=p["min_lang_confidence"],
+        progress=True,
     )
     for problem in result.skipped:
         say("Skipped", problem)
@@ -86,6 +133,7 @@ def ingest(
         f"{result.documents} documents, {result.sentences} sentences, "
         f"{result.candidates} candidates ({len(result.actors)} actors: {top}) -> {result.out_dir}/"
     )
+    typer.echo(f"{result.report.summary()} (details: {result.out_dir / REPORT})")
 
 
 @app.command()

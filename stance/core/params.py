@@ -13,7 +13,7 @@ from typing import Any
 
 from stance.core.errors import ParamsError
 from stance.core.files import read_yaml
-from stance.core.schema import SPLITS
+from stance.core.schema import HTML_EXTRACTORS, SPLITS
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,11 @@ SPEC: dict[str, Spec] = {
         "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
         "max_document_bytes": Param(5_000_000, _int_at_least(1000), "an integer >= 1000"),
         "max_line_chars": Param(100_000, _int_at_least(100), "an integer >= 100"),
+        "html_extractor": Param(
+            "trafilatura", lambda v: v in HTML_EXTRACTORS, " or ".join(map(repr, HTML_EXTRACTORS))
+        ),
+        "lang": Param(["en"], _str_list, "a non-empty list of ISO 639-1 codes, or [any]"),
+        "min_lang_confidence": Param(0.9, _fraction, "a number in (0, 1]"),
     },
     "train": {
         "estimator": Param("logreg", _one_of(*ESTIMATORS), f"one of {', '.join(ESTIMATORS)}"),

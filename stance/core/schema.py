@@ -118,6 +118,26 @@ SOURCE_SEED: Final = "seed"
 SOURCE_CONSTRUCTED: Final = "constructed"
 SOURCE_IMPORTED_PREFIX: Final = "imported:"
 
+# HTML extractors, recorded per document (`extractor`): trafilatura by default, the built-in
+# one as its fallback when trafilatura finds no text (or when chosen with --html-extractor).
+EXTRACTOR_TRAFILATURA: Final = "trafilatura"
+EXTRACTOR_BUILTIN: Final = "builtin"
+HTML_EXTRACTORS: Final = (EXTRACTOR_TRAFILATURA, EXTRACTOR_BUILTIN)
+
+# Why an input record became no document (data/interim/ingest_report.json, the ingest summary).
+SKIP_REASONS: Final = (
+    "language",  # detected in a language not asked for (--lang)
+    "duplicate",  # the same article text as an earlier document (syndicated copies)
+    "empty",  # a crawled page with no article text left after extraction
+    "not_html",  # a WARC response that is not an HTML page
+    "status",  # an HTML response with an HTTP status other than 200
+    "not_response",  # a WARC request, metadata, warcinfo or revisit record
+    "invalid",  # a file or record that cannot be read, skipped with --skip-invalid
+)
+# Language codes: `und` where the detector is not confident (short texts); `any` as --lang.
+LANG_UNDETERMINED: Final = "und"
+LANG_ANY: Final = "any"
+
 
 class Mention(TypedDict):
     text: str
@@ -169,3 +189,10 @@ class DocumentRecord(TypedDict):
     claim: str | None
     labels: dict[str, str] | None
     responses: dict[str, str] | None
+    extractor: str | None  # HTML_EXTRACTORS; None for plain text and dumps
+    lang: str  # ISO 639-1 code, or LANG_UNDETERMINED
+    url: str | None
+    urls: list[str]  # this document's URL (else path) and those of its dropped identical copies
+    site: str | None
+    author: str | None
+    fetched: str | None  # WARC-Date of a crawled page

@@ -113,8 +113,24 @@ def count_rows(path: Path) -> int | None:
     return None
 
 
-def iter_batches(path: Path, batch_size: int, option: str | None = None) -> Iterator[Any]:
-    """DataFrames of at most `batch_size` rows: memory follows the batch, not the file."""
+def parquet_columns(path: Path, option: str | None = None) -> list[str]:
+    """The column names of a Parquet file, from its metadata (no rows read)."""
+    import pyarrow.parquet as pq
+
+    where = f"{option} {path}" if option else str(path)
+    try:
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    except FileNotFoundError:
+        raise InputError(f"{where}: no such file") from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{where}: cannot read as parquet ({str(exc).splitlines()[0]})") from None
+
+
+def iter_batches(
+    path: Path, batch_size: int, option: str | None = None, columns: list[str] | None = None
+) -> Iterator[Any]:
+    """DataFrames of at most `batch_size` rows: memory follows the batch, not the file.
+    `columns` reads only those of a Parquet file (a dump's other columns may be large)."""
     import pandas as pd
 
     fmt = table_format(path, option)
@@ -129,7 +145,7 @@ def iter_batches(path: Path, batch_size: int, option: str | None = None) -> Iter
         elif fmt == "parquet":
             import pyarrow.parquet as pq
 
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns):
                 yield batch.to_pandas()
         else:
             rows: list[dict[str, Any]] = []

@@ -70,7 +70,25 @@ _GLUED_CREDIT = re.compile(
     (?:(?:{_CREDITS})(?:\s*/\s*[A-Z][\w .]*)*|[A-Z][\w.]*(?:\s*/\s*[A-Z][\w.]*)+)\)?$""",
     re.VERBOSE,
 )
-_CREDIT_MARKER = re.compile(r"\b(?:Photo|Image|Picture|Credit|Caption)s?\s*(?:by|:|/)", re.I)
+_CREDIT_MARKER = re.compile(
+    r"\b(?:Photo(?:graph)?|Image|Picture|Credit|Caption)s?\s*(?:by|:|/)", re.I
+)
+# What extractors let through from inside an article's container: paywall teasers,
+# subscription pleas, cookie notices, "read more" links and the wire services' copyright line.
+# Matched only in short paragraphs (30 words at most, as captions): a call to action at the
+# start, a legal line anywhere.
+_PROMO = re.compile(
+    r"""^(?:support\ (?:local|independent|quality|our)\ journalism|subscribe|sign\ (?:up|in)\b|
+    log\ ?in\b|already\ a\ (?:subscriber|member)|become\ a\ (?:subscriber|member)|
+    continue\ reading|keep\ reading|read\ (?:more|next|also)\b|advertisement|sponsored\ content|
+    we\ use\ cookies|this\ (?:site|website)\ uses\ cookies|share\ (?:this|on|via)\b|follow\ us\b|
+    click\ here|listen\ to\ this|you\ may\ also\ like|
+    get\ (?:unlimited\ |full\ |digital\ )+access|
+    this\ (?:article|story|content)\ is\ (?:only\ )?(?:for|available\ to)\ (?:subscribers|members))
+    |\ball\ rights\ reserved\b
+    |\bmay\ not\ be\ (?:published|reproduced|redistributed|republished)""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -162,6 +180,8 @@ def _caption_or_boilerplate(s: str) -> str | None:
     if words > 30:
         return None  # captions and menus are short; skip the regexes on long paragraphs
     ends = _ends_sentence(body)
+    if _PROMO.search(body):
+        return "boilerplate"
     if not ends and _GLUED_CREDIT.search(body):
         return "caption"
     if _CREDIT_MARKER.search(body):

@@ -1,4 +1,5 @@
-"""Near-duplicate sentences across documents get one `group` id, so splits keep them together.
+"""Near-duplicate sentences across documents get one `group` id, so splits keep them together;
+identical documents (one article syndicated by several sites) are found by `text_key`.
 
 News articles reuse whole quotes from one another (the two seed articles share three), and a
 model tested on a sentence it was trained on, reworded by one clause, learns nothing honest.
@@ -8,9 +9,10 @@ other (containment, not Jaccard: a quote with a longer attribution is still the 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 from stance.core.unionfind import UnionFind
@@ -72,3 +74,10 @@ def group_ids(
         if r not in first or sid < first[r]:
             first[r] = sid
     return {sid: first[linked.find(i)] for i, (sid, _) in enumerate(items)}
+
+
+def text_key(texts: Iterable[str]) -> bytes:
+    """A digest of the words of `texts`, ignoring case, spacing and punctuation: two copies
+    of one article share it whatever markup, line breaks or typography each site gave them."""
+    words = _WORD.findall("\n".join(texts).casefold())
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()

@@ -1,20 +1,28 @@
 """`stance ingest`: articles -> documents, sentences and (sentence, actor, claim) candidates.
 
-Everything is computed in memory first and written only when all inputs were read, each file
-atomically, so a bad input never leaves a half-updated data/interim/.
+Inputs stream in file by file and record by record; documents in another language, identical
+copies of an earlier document and crawl records that hold no article are left out and counted
+(stance.corpus.report). Everything is computed in memory first and written only when all
+inputs were read, each file atomically, so a bad input never leaves a half-updated
+data/interim/.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stance.core.errors import InputError, RegistryError
 from stance.core.files import atomic_files
 from stance.core.schema import (
+    EXTRACTOR_TRAFILATURA,
+    KIND_BODY,
     SOURCE_CONSTRUCTED,
     SOURCE_IMPORTED_PREFIX,
     SOURCE_SEED,
@@ -26,12 +34,16 @@ from stance.core.tables import dumps_jsonl
 from stance.corpus.actors import Registry, load_registry
 from stance.corpus.candidates import candidate_id
 from stance.corpus.claims import load_claims
-from stance.corpus.clean import clean
-from stance.corpus.dedup import group_ids
-from stance.corpus.readers import Limits, RawDocument, expand_paths, read_documents
+from stance.corpus.clean import CleanDocument, clean
+from stance.corpus.dedup import group_ids, text_key
+from stance.corpus.language import SAMPLE_CHARS, check_languages, detect, wanted
+from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip
+from stance.corpus.readers import expand_paths, file_kind, iter_documents
+from stance.corpus.report import IngestReport
 from stance.corpus.sentences import Span, actor_rows, sentence_spans
 
-OUTPUTS = ("documents.jsonl", "sentences.jsonl", "candidates.jsonl")
+OUTPUTS = ("documents.jsonl", "sentences.jsonl", "candidates.jsonl", "ingest_report.json")
+REPORT = OUTPUTS[-1]
 _SOURCE = re.compile(r"seed|constructed|imported:[\w.-]+")
 
 
@@ -42,7 +54,8 @@ class IngestResult:
     candidates: int
     actors: Counter[str]
     out_dir: Path
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # inputs left out by --skip-invalid
+    report: IngestReport = field(default_factory=IngestReport)
 
 
 def default_source(path: Path) -> str:
@@ -54,9 +67,26 @@ def default_source(path: Path) -> str:
     return SOURCE_IMPORTED_PREFIX + re.sub(r"[^\w.-]+", "_", path.resolve().parent.name or "input")
 
 
-def process_document(raw: RawDocument, source: str) -> tuple[DocumentRecord, list[SentenceRecord]]:
+def _kept_text(doc: CleanDocument, limit: int) -> str:
+    """The start of the article as kept, not of the page: menus and cookie banners say
+    nothing of its language."""
+    parts: list[str] = []
+    size = 0
+    for b in doc.blocks:
+        parts.append(doc.text[b.start : min(b.end, b.start + limit - size)])
+        size += len(parts[-1]) + 1
+        if size >= limit:
+            break
+    return "\n".join(parts)
+
+
+def process_document(
+    raw: RawDocument, source: str, min_lang_confidence: float = 0.9
+) -> tuple[DocumentRecord, list[SentenceRecord]]:
     doc = clean(raw.text)
-    if not doc.blocks:
+    # A web page with a headline and no body is a section front or a gallery, not an article
+    # (a headline-only text or dump record is a document: constructed headlines are).
+    if not doc.blocks or (raw.extractor and all(b.kind != KIND_BODY for b in doc.blocks)):
         raise InputError(f"{raw.path}: no article text left after cleaning")
     date = doc.date
     if date is None and raw.date and re.match(r"\d{4}-\d{2}-\d{2}", raw.date):
@@ -88,6 +118,13 @@ def process_document(raw: RawDocument, source: str) -> tuple[DocumentRecord, lis
         claim=raw.claim,
         labels=raw.labels,
         responses=raw.responses,
+        extractor=raw.extractor,
+        lang=detect(_kept_text(doc, SAMPLE_CHARS), min_lang_confidence),
+        url=raw.url,
+        urls=[raw.url or raw.path],
+        site=raw.site,
+        author=raw.author,
+        fetched=raw.fetched,
     )
     return record, sentences
 
@@ -119,6 +156,86 @@ def make_candidates(
                 )
 
 
+class _Corpus:
+    """The documents kept so far: one per article text, in the languages asked for."""
+
+    def __init__(self, langs: list[str], report: IngestReport):
+        self.langs = langs
+        self.report = report
+        self.documents: list[DocumentRecord] = []
+        self.sentences: list[SentenceRecord] = []
+        self._first: dict[bytes, DocumentRecord] = {}
+        self._ids: dict[str, str] = {}
+
+    def add(self, entry: tuple[DocumentRecord, list[SentenceRecord]] | Skip) -> None:
+        if isinstance(entry, Skip):
+            if entry.reason == "invalid":  # a bad record of a crawl, with --skip-invalid
+                self.report.problem(entry.detail or entry.where)
+            else:
+                self.report.skip(entry.reason, entry.where, entry.detail)
+            return
+        doc, sents = entry
+        if not wanted(doc["lang"], self.langs):
+            self.report.skip("language", doc["path"], doc["lang"])
+            return
+        # Syndicated copies differ in headline and furniture, not in the article: the body's
+        # words decide. The first copy in input order is kept and lists every copy's URL.
+        body = [s["sentence"] for s in sents if s["kind"] == KIND_BODY]
+        key = text_key(body or [s["sentence"] for s in sents])
+        kept = self._first.get(key)
+        if kept is not None:
+            kept["urls"].append(doc["url"] or doc["path"])
+            self.report.skip("duplicate", doc["path"], f"the text of {kept['doc_id']}")
+            return
+        if doc["doc_id"] in self._ids:
+            raise InputError(
+                f"{doc['path']}: document id {doc['doc_id']!r} is also used by "
+                f"{self._ids[doc['doc_id']]}: rename one file (ids come from file names)"
+            )
+        self._first[key] = doc
+        self._ids[doc["doc_id"]] = doc["path"]
+        self.documents.append(doc)
+        self.sentences.extend(sents)
+        self.report.languages[doc["lang"]] += 1
+        if doc["extractor"]:
+            self.report.extractors[doc["extractor"]] += 1
+
+
+def _progress(files: list[Path], enabled: bool) -> Any:
+    """A progress bar over the input bytes on stderr, shown only on a terminal."""
+    from tqdm import tqdm
+
+    total = sum(f.stat().st_size for f in files if f.is_file())
+    return tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        desc="ingest",
+        file=sys.stderr,
+        disable=not (enabled and sys.stderr.isatty()),
+        leave=False,
+    )
+
+
+def _read_file(
+    path: Path, source: str, opts: ReadOptions, min_lang_confidence: float
+) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip]:
+    """One input file, processed whole before any of it joins the corpus: with --skip-invalid
+    a bad file is left out entirely, never half."""
+    out: list[tuple[DocumentRecord, list[SentenceRecord]] | Skip] = []
+    for item in iter_documents(path, opts):
+        if isinstance(item, Skip):
+            out.append(item)
+            continue
+        try:
+            out.append(process_document(item, source, min_lang_confidence))
+        except InputError:
+            if not item.crawled:
+                raise
+            out.append(Skip("empty", item.path, item.url or ""))
+    return out
+
+
 def ingest(
     paths: list[Path],
     *,
@@ -130,13 +247,22 @@ def ingest(
     near_duplicate_threshold: float = 0.5,
     encoding: str = "utf-8",
     text_field: str = "text",
+    fields: Fields | None = None,
     source: str | None = None,
     skip_invalid: bool = False,
     limits: Limits | None = None,
+    html_extractor: str = EXTRACTOR_TRAFILATURA,
+    langs: list[str] | None = None,
+    min_lang_confidence: float = 0.9,
+    progress: bool = False,
 ) -> IngestResult:
-    """Read, clean, segment, group and tag; write documents, sentences and candidates."""
+    """Read, clean, segment, filter, group and tag; write documents, sentences, candidates and
+    the report. `langs` (default English) are ISO 639-1 codes, or `any`; `fields` maps dump
+    fields (default: `text_field`, id, date, url, title)."""
     if source is not None and not _SOURCE.fullmatch(source):
         raise InputError(f"--source {source!r}: expected seed, constructed or imported:NAME")
+    langs = list(langs or ["en"])
+    check_languages(langs)
     registry = load_registry(actors_path)
     known = load_claims(claims_path, registry)
     for claim in claims:
@@ -145,28 +271,36 @@ def ingest(
                 f"{claims_path}: no claim {claim!r} (known: {', '.join(sorted(known)) or 'none'})"
             )
 
-    documents: list[DocumentRecord] = []
-    sentences: list[SentenceRecord] = []
-    skipped: list[str] = []
-    seen: dict[str, str] = {}
-    for path in expand_paths(paths):
-        try:
-            raws = read_documents(path, encoding, text_field, limits or Limits())
-            processed = [process_document(r, source or default_source(path)) for r in raws]
-        except InputError as exc:
-            if not skip_invalid:
-                raise
-            skipped.append(str(exc))
-            continue
-        for doc, sents in processed:
-            if doc["doc_id"] in seen:
-                raise InputError(
-                    f"{doc['path']}: document id {doc['doc_id']!r} is also used by "
-                    f"{seen[doc['doc_id']]}: rename one file (ids come from file names)"
-                )
-            seen[doc["doc_id"]] = doc["path"]
-            documents.append(doc)
-            sentences.extend(sents)
+    files = expand_paths(paths)
+    report = IngestReport(files=len(files))
+    corpus = _Corpus(langs, report)
+    bar = _progress(files, progress)
+    opts = ReadOptions(
+        encoding=encoding,
+        fields=fields or Fields(text=text_field),
+        limits=limits or Limits(),
+        html_extractor=html_extractor,
+        skip_invalid=skip_invalid,
+        on_bytes=bar.update,
+    )
+    try:
+        for path in files:
+            origin = source or default_source(path)
+            try:
+                entries = _read_file(path, origin, opts, min_lang_confidence)
+            except InputError as exc:
+                if not skip_invalid:
+                    raise
+                report.problem(str(exc))
+                continue
+            finally:
+                if file_kind(path) != "warc" and path.is_file():
+                    bar.update(path.stat().st_size)  # a WARC file reports its own progress
+            for entry in entries:
+                corpus.add(entry)
+    finally:
+        bar.close()
+    documents, sentences = corpus.documents, corpus.sentences
 
     groups = group_ids(
         [(s["sentence_id"], s["sentence"]) for s in sentences],
@@ -179,21 +313,25 @@ def ingest(
     for d in documents:
         if d["claim"] and d["claim"] not in known:
             raise RegistryError(f"{d['path']}: claim {d['claim']!r} is not in {claims_path}")
-    actors: Counter[str] = Counter()
-    # All three files are renamed into place together, only once all three are complete.
-    with atomic_files([out_dir / name for name in OUTPUTS]) as (docs_fh, sents_fh, cands_fh):
+    report.documents, report.sentences = len(documents), len(sentences)
+    # All outputs are renamed into place together, only once all of them are complete.
+    with atomic_files([out_dir / name for name in OUTPUTS]) as handles:
+        docs_fh, sents_fh, cands_fh, report_fh = handles
         for doc in documents:
             docs_fh.write(dumps_jsonl(doc))  # type: ignore[arg-type]
         for sent in sentences:
             sents_fh.write(dumps_jsonl(sent))  # type: ignore[arg-type]
         for cand in make_candidates(sentences, by_doc, registry, claims):
-            actors[cand["actor"]] += 1
+            report.actors[cand["actor"]] += 1
             cands_fh.write(dumps_jsonl(cand))  # type: ignore[arg-type]
+        report.candidates = sum(report.actors.values())
+        report_fh.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
     return IngestResult(
         documents=len(documents),
         sentences=len(sentences),
-        candidates=sum(actors.values()),
-        actors=actors,
+        candidates=report.candidates,
+        actors=report.actors,
         out_dir=out_dir,
-        skipped=skipped,
+        skipped=report.problems,
+        report=report,
     )

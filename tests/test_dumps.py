@@ -1,0 +1,94 @@
+"""Large dumps name their fields their own way: --text-field, --id-field, --date-field and
+--url-field map them, for JSONL lines and Parquet rows alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stance.core.errors import InputError
+from stance.corpus.raw import Fields, Limits, ReadOptions
+from stance.corpus.readers import iter_documents
+from tests.conftest import read_jsonl
+
+ROWS = [
+    {
+        "article_id": 17,
+        "title": "Seoul blames Pyongyang",
+        "body": "Seoul said on Friday that Pyongyang was behind the attack on Sony.",
+        "published": "2014-12-19T08:00:00Z",
+        "link": "https://www.wire.example/17",
+    },
+    {
+        "article_id": 18,
+        "title": None,
+        "body": "The Kremlin said Washington had offered no proof of its claims.",
+        "published": None,
+        "link": None,
+    },
+]
+MAPPING = ("--text-field", "body", "--id-field", "article_id", "--date-field", "published",
+           "--url-field", "link")  # fmt: skip
+
+
+def write_dump(path: Path, rows: list[dict]) -> Path:
+    if path.suffix == ".parquet":
+        frame = pd.DataFrame(rows)
+        frame["published"] = pd.to_datetime(frame["published"])  # a real timestamp column
+        frame.to_parquet(path)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_field_mapping(project: Path, cli, suffix: str) -> None:
+    write_dump(project / f"dump{suffix}", ROWS)
+    result = cli("ingest", f"dump{suffix}", *MAPPING, "--html-extractor", "builtin")
+    assert result.exit_code == 0, result.output
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [(d["doc_id"], d["date"], d["url"], d["site"], d["extractor"]) for d in docs] == [
+        ("dump-17", "2014-12-19", "https://www.wire.example/17", "wire.example", None),
+        ("dump-18", None, None, None, None),
+    ]
+    assert docs[0]["path"] == f"dump{suffix}:1"
+    sents = read_jsonl(project / "data/interim/sentences.jsonl")
+    assert [s["sentence"] for s in sents][:2] == [
+        "Seoul blames Pyongyang",
+        "Seoul said on Friday that Pyongyang was behind the attack on Sony.",
+    ]
+
+
+def test_a_missing_text_field_or_column_names_the_option(tmp_path: Path) -> None:
+    jsonl = write_dump(tmp_path / "d.jsonl", ROWS)
+    with pytest.raises(InputError, match=r"d.jsonl:1: no text in field 'text' \(choose the field"):
+        list(iter_documents(jsonl))
+    parquet = write_dump(tmp_path / "d.parquet", ROWS)
+    with pytest.raises(InputError) as err:
+        list(iter_documents(parquet))
+    assert str(err.value) == (
+        f"{parquet}: no column 'text' (columns: article_id, title, body, published, link); "
+        f"choose the text column with --text-field"
+    )
+
+
+def test_limits_apply_to_every_row(tmp_path: Path) -> None:
+    rows = [*ROWS, {**ROWS[0], "article_id": 19, "body": "Moscow said no. " * 2000}]
+    opts = ReadOptions(fields=Fields(text="body", id="article_id"), limits=Limits(10_000, 500))
+    for suffix in (".jsonl", ".parquet"):
+        path = write_dump(tmp_path / f"d{suffix}", rows)
+        with pytest.raises(InputError, match=rf"d{suffix}:3: .*over ingest.max_document_bytes"):
+            list(iter_documents(path, opts))
+
+
+def test_jsonl_dumps_stream(tmp_path: Path) -> None:
+    path = write_dump(tmp_path / "d.jsonl", ROWS * 3)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("{broken\n")
+    docs = iter_documents(path, ReadOptions(fields=Fields(text="body", id="article_id")))
+    assert next(docs).doc_id == "d-17"  # read before the broken last line is reached
+    with pytest.raises(InputError, match="d.jsonl:7: not valid JSON"):
+        list(docs)
