@@ -9,7 +9,19 @@ from stance.cli import app
 from tests.conftest import ROOT
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
-HEAVY = ("pandas", "sklearn", "datasets", "skops", "numpy", "pyarrow", "huggingface_hub", "dvc")
+HEAVY = (
+    "pandas",
+    "sklearn",
+    "datasets",
+    "skops",
+    "numpy",
+    "pyarrow",
+    "huggingface_hub",
+    "dvc",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
