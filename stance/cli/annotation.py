@@ -97,7 +97,7 @@ def serve(
         str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 8000,
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
