@@ -94,6 +94,9 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
     async def health(request: Request) -> Response:
         return Response("ok", headers=SECURITY_HEADERS, media_type="text/plain")
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def static(request: Request) -> Response:
         found = statics.get(request.path_params["name"])
         if found is None:
@@ -215,6 +218,7 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
     routes = [
         Route("/healthz", health),
         Route("/static/{name}", static),
+        Route("/favicon.ico", no_icon),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/", home),

@@ -92,6 +92,7 @@
     const s = local();
     const first = s.items[0];
     const box = $("item");
+    box.dataset.item = first ? first.id : "";
     if (first) {
       if (shown !== first.id) {
         box.innerHTML = first.html; // rendered and escaped by the server's templates
