@@ -121,6 +121,12 @@ def test_a_repeated_event_id_is_written_once(server: Server) -> None:
     assert first.status_code == again.status_code == 200
     assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)
     assert [e["event_id"] for e in log_lines(server, "bo")].count("retry-1") == 1
+    # The page names the items it holds: the answer leaves their HTML out.
+    state = bo.get("/api/state").json()
+    held = ",".join(i["id"] for i in state["items"])
+    nxt = state["items"][0]["id"]
+    r = bo.post("/api/events", json=event(nxt, "held", have=held), headers=headers).json()
+    assert [("html" in i) for i in r["items"]] == [False] * (len(r["items"]) - 1) + [True]
     # The same item again under a new id is a conflict, not a second label.
     conflict = bo.post("/api/events", json=event(item, "retry-2"), headers=headers)
     assert conflict.status_code == 409 and "already decided" in conflict.json()["error"]

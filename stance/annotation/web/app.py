@@ -33,7 +33,8 @@ from stance.annotation.web.views import Renderer, environment, page_context, sta
 from stance.core.errors import AnnotationError
 
 MAX_BODY = 16 * 1024  # bytes: a key press with a 2,000-character note fits several times
-FIELDS = ("event_id", "action", "item", "stance", "note", "response", "expect")
+FIELDS = ("event_id", "action", "item", "stance", "note", "response", "expect", "have")
+MAX_HAVE = 64  # item ids the page says it holds
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -180,6 +181,8 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
         if p.role == LEAD and data["action"] == "flag":
             raise HTTPException(400, "adjudication has no flag")
 
+        have = frozenset((data.pop("have", None) or "").split(",")[:MAX_HAVE])
+
         def apply() -> dict[str, Any]:
             desk = served.desk(p)
             with desk.lock:
@@ -194,7 +197,8 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
                     expect=data.get("expect"),
                 )
                 review = served.review if p.role == LEAD else None
-                return {"saved": True, "duplicate": duplicate, **renderer.state(session, review)}
+                state = renderer.state(session, review, have)
+                return {"saved": True, "duplicate": duplicate, **state}
 
         try:
             return jsonr(await anyio.to_thread.run_sync(apply))

@@ -18,7 +18,7 @@ from stance.annotation.session import Session
 from stance.core.schema import DECISION_EVENTS, LABELS, RESPONSES
 
 UPCOMING = 25  # items sent ahead, so the page goes on while the server is unreachable
-HISTORY = 20  # last events sent, so the page can undo offline
+HISTORY = 10  # last events sent, so the page can undo offline
 SEEN = 50  # last event ids sent, so the page drops queued events the server already has
 RESPONSE_KEYS = {chr(ord("a") + i): r for i, r in enumerate(RESPONSES)}
 
@@ -96,18 +96,23 @@ class Renderer:
         return html
 
     def state(
-        self, session: Session, review: dict[str, dict[str, ItemState]] | None = None
+        self,
+        session: Session,
+        review: dict[str, dict[str, ItemState]] | None = None,
+        have: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         """What the page needs to draw the session and to go on without the server for a
-        while: the next items, the last events (for undo) and the ids already in the log."""
+        while: the next items, the last events (for undo) and the ids already in the log.
+        Items in `have` (the page holds their HTML) come without it: after a decision that is
+        all but one, so the answer stays small."""
 
         def entry(item: dict[str, Any]) -> dict[str, Any]:
-            coders = review.get(item["id"]) if review is not None else None
-            return {
-                "id": item["id"],
-                "html": self.fragment(item, coders),
-                "state": session.state_of(item["id"]),
-            }
+            out = {"id": item["id"], "state": session.state_of(item["id"])}
+            if review is not None:  # adjudication: the coders' labels change while it runs
+                out["html"] = self.fragment(item, review.get(item["id"]))
+            elif item["id"] not in have:
+                out["html"] = self.fragment(item)
+            return out
 
         history = []
         for e in session.history[-HISTORY:]:

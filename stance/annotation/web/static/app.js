@@ -16,12 +16,14 @@
   const DECISIONS = ["label", "skip"];
 
   let server = JSON.parse($("state").textContent);
+  const html = new Map(); // item id -> its fragment: answers leave out what the page holds
   let pending = load();
   let sending = false;
   let offline = false;
   let delay = 300;
   let message = "";
   let shown;
+  let refetching = false;
 
   function load() {
     try {
@@ -95,7 +97,15 @@
     box.dataset.item = first ? first.id : "";
     if (first) {
       if (shown !== first.id) {
-        box.innerHTML = first.html; // rendered and escaped by the server's templates
+        if (!html.has(first.id)) {
+          // Not expected (answers leave out only what the page said it holds): ask once more.
+          if (!refetching) {
+            refetching = true;
+            refresh().then(() => html.has(first.id) && render());
+          }
+          return;
+        }
+        box.innerHTML = html.get(first.id); // rendered and escaped by the server's templates
         shown = first.id;
       }
     } else {
@@ -175,7 +185,19 @@
     pump();
   }
 
+  function remember(state) {
+    for (const it of state.items) if (it.html) html.set(it.id, it.html);
+    for (const h of state.history) if (h.item && h.item.html) html.set(h.id, h.item.html);
+  }
+
+  // The ids whose fragment the page holds, so the answer need not repeat them.
+  function have() {
+    const ids = server.items.map((it) => it.id).concat(server.history.map((h) => h.id));
+    return ids.filter((id) => html.has(id)).slice(0, 60).join(",");
+  }
+
   function accept(state) {
+    remember(state);
     server = state;
     const seen = new Set(state.seen);
     pending = pending.filter((e) => !seen.has(e.event_id));
@@ -204,7 +226,7 @@
           r = await fetch("/api/events", {
             method: "POST",
             headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-            body: JSON.stringify(e),
+            body: JSON.stringify(Object.assign({ have: have() }, e)),
             credentials: "same-origin",
             cache: "no-store",
           });
