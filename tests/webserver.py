@@ -56,6 +56,7 @@ class Server:
         self.urls: dict[str, str] = {}
         self.output = ""
         self.runs = 0
+        self.first_pages: dict[str, str] = {}
 
     @property
     def base(self) -> str:
