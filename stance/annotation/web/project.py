@@ -58,7 +58,7 @@ class Options:
     overlap: float = 0.0
     claim: str | None = None
     how: str = "file"
-    scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None
+    scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # a model's
 
 
 def check_options(o: Options) -> None:
@@ -178,12 +178,22 @@ class Served:
         return self.lead.session
 
 
+Scores = Callable[[list[dict[str, Any]]], list[dict[str, float]]]
+
+
+def scored_once(scores: Scores, candidates: list[dict[str, Any]]) -> Scores:
+    """The model scores every candidate once, not once per annotator's queue."""
+    by_id = {c["id"]: p for c, p in zip(candidates, scores(candidates), strict=True)}
+    return lambda items: [by_id[c["id"]] for c in items]
+
+
 @contextlib.contextmanager
 def open_project(paths: Paths, o: Options) -> Iterator[Served]:
     """Load the inputs, build every queue, lock the folder and open every log."""
     check_options(o)
     guide = load_guidelines(paths.guidelines)
     candidates = load_candidates(paths.candidates)
+    scores = scored_once(o.scores, candidates) if o.scores else None
     queues = {
         name: build_queue(
             candidates,
@@ -192,7 +202,7 @@ def open_project(paths: Paths, o: Options) -> Iterator[Served]:
             how=o.how,
             team=o.team,
             overlap=o.overlap,
-            scores=o.scores,
+            scores=scores,
         )
         for name in o.annotators
     }
