@@ -17,10 +17,13 @@ from tests.conftest import ROOT, read_jsonl
 from tests.webserver import Server, make_project
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="chromium is not installed (.ci/run installs it: apt-get install -y chromium)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (.ci/run installs it: apt-get install -y chromium)",
+    ),
+    pytest.mark.xdist_group("serve-browser"),  # one worker, one browser
+]
 ARGS = [
     "--headless",
     "--no-sandbox",

@@ -16,6 +16,8 @@ from stance.annotation.queue import assign
 from tests.conftest import read_jsonl
 from tests.webserver import STANCE, Server, make_project, token
 
+pytestmark = pytest.mark.xdist_group("serve-http")  # one worker, one server
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:

@@ -1,4 +1,4 @@
-"""Commands of the annotation stage: annotate, adjudicate, agreement, export and import."""
+"""Commands of the annotation stage: annotate, serve, adjudicate, agreement, export and import."""
 
 from __future__ import annotations
 
