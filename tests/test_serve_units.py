@@ -12,7 +12,7 @@ from stance.annotation.context import Context
 from stance.annotation.web.auth import ANNOTATOR, LEAD, TOKENS_FILE, Principal, Tokens
 from stance.annotation.web.dashboard import labels_per_hour
 from stance.annotation.web.project import scored_once
-from stance.annotation.web.views import Renderer, environment
+from stance.annotation.web.views import Renderer, environment, guide_items
 from stance.core.errors import AnnotationError
 
 ANN, BOSS = Principal("ann", ANNOTATOR), Principal("lead", LEAD)
@@ -86,3 +86,11 @@ def test_the_model_scores_every_candidate_once() -> None:
     assert once([cands[3], cands[1]]) == [{"support": 3.0}, {"support": 1.0}]
     once(cands[:2])
     assert calls == [5]
+
+
+def test_the_guide_summary_becomes_list_items() -> None:
+    summary = "- `1 support`: the actor\n  accuses.\n- Unsure? Press `f`."
+    assert guide_items(summary) == [
+        [("1 support", True), (": the actor accuses.", False)],
+        [("Unsure? Press ", False), ("f", True), (".", False)],
+    ]

@@ -129,12 +129,25 @@ class Renderer:
         }
 
 
+def guide_items(summary: str) -> list[list[tuple[str, bool]]]:
+    """The guidelines summary as list items (`- ` starts one, hard-wrapped lines join it), each
+    cut into (text, is code) runs at its backticks."""
+    items: list[str] = []
+    for line in summary.splitlines():
+        text = line.strip()
+        if text.startswith("- ") or not items:
+            items.append(text.removeprefix("- "))
+        elif text:
+            items[-1] += " " + text
+    return [[(t, n % 2 == 1) for n, t in enumerate(i.split("`")) if t] for i in items if i]
+
+
 def page_context(mode: str, name: str, csrf: str, summary: str) -> dict[str, Any]:
     return {
         "mode": mode,
         "name": name,
         "csrf": csrf,
-        "summary": summary,
+        "guide": guide_items(summary),
         "labels": list(LABELS),
         "responses": list(RESPONSE_KEYS.items()),
     }
