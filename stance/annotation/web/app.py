@@ -77,7 +77,9 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
 
     async def body(request: Request) -> dict[str, Any]:
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        if length is not None and not length.isdigit():
+            raise HTTPException(400, "bad Content-Length")
+        if length is not None and int(length) > MAX_BODY:
             raise HTTPException(413, f"request body over {MAX_BODY} bytes")
         raw = b""
         async for chunk in request.stream():

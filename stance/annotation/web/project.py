@@ -58,7 +58,7 @@ class Options:
     overlap: float = 0.0
     claim: str | None = None
     how: str = "file"
-    scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # a model's
+    scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
 def check_options(o: Options) -> None:
@@ -68,13 +68,13 @@ def check_options(o: Options) -> None:
             "no annotators: name them with --team ann,bo,cy (they share the work) or "
             "--annotator NAME (repeatable)"
         )
-    for name in o.annotators:
-        check_annotator(name, "--team" if o.team else "--annotator")
     for name in o.team or []:
         check_annotator(name, "--team")
+    for name in o.annotators:
+        check_annotator(name, "--annotator")
     check_annotator(o.lead, "--lead")
     if len(set(o.annotators)) != len(o.annotators):
-        raise AnnotationError("--annotator: a name is given twice")
+        raise AnnotationError("an annotator is named twice in --team or --annotator")
     if o.team:
         outside = [a for a in o.annotators if a not in o.team]
         if outside:
