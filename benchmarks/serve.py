@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import socket
 import statistics
@@ -115,6 +116,7 @@ def main() -> None:
         if len(names) < 4
         else f"stance serve --team a01,...,a{args.annotators:02d} --overlap 0 --port PORT"
     )
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_project(folder, per * args.annotators * 3)  # each share must hold `per` items
@@ -188,6 +190,8 @@ def main() -> None:
             "decisions_per_s": round(decided / wall, 1),
             "wall_s": round(wall, 2),
             "server_start_s": round(start_s, 2),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "lost": lost,
             "duplicated": duplicated,
             "errors": errors[:5],
