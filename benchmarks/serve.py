@@ -88,7 +88,9 @@ class Annotator(threading.Thread):
                     "item": item,
                     "stance": None if k % 7 == 6 else ("support", "oppose", "neutral")[k % 3],
                     # as the page does: the items it holds come back without their HTML
-                    "have": ",".join(i["id"] for i in state["items"]),
+                    "have": ",".join(
+                        [i["id"] for i in state["items"]] + [h["id"] for h in state["history"]]
+                    ),
                 }
                 t0 = time.perf_counter()
                 _, raw = self.call("POST", "/api/events", event, headers)
@@ -103,6 +105,9 @@ class Annotator(threading.Thread):
 
 
 def main() -> None:
+    # Twenty client threads in one process: with the default 5 ms GIL switch interval a thread
+    # whose answer has arrived can wait that long for its turn, which the server never caused.
+    sys.setswitchinterval(0.0005)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--annotators", type=int, default=20)
     ap.add_argument("--decisions", type=int, default=10_000)

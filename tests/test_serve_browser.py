@@ -119,6 +119,8 @@ def test_keyboard_labelling_survives_reload_and_kill_9(served: Server, page: Any
         press(page, key, done, n)
         seen.append(shown(page))
     assert seen == [c["id"] for c in q[:4]]
+    # A screen reader hears the new item without leaving the keys.
+    expect(page.locator("#announce")).to_contain_text(f"Next item. Actor {q[3]['actor']} (")
     press(page, "u", 2, n)  # the third item comes back
     assert shown(page) == q[2]["id"]
     page.keyboard.press("f")

@@ -106,6 +106,7 @@
           return;
         }
         box.innerHTML = html.get(first.id); // rendered and escaped by the server's templates
+        if (shown !== undefined) announce(box);
         shown = first.id;
       }
     } else {
@@ -133,6 +134,15 @@
           "cannot be reached. They are kept in this browser and sent in order when it is back."
         : "";
     $("status").textContent = [message, n === 0 ? "All decisions saved." : ""].join(" ").trim();
+  }
+
+  // Screen readers hear the next item without leaving the keys: its actor and sentence.
+  function announce(box) {
+    const actor = box.querySelector("dd.actor");
+    const sentence = box.querySelector(".sentence");
+    $("announce").textContent =
+      "Next item. Actor " + (actor ? actor.textContent : "") + ". " +
+      (sentence ? sentence.textContent : "");
   }
 
   function lastDecision(s) {
