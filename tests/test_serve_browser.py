@@ -40,8 +40,9 @@ SCREENSHOTS = os.environ.get("STANCE_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # CI runs two test workers on two cores
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -61,7 +62,7 @@ def served(tmp_path: Path) -> Iterator[Server]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 760})
     pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    pg.set_default_timeout(15_000)
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     pg.dialogs = dialogs
