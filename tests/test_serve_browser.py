@@ -177,6 +177,11 @@ def test_decisions_made_offline_are_sent_when_the_server_is_back(served: Server,
     for done, key in enumerate("123", 1):
         press(page, key, done, n)  # the page goes on with the items it holds
     expect(page.locator("#pending")).to_contain_text("3 decisions waiting to be sent")
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith(':pending'))"
+        ".map(k => JSON.parse(localStorage.getItem(k)))"
+    )
+    assert [[e["stance"] for e in queue] for queue in stored] == [["support", "oppose", "neutral"]]
     assert not (served.cwd / "data/annotations/bo.jsonl").read_text()
     served.start()
     saved(page)
