@@ -70,7 +70,8 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
 
     def same_origin(request: Request) -> None:
         origin = request.headers.get("origin")
-        if origin is not None and origin != f"{request.url.scheme}://{request.headers['host']}":
+        host = request.headers.get("host", "")
+        if origin is not None and origin != f"{request.url.scheme}://{host}":
             raise HTTPException(403, "cross-origin request refused")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise HTTPException(415, "send JSON")
