@@ -92,6 +92,7 @@ def run(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> None:
         log_level="warning",
         access_log=False,  # request lines are not needed, and stay out of any log
         server_header=False,
+        proxy_headers=False,  # no proxy is trusted: the client's address is the socket's
         lifespan="off",
         timeout_graceful_shutdown=2,
     )

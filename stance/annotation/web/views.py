@@ -19,7 +19,7 @@ from stance.core.schema import DECISION_EVENTS, LABELS, RESPONSES
 
 UPCOMING = 25  # items sent ahead, so the page goes on while the server is unreachable
 HISTORY = 10  # last events sent, so the page can undo offline
-SEEN = 50  # last event ids sent, so the page drops queued events the server already has
+SEEN = 20  # last event ids sent, so the page drops queued events the server already has
 RESPONSE_KEYS = {chr(ord("a") + i): r for i, r in enumerate(RESPONSES)}
 
 
@@ -107,7 +107,9 @@ class Renderer:
         all but one, so the answer stays small."""
 
         def entry(item: dict[str, Any]) -> dict[str, Any]:
-            out = {"id": item["id"], "state": session.state_of(item["id"])}
+            out: dict[str, Any] = {"id": item["id"]}
+            if item["id"] in session.events:  # flagged, tagged or decided: most items are not
+                out["state"] = session.state_of(item["id"])
             if review is not None:  # adjudication: the coders' labels change while it runs
                 out["html"] = self.fragment(item, review.get(item["id"]))
             elif item["id"] not in have:

@@ -61,7 +61,7 @@
       if (!s.marks.has(id)) s.marks.set(id, { flag: false, note: null, response: null });
       return s.marks.get(id);
     };
-    for (const it of s.items) s.marks.set(it.id, Object.assign({}, it.state));
+    for (const it of s.items) s.marks.set(it.id, Object.assign({}, it.state || {}));
     for (const e of pending) {
       if (DECISIONS.includes(e.action)) {
         const i = s.items.findIndex((it) => it.id === e.item);
@@ -79,6 +79,7 @@
         if (!last) continue;
         if (DECISIONS.includes(last.event) && last.item) {
           s.items.unshift(last.item);
+          if (!s.marks.has(last.id)) s.marks.set(last.id, Object.assign({}, last.item.state));
           s.done -= 1;
         } else if (last.event === "flag") {
           Object.assign(mark(last.id), { flag: false, note: null });
