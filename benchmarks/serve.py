@@ -200,8 +200,8 @@ def main() -> None:
             "lost": lost,
             "duplicated": duplicated,
             "errors": errors[:5],
-            "includes": "client-timed POST: append + fsync of one event, the next 25 items "
-            "rendered and sent back; 20 clients in one process on the same 2 cores",
+            "includes": "client-timed POST: append + fsync of one event, then the next 25 item "
+            "ids and the new item's HTML sent back; 20 clients in one process on the same 2 cores",
             "goal_ms": GOAL_MS,
             "meets_goal": bool(ms) and p(0.95) < GOAL_MS,
         },
