@@ -3,9 +3,10 @@
 A synthetic project is generated in a temporary folder (on the same disk as everything else, so
 every fsync is real); a real `stance serve` process listens on 127.0.0.1; 20 client threads,
 one per annotator, each sign in with their private URL and then decide one item after another,
-as a person does: each request waits for the answer to the previous one. The latency is timed
-on the client, from sending a decision to reading the whole answer (which includes the append,
-the fsync, and the next 25 items the page holds). Every 50th decision is sent twice with the same
+as a person does, only without pausing: each request waits for the answer to the previous one.
+The latency is timed on the client, from sending a decision to reading the whole answer (which
+includes the append, the fsync, and the next 25 items; like the page, the client names the items
+it holds, so only the new one comes with its HTML). Every 50th decision is sent twice with the same
 event id, as a retry after a lost reply; afterwards every log is read back to check that nothing
 was lost or written twice. The run stops by itself: each annotator makes a fixed number of
 decisions, and the whole phase has a deadline.
