@@ -215,6 +215,32 @@ CASES = [
         ("adjudicate", "--adjudicator", "adjudications"),
         "--adjudicator 'adjudications'",
     ),
+    # serve (each fails before a port is bound or a file is written)
+    Case("serve-no-annotators", ("serve",), "no annotators: name them with --team"),
+    Case(
+        "serve-bad-port",
+        ("serve", "--team", "ann", "--port", "70000"),
+        "Invalid value for '--port'",
+        code=2,
+    ),
+    Case("serve-bad-name", ("serve", "--team", "ann,../x"), "--team '../x'"),
+    Case("serve-bad-lead", ("serve", "--team", "ann", "--lead", "a b"), "--lead 'a b'"),
+    Case(
+        "serve-annotator-not-in-team",
+        ("serve", "--team", "ann,bo", "--annotator", "cy"),
+        "--annotator cy is not in --team ann,bo",
+    ),
+    Case(
+        "serve-overlap",
+        ("serve", "--team", "ann,bo", "--overlap", "1.5"),
+        "--overlap 1.5",
+    ),
+    Case(
+        "serve-no-candidates",
+        ("serve", "--annotator", "ann"),
+        "run `stance ingest`",
+        setup=remove("data/interim"),
+    ),
     # agreement
     Case(
         "agreement-no-folder",

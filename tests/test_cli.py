@@ -12,6 +12,7 @@ COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands
 HEAVY = (
     *("pandas", "sklearn", "datasets", "skops", "numpy", "pyarrow", "huggingface_hub", "dvc"),
     *("trafilatura", "lxml", "warcio", "py3langid", "tqdm"),
+    *("starlette", "uvicorn", "jinja2"),
 )
 
 

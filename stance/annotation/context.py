@@ -42,6 +42,25 @@ class Paths:
     guidelines: Path = Path("docs/guidelines.md")
 
 
+def segments(item: dict[str, Any], ctx: Context) -> list[tuple[str, str]]:
+    """The sentence cut into (text, kind) runs: kind `this` for this actor's mentions, `other`
+    for other actors' and "" for the rest. Both front ends draw these runs."""
+    start, text = item["start"], item["sentence"]
+    mine = {(m["start"] - start, m["end"] - start) for m in item["mentions"]}
+    spans = sorted(
+        {(s - start, e - start) for s, e in ctx.others.get(item["sentence_id"], [])} | mine
+    )
+    out, pos = [], 0
+    for s, e in spans:
+        if s < pos:
+            continue
+        out.append((text[pos:s], ""))
+        out.append((text[s:e], "this" if (s, e) in mine else "other"))
+        pos = e
+    out.append((text[pos:], ""))
+    return out
+
+
 def context_for(paths: Paths, candidates: list[dict[str, Any]], mode: str = "annotate") -> Any:
     """Titles, previous sentences and all actor mentions, indexed once for the UI."""
     titles: dict[str, str] = {}

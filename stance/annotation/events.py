@@ -44,13 +44,16 @@ def make_event(
     note: str | None = None,
     target: str | None = None,
     annotated_at: str | None = None,
+    event_id: str | None = None,
     where: str = "new event",
 ) -> dict[str, Any]:
-    """One log line. `candidate` gives id, sentence, actor and claim."""
+    """One log line. `candidate` gives id, sentence, actor and claim. `event_id` is made here
+    unless the client made it (the web page names each key press, so a retried request can be
+    recognised and written once)."""
     c = candidate or {}
     record = {
         "event": event,
-        "event_id": uuid.uuid4().hex[:16],
+        "event_id": uuid.uuid4().hex[:16] if event_id is None else event_id,
         "id": c.get("id"),
         "sentence": c.get("sentence"),
         "actor": c.get("actor"),

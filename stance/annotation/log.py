@@ -23,6 +23,10 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS, DECISION_EVENTS
 
 
+class NotSaved(AnnotationError):
+    "An event could not be written (disk full, read-only): it is not in the log."
+
+
 @dataclass
 class ItemState:
     """What replaying a log says about one candidate."""
@@ -259,7 +263,7 @@ class AnnotationLog:
         try:
             self._write(line.encode("utf-8"))
         except OSError as exc:
-            raise AnnotationError(
+            raise NotSaved(
                 f"{self.path}: could not save the last decision ({exc.strerror}); it is not "
                 f"recorded: free space or fix permissions, then label it again"
             ) from None

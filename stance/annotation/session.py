@@ -3,17 +3,33 @@
 The queue is fixed when the session starts (assignment, then order); replaying the log removes
 what is already decided, so a resumed session never shows an item twice. Undo retracts the last
 event and puts its item back in front. Each step costs O(1) whatever the queue length.
+
+Both front ends drive this one class: the terminal UI acts on the current item; the web page
+names the item it showed and the event it made (`apply`), so a request repeated after a lost
+reply finds its event already in the log and writes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 from stance.annotation.events import make_event
 from stance.annotation.log import AnnotationLog
 from stance.core.errors import AnnotationError
 from stance.core.schema import DECISION_EVENTS, LABELS
+
+
+class NotInQueue(AnnotationError):
+    "A key press names an item that is not in this session's queue."
+
+
+class Conflict(AnnotationError):
+    "A key press no longer fits the log: its item was decided since, or undo names another event."
+
+
+ACTIONS = ("label", "skip", "flag", "response", "undo")
 
 
 @dataclass
@@ -29,6 +45,7 @@ class Session:
     history: list[dict[str, Any]] = field(default_factory=list)  # effective events, in order
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # same, per item
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seen: dict[str, dict[str, Any]] = field(default_factory=dict)  # event_id -> every log event
     total: int = 0
     done: int = 0
 
@@ -38,6 +55,7 @@ class Session:
     ) -> Session:
         s = cls(queue, log, annotator, version)
         s.by_id = {c["id"]: c for c in queue}
+        s.seen = {e["event_id"]: e for e in log.state.events}
         for e in log.state.effective():
             s._remember(e)
         s.total = len(queue)
@@ -61,6 +79,26 @@ class Session:
         while self.pos < len(self.queue) and self.is_decided(self.queue[self.pos]["id"]):
             self.pos += 1
         return self.queue[self.pos] if self.pos < len(self.queue) else None
+
+    def upcoming(self, n: int) -> list[dict[str, Any]]:
+        """The current item and those after it, in the order they will come (at most `n`)."""
+        out: list[dict[str, Any]] = []
+        if self.current() is None:
+            return out
+        ids: set[str] = set()
+        for item in chain(reversed(self.front), islice(self.queue, self.pos, None)):
+            if len(out) >= n:
+                break
+            if item["id"] not in ids and not self.is_decided(item["id"]):
+                ids.add(item["id"])
+                out.append(item)
+        return out
+
+    def bring_forward(self, candidate_id: str) -> None:
+        """Show this undecided item next (the dashboard links straight to one)."""
+        item = self.item(candidate_id)
+        if not self.is_decided(candidate_id):
+            self.front.append(item)
 
     def previous(self) -> dict[str, Any] | None:
         """The item decided last (the target of `r`)."""
@@ -87,6 +125,7 @@ class Session:
 
     def _append(self, event: dict[str, Any]) -> dict[str, Any]:
         self.log.append(event)  # durable before anything else changes
+        self.seen[event["event_id"]] = event
         self._remember(event)
         return event
 
@@ -99,43 +138,83 @@ class Session:
             **kw,
         )
 
-    def decide(self, stance: str | None) -> dict[str, Any]:
-        """Label the current item (`stance` in LABELS) or skip it (None)."""
-        item = self.current()
+    def item(self, candidate_id: str) -> dict[str, Any]:
+        """An item of this queue by id; another annotator's item is not there to find."""
+        item = self.by_id.get(candidate_id)
         if item is None:
-            raise AnnotationError("nothing left to label")
+            raise NotInQueue(f"item {candidate_id!r:.80} is not in {self.annotator}'s queue")
+        return item
+
+    def decide(
+        self, stance: str | None, item: str | None = None, event_id: str | None = None
+    ) -> dict[str, Any]:
+        """Label the current item, or the undecided item `item`, (`stance` in LABELS) or skip
+        it (None)."""
+        if item is None:
+            target = self.current()
+            if target is None:
+                raise AnnotationError("nothing left to label")
+        else:
+            target = self.item(item)
+            if self.is_decided(item):
+                raise Conflict(f"item {item} is already decided (in another window?)")
         if stance is not None and stance not in LABELS:
             raise AnnotationError(f"unknown label {stance!r}")
-        event = self._append(self._event("label" if stance else "skip", item, stance=stance))
+        kind = "label" if stance else "skip"
+        event = self._append(self._event(kind, target, stance=stance, event_id=event_id))
         self.done += 1
         return event
 
-    def flag(self, note: str | None) -> dict[str, Any]:
-        item = self.current()
-        if item is None:
+    def flag(
+        self, note: str | None, item: str | None = None, event_id: str | None = None
+    ) -> dict[str, Any]:
+        target = self.current() if item is None else self.item(item)
+        if target is None:
             raise AnnotationError("nothing to flag")
-        return self._append(self._event("flag", item, flag=True, note=note or None))
+        return self._append(
+            self._event("flag", target, flag=True, note=note or None, event_id=event_id)
+        )
 
-    def respond(self, response: str, target: str = "previous") -> dict[str, Any]:
-        item = self.previous() if target == "previous" else self.current()
-        if item is None:
+    def respond(
+        self,
+        response: str,
+        target: str = "previous",
+        item: str | None = None,
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        if item is not None:
+            tagged: dict[str, Any] | None = self.item(item)
+        else:
+            tagged = self.previous() if target == "previous" else self.current()
+        if tagged is None:
             raise AnnotationError(f"no {target} item to tag")
-        return self._append(self._event("response", item, response=response))
+        return self._append(self._event("response", tagged, response=response, event_id=event_id))
 
-    def undo(self) -> dict[str, Any] | None:
-        """Retract the last effective event; a decided item comes back as the current one."""
+    def undo(self, event_id: str | None = None, expect: str | None = None) -> dict[str, Any] | None:
+        """Retract the last effective event; a decided item comes back as the current one.
+
+        `expect` names the event the client means to take back: if another came after it
+        (a second window), nothing is retracted."""
         if not self.history:
+            if expect is not None:
+                raise Conflict("nothing to undo: the log has changed since the page was drawn")
             return None
         last = self.history[-1]
-        self.log.append(
-            make_event(
-                "retract",
-                annotator=self.annotator,
-                guideline_version=self.guideline_version,
-                candidate={k: last[k] for k in ("id", "sentence", "actor", "claim")},
-                target=last["event_id"],
+        if expect is not None and last["event_id"] != expect:
+            raise Conflict(
+                "undo names an event that is no longer the last one (labelled in another "
+                "window?): reload the page"
             )
+        retract = make_event(
+            "retract",
+            annotator=self.annotator,
+            guideline_version=self.guideline_version,
+            candidate={k: last[k] for k in ("id", "sentence", "actor", "claim")},
+            target=last["event_id"],
+            event_id=event_id,
         )
+        self.log.append(retract)
+        self.seen[retract["event_id"]] = retract
         self.history.pop()
         self.events[last["id"]].remove(last)
         if last["event"] in DECISION_EVENTS and not self.is_decided(last["id"]):
@@ -144,3 +223,38 @@ class Session:
                 self.done -= 1
                 self.front.append(item)
         return last
+
+    def apply(
+        self,
+        action: str,
+        *,
+        event_id: str,
+        item: str | None = None,
+        stance: str | None = None,
+        note: str | None = None,
+        response: str | None = None,
+        expect: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """One key press made elsewhere (the web page), named by its `event_id`: the event
+        written, and whether it was already in the log (a repeat writes nothing)."""
+        if event_id in self.seen:
+            return self.seen[event_id], True
+        if action == "label":
+            if stance is None:
+                raise AnnotationError("a label needs a stance")
+            event = self.decide(stance, item=item, event_id=event_id)
+        elif action == "skip":
+            event = self.decide(None, item=item, event_id=event_id)
+        elif action == "flag":
+            event = self.flag(note, item=item, event_id=event_id)
+        elif action == "response":
+            if response is None:
+                raise AnnotationError("a response tag needs a response")
+            event = self.respond(response, item=item, event_id=event_id)
+        elif action == "undo":
+            if self.undo(event_id=event_id, expect=expect) is None:
+                raise Conflict("nothing to undo")
+            event = self.seen[event_id]
+        else:
+            raise AnnotationError(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+        return event, False

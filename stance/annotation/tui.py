@@ -14,7 +14,7 @@ import textwrap
 import time
 from typing import Any
 
-from stance.annotation.context import Context
+from stance.annotation.context import Context, segments
 from stance.annotation.session import Session
 from stance.core.errors import AnnotationError
 from stance.core.schema import LABELS, RESPONSES
@@ -29,25 +29,12 @@ HELP = (
 
 def _segments(item: dict[str, Any], ctx: Context) -> list[tuple[str, int]]:
     """The sentence cut into (text, attribute) runs: this actor bold-reverse, others underlined."""
-    start, text = item["start"], item["sentence"]
-    mine = {(m["start"] - start, m["end"] - start) for m in item["mentions"]}
-    spans = sorted(
-        {(s - start, e - start) for s, e in ctx.others.get(item["sentence_id"], [])} | mine
-    )
-    out, pos = [], 0
-    for s, e in spans:
-        if s < pos:
-            continue
-        out.append((text[pos:s], curses.A_NORMAL))
-        attr = (
-            curses.A_REVERSE | curses.A_BOLD | curses.color_pair(1)
-            if (s, e) in mine
-            else curses.A_UNDERLINE | curses.color_pair(2)
-        )
-        out.append((text[s:e], attr))
-        pos = e
-    out.append((text[pos:], curses.A_NORMAL))
-    return out
+    attrs = {
+        "": curses.A_NORMAL,
+        "this": curses.A_REVERSE | curses.A_BOLD | curses.color_pair(1),
+        "other": curses.A_UNDERLINE | curses.color_pair(2),
+    }
+    return [(text, attrs[kind]) for text, kind in segments(item, ctx)]
 
 
 def _wrap_runs(runs: list[tuple[str, int]], width: int) -> list[list[tuple[str, int]]]:

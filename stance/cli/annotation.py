@@ -1,4 +1,4 @@
-"""Commands of the annotation stage: annotate, adjudicate, agreement, export and import."""
+"""Commands of the annotation stage: annotate, serve, adjudicate, agreement, export and import."""
 
 from __future__ import annotations
 
@@ -63,6 +63,77 @@ def annotate(
     typer.echo(
         f"{result['done']} / {result['total']} done; "
         f"{result['events']} new events in {result['path']}"
+    )
+
+
+@app.command()
+def serve(
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Comma-separated annotators sharing the work, e.g. ann,bo,cy."),
+    ] = None,
+    annotator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--annotator", help="Serve only this annotator (repeatable; of --team if given)."
+        ),
+    ] = None,
+    overlap: Annotated[
+        float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
+    ] = 0.0,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Only candidates for this claim id.")
+    ] = None,
+    order: Annotated[
+        Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
+    ] = Order.file,
+    model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
+        "models/model.skops"
+    ),
+    lead: Annotated[
+        str, typer.Option("--lead", help="Name of the lead: dashboard and adjudication.")
+    ] = "lead",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8000,
+    new_tokens: Annotated[
+        bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
+    ] = False,
+) -> None:
+    """Label in the browser: a local web app over the same queues, session logic and logs as
+    `stance annotate`, with a dashboard and adjudication view for the lead.
+
+    Prints one private URL per annotator and one for the lead; tokens are stored hashed and
+    shown only when made. Every decision is fsynced before the server answers.
+
+    Example: stance serve --team ann,bo,cy --overlap 0.2
+    """
+    from stance.annotation.web.project import Options
+    from stance.annotation.web.serve import serve as run
+
+    members = [m.strip() for m in team.split(",") if m.strip()] if team else None
+    options = Options(
+        annotators=list(annotator or members or []),
+        lead=lead,
+        team=members,
+        overlap=overlap,
+        claim=claim,
+        how=order.value,
+    )
+    if order.value == "uncertain":
+        from stance.model.predict import scorer
+
+        options.scores = scorer(model)
+    run(
+        options,
+        host=host,
+        port=port,
+        new_tokens=new_tokens,
+        say=typer.echo,
+        warn=lambda w: say("Warning", w),
     )
 
 

@@ -27,6 +27,7 @@ COMMAND_ORDER = (
     "ingest",
     "actors",
     "annotate",
+    "serve",
     "adjudicate",
     "agreement",
     "export",

@@ -1,0 +1,215 @@
+"""Decision latency of `stance serve` under a team: 20 simulated annotators, 10,000 decisions.
+
+A synthetic project is generated in a temporary folder (on the same disk as everything else, so
+every fsync is real); a real `stance serve` process listens on 127.0.0.1; 20 client threads,
+one per annotator, each sign in with their private URL and then decide one item after another,
+as a person does, only without pausing: each request waits for the answer to the previous one.
+The latency is timed on the client, from sending a decision to reading the whole answer (which
+includes the append, the fsync, and the next 25 items; like the page, the client names the items
+it holds, so only the new one comes with its HTML). Every 50th decision is sent twice with the same
+event id, as a retry after a lost reply; afterwards every log is read back to check that nothing
+was lost or written twice. The run stops by itself: each annotator makes a fixed number of
+decisions, and the whole phase has a deadline.
+
+    python benchmarks/serve.py [--annotators 20] [--decisions 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+from annotate import make_project  # noqa: E402
+
+GOAL_MS = 50.0
+DEADLINE_S = 600.0
+RETRY_EVERY = 50
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Annotator(threading.Thread):
+    def __init__(self, name: str, url: str, port: int, decisions: int, deadline: float):
+        super().__init__(daemon=True)
+        self.name_, self.url, self.port = name, url, port
+        self.decisions, self.deadline = decisions, deadline
+        self.latencies: list[float] = []
+        self.acked: list[tuple[str, str]] = []  # (event_id, item)
+        self.duplicates_seen = 0
+        self.error: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        h = {"Cookie": self.cookie} if getattr(self, "cookie", None) else {}
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        self.conn.request(method, path, body=data, headers={**h, **(headers or {})})
+        r = self.conn.getresponse()
+        payload = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"{method} {path}: {r.status} {payload[:200]!r}")
+        return r, payload
+
+    def run(self) -> None:
+        try:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            token = self.url.split("#token=", 1)[1]
+            r, _ = self.call("POST", "/login", {"token": token})
+            self.cookie = r.getheader("set-cookie").split(";", 1)[0]
+            _, page = self.call("GET", "/annotate")
+            csrf = re.search(rb'name="csrf-token" content="([0-9a-f]+)"', page).group(1).decode()
+            _, raw = self.call("GET", "/api/state")
+            state = json.loads(raw)
+            headers = {"X-CSRF-Token": csrf}
+            for k in range(self.decisions):
+                if time.monotonic() > self.deadline:
+                    raise RuntimeError("deadline passed")
+                item = state["items"][0]["id"]
+                event = {
+                    "event_id": f"{self.name_}-{k:05d}",
+                    "action": "skip" if k % 7 == 6 else "label",
+                    "item": item,
+                    "stance": None if k % 7 == 6 else ("support", "oppose", "neutral")[k % 3],
+                    # as the page does: the items it holds come back without their HTML
+                    "have": ",".join(
+                        [i["id"] for i in state["items"]] + [h["id"] for h in state["history"]]
+                    ),
+                }
+                t0 = time.perf_counter()
+                _, raw = self.call("POST", "/api/events", event, headers)
+                self.latencies.append((time.perf_counter() - t0) * 1000)
+                state = json.loads(raw)
+                self.acked.append((event["event_id"], item))
+                if k % RETRY_EVERY == 0:  # the reply was "lost": the page sends it again
+                    _, raw = self.call("POST", "/api/events", event, headers)
+                    self.duplicates_seen += json.loads(raw)["duplicate"]
+        except Exception as exc:  # reported, not raised: the main thread checks every client
+            self.error = f"{self.name_}: {exc}"
+
+
+def main() -> None:
+    # Twenty client threads in one process: with the default 5 ms GIL switch interval a thread
+    # whose answer has arrived can wait that long for its turn, which the server never caused.
+    sys.setswitchinterval(0.0005)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--annotators", type=int, default=20)
+    ap.add_argument("--decisions", type=int, default=10_000)
+    args = ap.parse_args()
+    per = args.decisions // args.annotators
+    names = [f"a{i:02d}" for i in range(1, args.annotators + 1)]
+    stance = Path(sys.executable).parent / "stance"
+    port = free_port()
+    command = (
+        f"stance serve --team {','.join(names)} --overlap 0 --port {port}"
+        if len(names) < 4
+        else f"stance serve --team a01,...,a{args.annotators:02d} --overlap 0 --port PORT"
+    )
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_project(folder, per * args.annotators * 3)  # each share must hold `per` items
+        out = folder / "serve.out"
+        t0 = time.perf_counter()
+        with out.open("wb") as fh:
+            server = subprocess.Popen(
+                [str(stance), "serve", "--team", ",".join(names), "--port", str(port)],
+                cwd=folder,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            end = time.monotonic() + 120
+            while "Serving" not in out.read_text():
+                if server.poll() is not None or time.monotonic() > end:
+                    raise SystemExit(f"stance serve did not start:\n{out.read_text()}")
+                time.sleep(0.05)
+            start_s = time.perf_counter() - t0
+            urls = dict(re.findall(r"^  (\S+)\t[^\t]+\t(http://\S+)$", out.read_text(), re.M))
+            deadline = time.monotonic() + DEADLINE_S
+            clients = [Annotator(n, urls[n], port, per, deadline) for n in names]
+            t1 = time.perf_counter()
+            for c in clients:
+                c.start()
+            for c in clients:
+                c.join(max(0.0, deadline - time.monotonic()) + 5)
+            wall = time.perf_counter() - t1
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        errors = [c.error for c in clients if c.error] + [
+            f"{c.name_}: still running" for c in clients if c.is_alive()
+        ]
+        lost = duplicated = 0
+        for c in clients:
+            events = [
+                json.loads(line)
+                for line in (folder / f"data/annotations/{c.name_}.jsonl").read_text().splitlines()
+            ]
+            ids = [e["event_id"] for e in events]
+            duplicated += len(ids) - len(set(ids))
+            items = [e["id"] for e in events if e["event"] in ("label", "skip")]
+            duplicated += len(items) - len(set(items))
+            logged = set(ids)
+            lost += sum(1 for event_id, _ in c.acked if event_id not in logged)
+    ms = sorted(x for c in clients for x in c.latencies)
+    p = lambda q: round(ms[min(len(ms) - 1, int(q * len(ms)))], 2)  # noqa: E731
+    decided = sum(len(c.acked) for c in clients)
+    write_result(
+        "serve",
+        {
+            "benchmark": "serve",
+            "command": f"python benchmarks/serve.py --annotators {args.annotators} "
+            f"--decisions {args.decisions}",
+            "server": command,
+            "annotators": args.annotators,
+            "decisions": decided,
+            "retries_sent": sum(len(c.acked[::RETRY_EVERY]) for c in clients),
+            "retries_recognised": sum(c.duplicates_seen for c in clients),
+            "decision_latency_ms": {
+                "p50": p(0.50),
+                "p95": p(0.95),
+                "p99": p(0.99),
+                "max": round(ms[-1], 2) if ms else None,
+                "mean": round(statistics.fmean(ms), 2) if ms else None,
+            },
+            "decisions_per_s": round(decided / wall, 1),
+            "wall_s": round(wall, 2),
+            "server_start_s": round(start_s, 2),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "lost": lost,
+            "duplicated": duplicated,
+            "errors": errors[:5],
+            "includes": "client-timed POST: append + fsync of one event, then the next 25 item "
+            "ids and the new item's HTML sent back; 20 clients in one process on the same 2 cores",
+            "goal_ms": GOAL_MS,
+            "meets_goal": bool(ms) and p(0.95) < GOAL_MS,
+        },
+    )
+    if errors or lost or duplicated or decided != per * args.annotators:
+        raise SystemExit(f"benchmark failed: {errors[:3]} lost={lost} duplicated={duplicated}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The parts of `stance serve` that need no server: tokens, item fragments, the dashboard's
+rate, the model scored once."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from stance.annotation.context import Context
+from stance.annotation.web.auth import ANNOTATOR, LEAD, TOKENS_FILE, Principal, Tokens
+from stance.annotation.web.dashboard import labels_per_hour
+from stance.annotation.web.project import scored_once
+from stance.annotation.web.views import Renderer, environment, guide_items
+from stance.core.errors import AnnotationError
+
+ANN, BOSS = Principal("ann", ANNOTATOR), Principal("lead", LEAD)
+
+
+def test_tokens_are_kept_hashed_and_renewed_on_request(tmp_path: Path) -> None:
+    tokens, new = Tokens.load_or_issue(tmp_path, [ANN, BOSS])
+    assert set(new) == {ANN, BOSS} and tokens.who(new[ANN]) == ANN
+    stored = (tmp_path / TOKENS_FILE).read_text()
+    assert new[ANN] not in stored and hashlib.sha256(new[ANN].encode()).hexdigest() in stored
+    again, fresh = Tokens.load_or_issue(tmp_path, [ANN, BOSS])
+    assert fresh == {} and again.who(new[ANN]) == ANN  # a restart keeps every URL working
+    assert again.csrf(ANN) == tokens.csrf(ANN) != tokens.csrf(BOSS)
+    assert again.csrf_ok(ANN, tokens.csrf(ANN)) and not again.csrf_ok(ANN, tokens.csrf(BOSS))
+    renewed, fresh = Tokens.load_or_issue(tmp_path, [ANN], renew=True)
+    assert renewed.who(new[ANN]) is None and renewed.who(fresh[ANN]) == ANN
+    assert renewed.who(None) is None and renewed.who("x" * 1000) is None
+    (tmp_path / TOKENS_FILE).write_text("{oops")
+    with pytest.raises(AnnotationError, match="unreadable token file; delete it or start with"):
+        Tokens.load_or_issue(tmp_path, [ANN])
+
+
+ITEM = {
+    "id": "c1",
+    "doc_id": "d",
+    "sentence_id": "d:0001",
+    "sentence": "Pyongyang said <script>x()</script> Washington lied.",
+    "start": 100,
+    "end": 151,
+    "actor": "PRK",
+    "mentions": [{"text": "Pyongyang", "start": 100, "end": 109}],
+    "claim": "sony-hack-2014",
+    "suggestion": {"support": 0.1, "oppose": 0.7, "neutral": 0.2},
+}
+
+
+def test_an_item_fragment_escapes_marks_and_suggests() -> None:
+    ctx = Context(
+        claim_text={"sony-hack-2014": "North Korea did it"},
+        titles={"d": "A <b>title</b>"},
+        previous={"d:0001": "Before & after."},
+        others={"d:0001": [(100, 109), (136, 146)]},
+        actor_names={"PRK": "North Korea"},
+    )
+    html = Renderer(environment(), ctx).fragment(ITEM)
+    assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "A &lt;b&gt;title&lt;/b&gt;" in html and "Before &amp; after." in html
+    assert '<mark class="this"><span class="sr-only">this actor: </span>Pyongyang</mark>' in html
+    assert '<span class="sr-only">other actor: </span>Washington</span>' in html
+    assert "Model suggests: <strong>oppose</strong> (0.70)" in html
+
+
+def test_labels_per_hour_leave_breaks_out() -> None:
+    minute = [f"2026-01-01T10:{m:02d}:00Z" for m in range(0, 10)]  # 10 labels, 9 minutes
+    assert labels_per_hour(minute) == round(10 / 540 * 3600, 1)
+    with_break = minute + ["2026-01-01T12:00:00Z"]  # a 110-minute pause counts 5 minutes
+    assert labels_per_hour(with_break) == round(11 / 840 * 3600, 1)
+    quick = ["2026-01-01T10:00:00Z", "2026-01-01T10:00:30Z"]
+    assert labels_per_hour(quick) is None  # under a minute of work: no rate yet
+
+
+def test_the_model_scores_every_candidate_once() -> None:
+    calls = []
+
+    def scores(items: list[dict]) -> list[dict[str, float]]:
+        calls.append(len(items))
+        return [{"support": float(i)} for i, _ in enumerate(items)]
+
+    cands = [{"id": f"c{i}"} for i in range(5)]
+    once = scored_once(scores, cands)
+    assert once([cands[3], cands[1]]) == [{"support": 3.0}, {"support": 1.0}]
+    once(cands[:2])
+    assert calls == [5]
+
+
+def test_the_guide_summary_becomes_list_items() -> None:
+    summary = "- `1 support`: the actor\n  accuses.\n- Unsure? Press `f`."
+    assert guide_items(summary) == [
+        [("1 support", True), (": the actor accuses.", False)],
+        [("Unsure? Press ", False), ("f", True), (".", False)],
+    ]
