@@ -79,8 +79,9 @@ def seed_ingest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict
 
 # --- one real pipeline run, shared ---------------------------------------------------------------
 # `dvc repro` in a fresh copy of the repository is the slowest thing the suite does, and several
-# tests only read what it produced. They share one run: under pytest-xdist they carry the
-# `pipeline` group (conftest hook below), so one worker runs them all and the run happens once.
+# tests only read what it produced. They share one run, also across pytest-xdist workers: the
+# first worker to need it makes it under a file lock in the session's shared temp folder, the
+# others wait for it and read the same outputs.
 
 BIN = Path(sys.executable).parent
 
@@ -114,16 +115,19 @@ def run_in(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh clone after `dvc repro`: every stage's outputs, made once per session."""
-    clone = fresh_clone(tmp_path_factory.mktemp("pipeline") / "clone")
-    result = run_in(["dvc", "repro"], clone)
-    assert result.returncode == 0, result.stdout + result.stderr
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A fresh clone after `dvc repro`: every stage's outputs, made once per test run."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the folder every worker's base temp lives in
+    clone, failed = shared / "pipeline" / "clone", shared / "pipeline" / "failed.txt"
+    with FileLock(str(shared / "pipeline.lock")):
+        if not clone.exists() and not failed.exists():
+            fresh_clone(clone)
+            result = run_in(["dvc", "repro"], clone)
+            if result.returncode != 0:
+                failed.write_text(result.stdout + result.stderr, encoding="utf-8")
+    assert not failed.exists(), failed.read_text(encoding="utf-8")
     return clone
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "pipeline_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("pipeline"))
