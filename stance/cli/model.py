@@ -19,8 +19,8 @@ from stance.cli.app import (
 
 @contextmanager
 def one_line_warnings() -> Iterator[None]:
-    """Warnings (a model from another scikit-learn patch version) as one `Warning:` line on
-    stderr, not Python's two-line file:line format."""
+    """Warnings (a model from another scikit-learn patch version, a fit that did not
+    converge) as one `Warning:` line each on stderr, not Python's file:line format."""
 
     def show(
         message: Warning | str,
@@ -30,7 +30,7 @@ def one_line_warnings() -> Iterator[None]:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        typer.echo(f"Warning: {message}", err=True)
+        typer.echo(f"Warning: {' '.join(str(message).split())}", err=True)
 
     with warnings.catch_warnings():
         warnings.showwarning = show
