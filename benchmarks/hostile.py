@@ -4,7 +4,7 @@
 
 Each case runs `stance ingest` (or loads a model) in a fresh process on a generated input and
 records the exit code, the first line of stderr, wall time and the process's peak memory
-(ru_maxrss). Before the limits (issue 12): a 62 MB one-line text took 3.6 GB; a 100 MB JSONL
+(VmHWM). Before the limits (issue 12): a 62 MB one-line text took 3.6 GB; a 100 MB JSONL
 line 3.8 GB and 194 s; a 1 MB zip-bomb model file 2.3 GB. The goal is refusal in well under a
 second with memory near the interpreter's own, and the project's own seeds unaffected.
 """
@@ -27,8 +27,10 @@ from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Runs the CLI in-process, then reports this process's peak memory on stderr's last line.
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a
+# parent holding the generated inputs would inflate every child's figure.
 RUNNER = (
-    "import resource, sys\n"
+    "import re, sys\n"
     "from stance.cli import app\n"
     "try:\n"
     "    app(sys.argv[1:])\n"
@@ -36,7 +38,8 @@ RUNNER = (
     "    code = exc.code\n"
     "else:\n"
     "    code = 0\n"
-    "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+    "print('PEAK_KB', hwm, file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 
