@@ -1,9 +1,13 @@
 """`stance predict` throughput and memory on tables of (sentence, actor) pairs.
 
 Synthetic news-style sentences naming two actors each (so each sentence gives two pairs, as
-ingested news does) are written to a Parquet table; `predict_table` streams it in batches in a
-child process pinned to one core, once per input size, so peak memory can be compared across
-sizes (it should stay flat: memory is bounded by the batch, not the input).
+ingested news does) are written to a Parquet table (row groups of 100,000 rows); `predict_table`
+streams it in batches in a child process pinned to one core, once per input size, so peak
+memory can be compared across sizes (it should stay flat: memory is bounded by the batch, not
+the input). On the smaller input the same child times a plain TF-IDF + logistic regression over
+the same rows (the ratio to it is the goal's measure) and each stage of `predict_table` alone.
+Then the larger input runs on `--engine dask` with a LocalCluster of 1 and of 2 worker
+processes (one part per row group), with the peak memory of the client and of each worker.
 
     python benchmarks/predict.py [--rows 1000000] [--model models/model.skops]
 """
@@ -25,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-GOAL = 20_000.0  # pairs per second on one core (issue #4)
+GOAL = 20_000.0  # pairs per second on one core (issues #4, #11)
 SUBJECTS = [
     "North Korea",
     "Pyongyang",
@@ -92,9 +96,75 @@ def make_table(path: Path, rows: int, seed: int = 5) -> None:
     writer.close()
 
 
-def child(model: Path, source: Path, out: Path, batch: int) -> dict:
+def pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def baseline_seconds(source: Path, batch: int) -> float:
+    """A plain TF-IDF (word 1-2 grams) + logistic regression over the same rows: read the
+    same batches, vectorise the sentence, predict probabilities. Fitted on the dataset's
+    train split (what the model was trained on) when it is there, else on the input's head."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from stance.core.tables import iter_batches
+
+    data = ROOT / "data/processed/dataset.parquet"
+    if data.exists():
+        train = pd.read_parquet(data)
+        train = train[train["split"] == "train"]
+        x, y = train["sentence"], train["stance"]
+    else:
+        x = next(iter_batches(source, 3000))["sentence"]
+        y = np.arange(len(x)) % 3
+    base = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000))
+    base.fit(x, y)
+    t0 = time.perf_counter()
+    for frame in iter_batches(source, batch):
+        base.predict_proba(frame["sentence"])
+    return time.perf_counter() - t0
+
+
+def stages(pipe, source: Path, batch: int) -> dict:
+    """Seconds per stage of `predict_table` over `source`, each stage timed on its own."""
+    from stance.core.tables import TableWriter, iter_batches
+    from stance.model.data import prepare_table
+    from stance.model.predict import _labels_and_scores
+
+    out: dict[str, float] = {}
+
+    def timed(name, fn, items):
+        t0 = time.perf_counter()
+        result = [fn(x) for x in items]
+        out[name] = round(time.perf_counter() - t0, 2)
+        return result
+
+    t0 = time.perf_counter()
+    frames = list(iter_batches(source, batch))
+    out["read"] = round(time.perf_counter() - t0, 2)
+    prepared = timed("prepare_table", lambda f: prepare_table(f, source, need_labels=False), frames)
+    views = timed("actor_view (features: ActorView.transform)", pipe[0].transform, prepared)
+    probs = timed("rest_of_pipeline (TF-IDF, cues, logreg)", pipe[1:].predict_proba, views)
+    classes = [str(c) for c in pipe[-1].classes_]
+    labels = timed("labels_and_scores", lambda p: _labels_and_scores(classes, p), probs)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, TableWriter(Path(tmp) / "o.parquet") as w:
+        for f, (lab, sc), v in zip(frames, labels, views, strict=True):
+            w.write(f.assign(stance=lab, scores=sc, actor_found=list(v["found"])))
+    out["write"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def child(model: Path, source: Path, out: Path, batch: int, baseline: bool) -> dict:
+    pin_one_core()
     sys.path.insert(0, str(ROOT))
     from stance.model.persist import load
     from stance.model.predict import predict_table
@@ -103,12 +173,65 @@ def child(model: Path, source: Path, out: Path, batch: int) -> dict:
     t0 = time.perf_counter()
     n = predict_table(pipe, source, out, batch_size=batch, progress=False)
     seconds = time.perf_counter() - t0
-    return {
+    result = {
+        "engine": "local",
         "rows": n,
         "seconds": round(seconds, 2),
         "pairs_per_second": round(n / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_mb(),
     }
+    if baseline:
+        base = baseline_seconds(source, batch)
+        result["baseline_seconds"] = round(base, 2)
+        result["ratio_to_baseline"] = round(seconds / base, 2)
+        result["stages_seconds"] = stages(pipe, source, batch)
+    return result
+
+
+def dask_child(model: Path, source: Path, out: Path, batch: int, workers: int) -> dict:
+    """`stance predict --engine dask` on a LocalCluster of `workers` single-threaded worker
+    processes; the wall time includes shipping and loading the model on every worker."""
+    sys.path.insert(0, str(ROOT))
+    from distributed import Client, LocalCluster
+
+    from stance.model.engine import predict_parts
+
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        started = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        done = predict_parts(
+            model,
+            source,
+            out,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            batch_size=batch,
+            progress=False,
+        )
+        seconds = time.perf_counter() - t0
+        worker_mb = client.run(peak_mb)
+    return {
+        "engine": f"dask, {workers} worker{'s' * (workers != 1)}",
+        "rows": done.rows,
+        "parts": done.parts,
+        "cluster_start_seconds": round(started, 2),
+        "seconds": round(seconds, 2),
+        "pairs_per_second": round(done.rows / seconds),
+        "peak_rss_mb": {"client": peak_mb(), "workers": sorted(worker_mb.values())},
+    }
+
+
+def run_child(args: list[str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode:
+        sys.exit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -116,52 +239,60 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--model", type=Path, default=ROOT / "models/model.skops")
     ap.add_argument("--batch-size", type=int, default=10_000)
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--dask-child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
+        model, src, out, baseline = args.child
+        res = child(Path(model), Path(src), Path(out), args.batch_size, baseline == "1")
+        print(json.dumps(res))
+        return
+    if args.dask_child:
+        model, src, out, workers = args.dask_child
         print(
-            json.dumps(
-                child(
-                    Path(args.child[0]), Path(args.child[1]), Path(args.child[2]), args.batch_size
-                )
-            )
+            json.dumps(dask_child(Path(model), Path(src), Path(out), args.batch_size, int(workers)))
         )
         return
     if not args.model.exists():
         sys.exit(f"{args.model}: no model: run `dvc repro` (or `stance train`) first")
-    runs = []
+    batch = ["--batch-size", str(args.batch_size)]
+    runs, scaling = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for rows in sorted({max(2, args.rows // 10), args.rows}):
+        sizes = sorted({max(2, args.rows // 10), args.rows})
+        for rows in sizes:
             src = Path(tmp) / f"in_{rows}.parquet"
             make_table(src, rows)
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--batch-size",
-                    str(args.batch_size),
-                    "--child",
-                    str(args.model),
-                    str(src),
-                    str(Path(tmp) / "out.parquet"),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
+            flag = "1" if rows == sizes[0] else "0"
+            out = str(Path(tmp) / "out.parquet")
+            runs.append(run_child([*batch, "--child", str(args.model), str(src), out, flag]))
+        for workers in (1, 2):
+            out = str(Path(tmp) / f"dask_{workers}")
+            scaling.append(
+                run_child([*batch, "--dask-child", str(args.model), str(src), out, str(workers)])
             )
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    big = runs[-1]
+    big, small = runs[-1], runs[0]
     write_result(
         "predict",
         {
             "benchmark": "predict",
+            "command": "python benchmarks/predict.py " + " ".join(sys.argv[1:]),
             "runs": runs,
             "batch_size": args.batch_size,
             "pairs_per_second": big["pairs_per_second"],
-            "memory_growth_mb": round(runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"], 1),
+            "ratio_to_baseline": small["ratio_to_baseline"],
+            "ratio_goal": 1.3,
+            "memory_growth_mb": round(big["peak_rss_mb"] - small["peak_rss_mb"], 1),
             "cores": 1,
             "goal_pairs_per_second": GOAL,
             "meets_goal": big["pairs_per_second"] >= GOAL,
+            "local_vs_dask": [
+                {
+                    "engine": "local, 1 core",
+                    "seconds": big["seconds"],
+                    "pairs_per_second": big["pairs_per_second"],
+                },
+                *scaling,
+            ],
         },
     )
 

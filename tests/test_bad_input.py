@@ -87,6 +87,14 @@ def parquet_dump(path: Path) -> None:
     pd.DataFrame({"body": ["Moscow denied it."]}).to_parquet(path)
 
 
+def parquet_pairs(*paths: Path) -> None:
+    """(sentence, actor) parts; the last one's second row has no actor."""
+    for i, path in enumerate(paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        actors = ["RUS", "" if i == len(paths) - 1 and i > 0 else "RUS"]
+        pd.DataFrame({"sentence": ["Moscow denied it."] * 2, "actor": actors}).to_parquet(path)
+
+
 def big_record_warc(path: Path) -> None:
     from tests.test_warc import response, write_warc
 
@@ -167,6 +175,16 @@ CASES = [
         ("ingest",),
         "ingest.lang = []",
         setup=write("params.yaml", PARAMS.replace("lang: [en]", "lang: []")),
+    ),
+    Case(
+        "ingest-workers-without-dask",
+        ("ingest", "--workers", "2"),
+        "--workers needs --engine dask",
+    ),
+    Case(
+        "ingest-dask-unreachable-scheduler",
+        ("ingest", "--engine", "dask", "--scheduler", "nowhere://x"),
+        "--scheduler nowhere://x: cannot connect",
     ),
     Case(
         "ingest-bad-html-extractor",
@@ -418,6 +436,48 @@ CASES = [
         ("predict", "--input", "in.jsonl", "--output", "o.jsonl", *M),
         "--input in.jsonl: is a directory",
         setup=folder("in.jsonl"),
+    ),
+    Case(
+        "predict-dask-unreachable-scheduler",
+        ("predict", "--input", "i.parquet", "--output", "o", "--engine", "dask", *M)
+        + ("--scheduler", "nowhere://x"),
+        "--scheduler nowhere://x: cannot connect",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
+    Case(
+        "predict-scheduler-without-dask",
+        ("predict", "--input", "i.parquet", "--output", "o", "--scheduler", "tcp://h:8786", *M),
+        "--scheduler needs --engine dask",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
+    Case(
+        "predict-glob-matches-nothing",
+        ("predict", "--input", "parts/*.parquet", "--output", "o", *M),
+        "--input parts/*.parquet: no file matches",
+    ),
+    Case(
+        "predict-parts-folder-without-tables",
+        ("predict", "--input", "parts", "--output", "o", *M),
+        "--input parts: is a directory without .parquet, .jsonl or .csv files",
+        setup=write("parts/readme.txt", "x"),
+    ),
+    Case(
+        "predict-parts-output-not-ours",
+        ("predict", "--input", "i.parquet", "--output", "data", "--engine", "dask", *M),
+        "--output data: not empty and not written by `stance predict`",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
+    Case(
+        "predict-parts-output-jsonl",
+        ("predict", "--input", "i.parquet", "--output", "o.jsonl", "--engine", "dask", *M),
+        "a partitioned output is a folder of Parquet parts",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
+    Case(
+        "predict-dask-bad-row",
+        ("predict", "--input", "parts", "--output", "o", "--engine", "dask", "--workers", "1", *M),
+        "parts/b.parquet: row 2: empty 'actor'",
+        setup=lambda root: parquet_pairs(root / "parts/a.parquet", root / "parts/b.parquet"),
     ),
     Case(
         "predict-text-file-missing", ("predict", "--text-file", "a.txt", *M), "a.txt: no such file"

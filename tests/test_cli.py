@@ -13,6 +13,7 @@ HEAVY = (
     *("pandas", "sklearn", "datasets", "skops", "numpy", "pyarrow", "huggingface_hub", "dvc"),
     *("trafilatura", "lxml", "warcio", "py3langid", "tqdm"),
     *("starlette", "uvicorn", "jinja2"),
+    *("dask", "distributed"),
 )
 
 

@@ -8,6 +8,7 @@ nowhere else. Heavy libraries are imported inside commands so `stance --help` st
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -92,4 +93,34 @@ ActorsOpt = Annotated[Path, typer.Option("--actors", help="Actor registry (YAML)
 ParamsOpt = Annotated[
     Path | None,
     typer.Option("--params", help="Parameters file (default: params.yaml here)."),
+]
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="local: this process. dask: a Dask cluster (--scheduler ADDRESS, else a "
+        "LocalCluster on this machine); needs the dask extra.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: a running cluster's scheduler, e.g. tcp://10.0.0.5:8786.",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="With --engine dask and no --scheduler: workers of the local cluster "
+        "(default: one per core).",
+    ),
 ]

@@ -12,7 +12,11 @@ from stance.cli.app import (
     DEFAULT_ACTORS,
     DEFAULT_CLAIMS,
     ActorsOpt,
+    Engine,
+    EngineOpt,
     ParamsOpt,
+    SchedulerOpt,
+    WorkersOpt,
     app,
     params_file,
     say,
@@ -93,12 +97,16 @@ def ingest(
             "--skip-invalid", help="Report unreadable files and records and go on without them."
         ),
     ] = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Segment articles into sentences and list every (sentence, actor, claim) candidate.
 
     Reads text, HTML pages, JSONL and Parquet dumps and WARC crawls; keeps one copy of
     identical articles and the languages asked for; writes documents, sentences, candidates
-    and ingest_report.json (what was skipped, and why).
+    and ingest_report.json (what was skipped, and why). With --engine dask each input file
+    is read and segmented on a Dask worker; duplicates and groups are settled here after.
 
     Example: stance ingest seeds data/constructed --claim sony-hack-2014
     """
@@ -125,6 +133,9 @@ def ingest(
         langs=lang or p["lang"],
         min_lang_confidence=p["min_lang_confidence"],
         progress=True,
+        engine=engine.value,
+        scheduler=scheduler,
+        workers=workers,
     )
     for problem in result.skipped:
         say("Skipped", problem)

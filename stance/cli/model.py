@@ -11,7 +11,11 @@ from typing import Annotated, TextIO
 import typer
 
 from stance.cli.app import (
+    Engine,
+    EngineOpt,
     ParamsOpt,
+    SchedulerOpt,
+    WorkersOpt,
     app,
     params_file,
 )
@@ -113,10 +117,20 @@ def evaluate(
 def predict(
     text: Annotated[str | None, typer.Argument(help="Raw text to tag and predict.")] = None,
     input: Annotated[
-        Path | None, typer.Option("--input", help="Table of sentence, actor[, claim] rows.")
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Table of sentence, actor[, claim] rows: a file, a folder of Parquet parts, "
+            "or a quoted glob ('parts/*.parquet').",
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", help="Where to write (format by suffix).")
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Where to write: a file (format by suffix), or a folder of Parquet parts "
+            "for a partitioned --input or --engine dask.",
+        ),
     ] = None,
     text_file: Annotated[
         Path | None, typer.Option("--text-file", help="A text file to tag and predict.")
@@ -126,13 +140,21 @@ def predict(
     ] = "sony-hack-2014",
     model: ModelOpt = DEFAULT_MODEL,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 10_000,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Predict stances for a table (--input/--output) or for raw text (argument or --text-file).
 
-    Example: stance predict "Pyongyang denied any role in the attack."
+    A folder or glob of Parquet parts, or any table with --engine dask, is predicted part by
+    part into a folder of Parquet parts (replaced whole, only when every part is written).
+
+    Example: stance predict --input parts/ --output predicted/ --engine dask
     """
     import json
 
+    from stance.core.engine import check_engine
+    from stance.core.tables import is_partitioned
     from stance.model.persist import load, load_for_text
     from stance.model.predict import predict_table, predict_text
 
@@ -143,6 +165,28 @@ def predict(
         raise typer.BadParameter("--input needs --output FILE")
     if batch_size < 1:
         raise typer.BadParameter("--batch-size must be at least 1")
+    check_engine(engine.value, scheduler, workers)
+    if input is None and engine is not Engine.local:
+        raise typer.BadParameter("--engine dask predicts tables: give --input and --output")
+    if input is not None and (engine is Engine.dask or is_partitioned(input)):
+        from stance.model.engine import predict_parts
+
+        with one_line_warnings():
+            done = predict_parts(
+                model,
+                input,
+                output,  # type: ignore[arg-type]
+                engine=engine.value,
+                scheduler=scheduler,
+                workers=workers,
+                batch_size=batch_size,
+            )
+        typer.echo(
+            f"{done.rows} rows in {done.parts} part{'s' * (done.parts != 1)} -> {output}/ "
+            f"({engine.value}, {done.workers} worker{'s' * (done.workers != 1)})",
+            err=True,
+        )
+        return
     if input is not None:
         with one_line_warnings():
             pipe, _ = load(model)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from stance.core.errors import InputError, StanceError
+
+T = TypeVar("T")
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:
@@ -58,13 +60,15 @@ def check_output(path: Path, option: str | None = None) -> None:
             break
 
 
-def _temp_beside(path: Path) -> tuple[int, str]:
+def _temp_beside(path: Path, parents: bool = True) -> tuple[int, str]:
     """A temporary file in the target's folder (so the rename is atomic), with the
-    permissions a plain `open` would give it, not mkstemp's private 0600."""
+    permissions a plain `open` would give it, not mkstemp's private 0600. With `parents`
+    false a missing folder is an error, not created."""
     check_output(path)
     parent = path.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        if parents:
+            parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except FileExistsError:
         raise InputError(f"{path}: a parent of it is a file, not a folder") from None
@@ -75,9 +79,9 @@ def _temp_beside(path: Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+def atomic_writer(path: Path, mode: str = "w", parents: bool = True) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
-    fd, tmp = _temp_beside(path)
+    fd, tmp = _temp_beside(path, parents)
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
@@ -150,3 +154,87 @@ def read_yaml(path: Path, error: type[StanceError]) -> Any:
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"{path}:{where} not valid YAML ({problem})") from None
+
+
+# --- folders of parts ---------------------------------------------------------------------------
+
+
+def _marker(folder: Path, marker: str) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads((folder / marker).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else None
+
+
+def check_folder_output(output: Path, marker: str, command: str, option: str) -> None:
+    """Refuse an output folder whose replacement could destroy what `command` did not write:
+    it may be new, empty, or a folder `command` wrote (it holds `marker`, listing its files)."""
+    where = f"{option} {output}"
+    if output.is_symlink():
+        raise InputError(f"{where}: is a symbolic link; give a new folder name")
+    if output.exists() and not output.is_dir():
+        raise InputError(f"{where}: is a file; a partitioned output is a folder: give a new name")
+    if not output.exists() or not any(output.iterdir()):
+        return
+    listed = _marker(output, marker)
+    if listed is None:
+        raise InputError(
+            f"{where}: not empty and not written by `{command}` (no {marker} in it); nothing "
+            f"was touched: choose a new or empty folder, or delete this one yourself"
+        )
+    ours = set(listed["files"]) | {marker}
+    for path in sorted(output.rglob("*")):
+        name = path.relative_to(output).as_posix()
+        if not path.is_dir() and name not in ours:
+            raise InputError(
+                f"{where}: holds {name}, which `{command}` did not write; nothing was touched: "
+                f"move it out, or choose another folder"
+            )
+
+
+def replace_folder(
+    output: Path, build: Callable[[Path], T], marker: str, command: str, option: str
+) -> T:
+    """Run `build(tmp)` on a new hidden folder beside `output`, list its files in `marker`,
+    and swap it in for `output` (checked before and again just before the swap). On any
+    failure the new folder is removed and `output` is left as it was."""
+    import json
+    import secrets
+    import shutil
+
+    check_folder_output(output, marker, command, option)
+    target = output.absolute()
+    check_output(target / marker)  # a parent that is a file is refused before any work
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+    def sibling(kind: str) -> Path:
+        while True:
+            path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
+            if not os.path.lexists(path):
+                return path
+
+    new = sibling("new")
+    new.mkdir(mode=0o777 & ~_umask())
+    try:
+        result = build(new)
+        files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
+        (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
+        check_folder_output(output, marker, command, option)
+        if target.exists():
+            aside = sibling("old")
+            os.rename(target, aside)
+            try:
+                os.rename(new, target)
+            except BaseException:
+                os.rename(aside, target)
+                raise
+            shutil.rmtree(aside)
+        else:
+            os.rename(new, target)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -127,10 +128,15 @@ def parquet_columns(path: Path, option: str | None = None) -> list[str]:
 
 
 def iter_batches(
-    path: Path, batch_size: int, option: str | None = None, columns: list[str] | None = None
+    path: Path,
+    batch_size: int,
+    option: str | None = None,
+    columns: list[str] | None = None,
+    row_groups: list[int] | None = None,
 ) -> Iterator[Any]:
     """DataFrames of at most `batch_size` rows: memory follows the batch, not the file.
-    `columns` reads only those of a Parquet file (a dump's other columns may be large)."""
+    `columns` reads only those of a Parquet file (a dump's other columns may be large);
+    `row_groups` only those row groups of it (a Part of a large file)."""
     import pandas as pd
 
     fmt = table_format(path, option)
@@ -145,7 +151,10 @@ def iter_batches(
         elif fmt == "parquet":
             import pyarrow.parquet as pq
 
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns):
+            batches = pq.ParquetFile(path).iter_batches(
+                batch_size=batch_size, columns=columns, row_groups=row_groups
+            )
+            for batch in batches:
                 yield batch.to_pandas()
         else:
             rows: list[dict[str, Any]] = []
@@ -160,14 +169,105 @@ def iter_batches(
         raise InputError(f"{where}: cannot read as {fmt} ({str(exc).splitlines()[0]})") from None
 
 
+# --- partitioned tables ---------------------------------------------------------------------------
+
+GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A unit of work: a table file, or some row groups of a Parquet file. `first_row` is the
+    part's first row in its file (0-based), so errors give the row number within the file."""
+
+    path: Path
+    first_row: int = 0
+    rows: int | None = None
+    row_groups: tuple[int, ...] | None = None  # None: the whole file
+
+    def __str__(self) -> str:
+        if self.row_groups is None:
+            return str(self.path)
+        return f"{self.path} (rows {self.first_row + 1}-{self.first_row + (self.rows or 0)})"
+
+
+def is_partitioned(path: Path) -> bool:
+    """A folder of table files, or a glob: what `table_parts` splits into several files."""
+    return path.is_dir() or bool(GLOB_CHARS & set(str(path)))
+
+
+def table_files(path: Path, option: str | None = None) -> list[Path]:
+    """The table files of an input: the file itself, the .parquet/.jsonl/.csv files under a
+    folder (hidden and `_`-prefixed ones, such as `_SUCCESS` or `_metadata`, left out), or the
+    files a glob matches; sorted, so every run takes the parts in one order."""
+    import glob
+
+    where = f"{option} {path}" if option else str(path)
+    if GLOB_CHARS & set(str(path)):
+        files = sorted(Path(f) for f in glob.glob(str(path), recursive=True) if Path(f).is_file())
+        if not files:
+            raise InputError(f"{where}: no file matches this pattern")
+    elif path.is_dir():
+        files = sorted(
+            f
+            for f in path.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in FORMATS
+            and not any(p.startswith((".", "_")) for p in f.relative_to(path).parts)
+        )
+        if not files:
+            raise InputError(f"{where}: is a directory without .parquet, .jsonl or .csv files")
+    elif path.exists():
+        files = [path]
+    else:
+        raise InputError(f"{where}: no such file")
+    for f in files:
+        table_format(f, option)
+    return files
+
+
+def table_parts(path: Path, option: str | None = None, part_rows: int = 100_000) -> list[Part]:
+    """An input as parts of about `part_rows` rows: each file is a part, and a Parquet file
+    with several row groups is cut at row-group boundaries (from its metadata; no rows read)."""
+    import pyarrow.parquet as pq
+
+    parts: list[Part] = []
+    for f in table_files(path, option):
+        if table_format(f) != "parquet":
+            parts.append(Part(f))
+            continue
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except (ValueError, OSError) as exc:
+            raise InputError(f"{f}: cannot read as parquet ({str(exc).splitlines()[0]})") from None
+        groups: list[int] = []
+        first = rows = 0
+        for i in range(meta.num_row_groups):
+            groups.append(i)
+            rows += meta.row_group(i).num_rows
+            if rows >= part_rows:
+                parts.append(Part(f, first, rows, tuple(groups)))
+                first, rows, groups = first + rows, 0, []
+        if groups or not parts or parts[-1].path != f:
+            whole = not parts or parts[-1].path != f
+            parts.append(Part(f, first, rows, None if whole else tuple(groups)))
+    return parts
+
+
+def iter_part(part: Part, batch_size: int, option: str | None = None) -> Iterator[Any]:
+    """The DataFrames of one part, at most `batch_size` rows each."""
+    groups = None if part.row_groups is None else list(part.row_groups)
+    yield from iter_batches(part.path, batch_size, option, row_groups=groups)
+
+
 class TableWriter:
     """Append DataFrames to one table file, written atomically when the writer closes.
 
     Nested values (lists, dicts) stay nested in JSONL and Parquet and become JSON text in CSV.
     """
 
-    def __init__(self, path: Path, option: str | None = None):
+    def __init__(self, path: Path, option: str | None = None, parents: bool = True):
         self.path = path
+        self.parents = parents
         self.format = table_format(path, option)
         self.rows = 0
         self._ctx: Any = None
@@ -175,7 +275,9 @@ class TableWriter:
         self._parquet: Any = None
 
     def __enter__(self) -> TableWriter:
-        self._ctx = atomic_writer(self.path, "wb" if self.format == "parquet" else "w")
+        self._ctx = atomic_writer(
+            self.path, "wb" if self.format == "parquet" else "w", parents=self.parents
+        )
         self._fh = self._ctx.__enter__()
         return self
 

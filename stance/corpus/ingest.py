@@ -14,10 +14,11 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from stance.core.engine import check_engine, session
 from stance.core.errors import InputError, RegistryError
 from stance.core.files import atomic_files
 from stance.core.schema import (
@@ -218,10 +219,11 @@ def _progress(files: list[Path], enabled: bool) -> Any:
 
 
 def _read_file(
-    path: Path, source: str, opts: ReadOptions, min_lang_confidence: float
+    task: tuple[Path, str], opts: ReadOptions, min_lang_confidence: float
 ) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip]:
-    """One input file, processed whole before any of it joins the corpus: with --skip-invalid
-    a bad file is left out entirely, never half."""
+    """One input file (path, source), processed whole before any of it joins the corpus: with
+    --skip-invalid a bad file is left out entirely, never half. A task on the dask engine."""
+    path, source = task
     out: list[tuple[DocumentRecord, list[SentenceRecord]] | Skip] = []
     for item in iter_documents(path, opts):
         if isinstance(item, Skip):
@@ -255,12 +257,20 @@ def ingest(
     langs: list[str] | None = None,
     min_lang_confidence: float = 0.9,
     progress: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> IngestResult:
     """Read, clean, segment, filter, group and tag; write documents, sentences, candidates and
     the report. `langs` (default English) are ISO 639-1 codes, or `any`; `fields` maps dump
-    fields (default: `text_field`, id, date, url, title)."""
+    fields (default: `text_field`, id, date, url, title).
+
+    On `engine` dask (stance.core.engine.session) each input file is read, cleaned, segmented
+    and language-checked as one task; the results join the corpus here in input order, so
+    duplicates, near-duplicate groups and candidates are those of the local engine."""
     if source is not None and not _SOURCE.fullmatch(source):
         raise InputError(f"--source {source!r}: expected seed, constructed or imported:NAME")
+    check_engine(engine, scheduler, workers)
     langs = list(langs or ["en"])
     check_languages(langs)
     registry = load_registry(actors_path)
@@ -283,21 +293,30 @@ def ingest(
         skip_invalid=skip_invalid,
         on_bytes=bar.update,
     )
+    items = [(path, source or default_source(path)) for path in files]
+    # A worker's progress cannot reach this bar: on dask a file counts when its task is done.
+    here = engine == "local"
     try:
-        for path in files:
-            origin = source or default_source(path)
-            try:
-                entries = _read_file(path, origin, opts, min_lang_confidence)
-            except InputError as exc:
-                if not skip_invalid:
-                    raise
-                report.problem(str(exc))
-                continue
-            finally:
-                if file_kind(path) != "warc" and path.is_file():
-                    bar.update(path.stat().st_size)  # a WARC file reports its own progress
-            for entry in entries:
-                corpus.add(entry)
+        with session(engine, scheduler, workers) as runner:
+            calls = runner.map(
+                _read_file,
+                items,
+                opts if here else replace(opts, on_bytes=None),
+                min_lang_confidence,
+            )
+            for path, call in zip(files, calls, strict=True):
+                try:
+                    entries = call()
+                except InputError as exc:
+                    if not skip_invalid:
+                        raise
+                    report.problem(str(exc))
+                    continue
+                finally:
+                    if (file_kind(path) != "warc" or not here) and path.is_file():
+                        bar.update(path.stat().st_size)  # a WARC file reports its own progress
+                for entry in entries:
+                    corpus.add(entry)
     finally:
         bar.close()
     documents, sentences = corpus.documents, corpus.sentences

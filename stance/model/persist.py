@@ -128,6 +128,12 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
         ) from None
     except json.JSONDecodeError:
         raise ModelError(f"{cpath}: the model card is not valid JSON; retrain") from None
+    check_bytes(path, data, card)
+    return data, card
+
+
+def check_bytes(path: Path, data: bytes, card: dict[str, Any]) -> None:
+    """The hash, version and archive checks on bytes already read (on a Dask worker too)."""
     if hashlib.sha256(data).hexdigest() != card.get("sha256"):
         raise ModelError(
             f"{path}: the file does not match the SHA-256 in its card (tampered or replaced); "
@@ -135,7 +141,13 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
         )
     check_versions(path, card)
     check_archive(path, data)
-    return data, card
+
+
+def loads_checked(path: Path, data: bytes, card: dict[str, Any]) -> Any:
+    """The fitted pipeline from bytes read elsewhere (shipped to a worker), after the same
+    checks as `load`: what a worker runs is what the card describes."""
+    check_bytes(path, data, card)
+    return _skops_loads(path, data)
 
 
 # A trained model is a few MB. Bounds on the archive, checked from its directory before any
