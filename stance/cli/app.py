@@ -26,6 +26,7 @@ DEFAULT_PARAMS = Path("params.yaml")
 COMMAND_ORDER = (
     "ingest",
     "actors",
+    "claims",
     "annotate",
     "serve",
     "adjudicate",
