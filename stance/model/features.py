@@ -34,6 +34,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from stance.core.schema import ROLE_SOURCES
 from stance.corpus.actors import Registry
 from stance.model.views import (
     INPUT_COLUMNS,
@@ -41,7 +42,6 @@ from stance.model.views import (
     TEXT_COLUMNS,
     actor_views,
     alias_registry,
-    drop_roles,
 )
 
 REQUIRED, OPTIONAL = INPUT_COLUMNS[:2], INPUT_COLUMNS[2:]
@@ -69,8 +69,8 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     time without the registry file; ignore: phrases that name no actor; claims: claim id ->
     {"text", "accusers", "accused"}; window: words either side of a mention; roles: where
     claim roles come from (registry, text, none: stance.model.views.ROLE_SOURCES);
-    role_dropout: share of training rows whose role is hidden (fit_transform only),
-    drawn with random_state.
+    role_dropout: share of training rows whose roles are read from the claim text instead of
+    the registry (fit_transform only, with roles="registry"), drawn with random_state.
     """
 
     def __init__(
@@ -131,8 +131,9 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit_transform(self, X: pd.DataFrame, y: Any = None, **fit_params: Any) -> pd.DataFrame:
         """fit, then transform with role dropout: a `role_dropout` share of the training rows
-        (drawn with `random_state`) lose their claim role, so the model also learns to read
-        the sentence without it (a claim given as text names no accusers). Never at predict."""
+        (drawn with `random_state`) lose what the registry adds to their claim's text (the
+        accusers, mostly), so the model also learns from the roles a claim given as text
+        has. Never at predict."""
         self.fit(X, y)
         return self._views(X, self.role_dropout)
 
@@ -143,19 +144,22 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self)
         _frame_columns(X, type(self).__name__)
         n = len(X)
-        sentences, windows, numeric = actor_views(
+        columns: tuple[list[Any], list[Any], list[Any], list[Any]] = (
             X["sentence"].astype(str).tolist(),
             X["actor"].astype(str).tolist(),
             X["claim"].tolist() if "claim" in X.columns else [None] * n,
             X["mentions"].tolist() if "mentions" in X.columns else [None] * n,
-            self.tagger_registry(),
-            self.claims or {},
-            self.window,
-            self.roles,
         )
-        if dropout > 0:
-            rng = np.random.default_rng(self.random_state)
-            drop_roles(numeric, np.flatnonzero(rng.random(n) < dropout))
+        reg, claims = self.tagger_registry(), self.claims or {}
+        sentences, windows, numeric = actor_views(*columns, reg, claims, self.window, self.roles)
+        if dropout > 0 and self.roles == ROLE_SOURCES[0]:
+            # Dropped rows see the roles their claim's text gives (the accused, and accusers
+            # only where the text names them), as a claim given as text will at predict time.
+            rows = np.flatnonzero(np.random.default_rng(self.random_state).random(n) < dropout)
+            sents, actors, claim_col, mention_col = ([col[i] for i in rows] for col in columns)
+            numeric[rows] = actor_views(
+                sents, actors, claim_col, mention_col, reg, claims, self.window, ROLE_SOURCES[1]
+            )[2]
         frame = pd.DataFrame(numeric, columns=list(NUMERIC))
         frame.insert(0, TEXT_COLUMNS[1], windows)
         frame.insert(0, TEXT_COLUMNS[0], sentences)

@@ -170,18 +170,6 @@ def _role(
     return "other" if found.accusers and found.accused else "unknown"
 
 
-def drop_roles(numeric: np.ndarray, rows: np.ndarray) -> None:
-    """Hide the claim role of `rows` (in place): role_unknown, no role-crossed cue counts.
-    Role dropout at training time, so the model also learns from the text alone."""
-    for r in ROLES[:3]:
-        numeric[rows, _COL[f"role_{r}"]] = 0.0
-        for k in ("hold", "target"):
-            for pol in POLARITIES:
-                numeric[rows, _COL[f"{r}_{k}_{pol}"]] = 0.0
-    known = numeric[rows, _COL["role_author"]] == 0
-    numeric[rows[known], _COL["role_unknown"]] = 1.0
-
-
 _COL = {name: i for i, name in enumerate(NUMERIC)}
 _POLARITY = {c: LEXICON[c][0] for c in STANCE_CUES}
 
