@@ -200,6 +200,44 @@ CASES = [
     ),
     Case("actors-bad-type", ("actors", "--type", "planet"), "Invalid value for '--type'", code=2),
     Case("actors-registry-is-a-folder", ("actors", "--actors", "data"), "data: is a directory"),
+    # claims
+    Case(
+        "claims-add-no-accuser",
+        ("claims", "add", "Russia was behind the attack", "--date", "2020-01-01"),
+        "no accusers found in the text",
+    ),
+    Case(
+        "claims-add-duplicate-id",
+        (
+            "claims",
+            "add",
+            "Russia hacked Estonia",
+            "--date",
+            "2007-05-02",
+            "--id",
+            "estonia-2007",
+            "--accuser",
+            "EST",
+        ),
+        "claim id 'estonia-2007' is already defined",
+    ),  # fmt: skip
+    Case(
+        "claims-add-bad-date",
+        ("claims", "add", "Russia hacked Estonia", "--date", "May 2007", "--accuser", "EST"),
+        "date 'May 2007' is not YYYY-MM-DD",
+    ),
+    Case(
+        "claims-add-unknown-actor",
+        ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "XXX"),
+        "accusers names unknown actor 'XXX'",
+    ),
+    Case("claims-show-unknown", ("claims", "show", "nope"), "no claim 'nope'"),
+    Case(
+        "claims-list-missing",
+        ("claims", "list", "--claims", "none.yaml"),
+        "none.yaml: no such file",
+    ),
+    Case("claims-add-no-date", ("claims", "add", "Russia hacked Estonia"), "--date", code=2),
     # annotate / adjudicate
     Case(
         "annotate-no-terminal", ("annotate", "--annotator", "ann"), "needs an interactive terminal"

@@ -276,7 +276,9 @@ def test_malformed_registries(project: Path, cli, registry: str, text: str, mess
 
 def test_unknown_claim(project: Path, cli) -> None:
     msg = fails(cli, "ingest", "--claim", "nope")
-    assert msg.startswith("Error: data/claims.yaml: no claim 'nope' (known: bangladesh-bank-2016, ")
+    assert msg.startswith(
+        "Error: data/claims.yaml: no claim 'nope' (known: albania-2022, bangladesh-bank-2016, "
+    )
     assert "sony-hack-2014" in msg
 
 

@@ -34,6 +34,7 @@ EXPECTED_CLASS = {
 
 def params(estimator: str = "logreg", **own: object) -> dict:
     p = defaults("train")
+    p["model"] = "actor_aware"  # the estimators under test; choose_model has its own tests
     p["estimator"] = estimator
     p[estimator] = {**p[estimator], **own}
     return p

@@ -27,6 +27,7 @@ DEFAULT_PARAMS = Path("params.yaml")
 COMMAND_ORDER = (
     "ingest",
     "actors",
+    "claims",
     "annotate",
     "serve",
     "adjudicate",

@@ -136,7 +136,11 @@ def predict(
         Path | None, typer.Option("--text-file", help="A text file to tag and predict.")
     ] = None,
     claim: Annotated[
-        str | None, typer.Option("--claim", help="Claim id for raw text.")
+        str | None,
+        typer.Option(
+            "--claim",
+            help="Claim id for raw text, or the accusation itself as text (roles read from it).",
+        ),
     ] = "sony-hack-2014",
     model: ModelOpt = DEFAULT_MODEL,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 10_000,

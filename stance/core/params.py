@@ -13,7 +13,7 @@ from typing import Any
 
 from stance.core.errors import ParamsError
 from stance.core.files import read_yaml
-from stance.core.schema import HTML_EXTRACTORS, SPLITS
+from stance.core.schema import HTML_EXTRACTORS, MODEL_KINDS, ROLE_SOURCES, SPLITS
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,17 @@ SPEC: dict[str, Spec] = {
         "min_lang_confidence": Param(0.9, _fraction, "a number in (0, 1]"),
     },
     "train": {
+        "model": Param(
+            "auto",
+            _one_of(*MODEL_KINDS, "auto"),
+            f"one of {', '.join(MODEL_KINDS)} or auto (chosen by grouped cross-validation)",
+        ),
+        "roles": Param("registry", _one_of(*ROLE_SOURCES), f"one of {', '.join(ROLE_SOURCES)}"),
+        "role_dropout": Param(
+            0.3,
+            lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1,
+            "a number in [0, 1)",
+        ),
         "estimator": Param("logreg", _one_of(*ESTIMATORS), f"one of {', '.join(ESTIMATORS)}"),
         "logreg": {
             "C": Param(1.0, _positive, "a number > 0"),
@@ -113,6 +124,7 @@ SPEC: dict[str, Spec] = {
             "a list of fractions in (0, 1]",
         ),
         "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+        "generalise": Param(False, lambda v: isinstance(v, bool), "true or false"),
     },
     "build": {
         "fractions": Param(

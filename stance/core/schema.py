@@ -85,6 +85,12 @@ DATASET_COLUMNS: Final = (
 )
 SPLITS: Final = ("train", "validation", "test")
 
+# Where the model reads an actor's role in the claim from: the claim registry (a claim it does
+# not hold is read from its text), the claim's text only, or nowhere (an ablation).
+ROLE_SOURCES: Final = ("registry", "text", "none")
+# The models `train.model` chooses from; `auto` picks one by grouped cross-validation.
+MODEL_KINDS: Final = ("actor_aware", "plain", "union")
+
 # Annotation log events (data/annotations/<annotator>.jsonl). `label` and `skip` decide an item;
 # `flag` and `response` annotate it; `retract` takes back the event named in `target` (undo).
 EVENT_TYPES: Final = ("label", "skip", "flag", "response", "retract")

@@ -80,3 +80,75 @@ def load_claims(path: Path, actors: Registry | None = None) -> dict[str, Claim]:
             raise RegistryError(f"{path}: claim id {claim.id!r} is defined twice")
         claims[claim.id] = claim
     return claims
+
+
+_STOP = frozenset("the a an of on in for to and by was were is are be been its it that".split())
+
+
+def claim_id_from_text(text: str, date: str = "") -> str:
+    """A lower-case-with-hyphens id from a claim's text: its first content words, and the
+    year of `date` when the text has none ("Russia hacked the DNC" -> russia-hacked-dnc)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
+    slug = "-".join(words[:5]) or "claim"
+    year = date[:4]
+    if year.isdigit() and year not in words[:5]:
+        slug += f"-{year}"
+    return slug
+
+
+def add_claim(
+    path: Path,
+    text: str,
+    actors: Registry,
+    *,
+    date: str,
+    claim_id: str | None = None,
+    accusers: list[str] | None = None,
+    accused: list[str] | None = None,
+) -> Claim:
+    """Append one claim to the registry file, atomically, keeping its comments.
+
+    Roles not given are read from the text (stance.corpus.claim_text); the id, when not given,
+    is derived from the text. The new entry is validated as `load_claims` validates the file.
+    """
+    import yaml
+
+    from stance.core.files import atomic_writer, read_text
+    from stance.corpus.claim_text import analyse_claim
+
+    text = " ".join(text.split())
+    if not text:
+        raise RegistryError("the claim text is empty: give the accusation as a sentence")
+    existing = load_claims(path, actors)
+    roles = analyse_claim(text, actors)
+    sides = {
+        "accusers": accusers or list(roles.accusers),
+        "accused": accused or list(roles.accused),
+    }
+    for key, option in (("accusers", "--accuser"), ("accused", "--accused")):
+        if not sides[key]:
+            raise RegistryError(
+                f"no {key} found in the text {text!r}: name them with {option} ACTOR_ID"
+            )
+    entry: dict[str, Any] = {
+        "id": claim_id or claim_id_from_text(text, date),
+        "text": text,
+        **sides,
+        "date": date,
+    }
+    claim = _parse_claim(path, len(existing), entry, actors)
+    if claim.id in existing:
+        raise RegistryError(f"{path}: claim id {claim.id!r} is already defined: give another --id")
+    entry["date"] = dt.date.fromisoformat(claim.date)
+    body = read_text(path)
+    dumped = yaml.safe_dump(
+        [entry], sort_keys=False, default_flow_style=None, allow_unicode=True, width=10**6
+    )
+    block = "".join(f"  {line}\n" for line in dumped.splitlines())
+    new = (body if body.endswith("\n") else body + "\n") + block
+    parsed = yaml.safe_load(new)
+    if not isinstance(parsed, dict) or parsed.get("claims", [None])[-1] != entry:
+        raise RegistryError(f"{path}: the claims list is not the file's last block: add by hand")
+    with atomic_writer(path) as out:
+        out.write(new)
+    return claim

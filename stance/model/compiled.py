@@ -79,6 +79,7 @@ def export(pipe: Any) -> dict[str, bytes]:
             "ignore": view.ignore,
             "claims": view.claims,
             "window": view.window,
+            "roles": view.roles,
         },
         "blocks": _export_blocks(features, array),
         "classes": [str(c) for c in final.classes_],
@@ -250,6 +251,7 @@ class CompiledModel:
             self.tagger_registry(),
             self.view["claims"] or {},
             self.view["window"],
+            self.view.get("roles", "registry"),  # models exported before roles had a choice
         )
         texts = {"sentence": generic, "window": windows}
         n = len(sentences)

@@ -223,7 +223,27 @@ def evaluate(
         },
         "actor_not_found": int((~held["found"]).sum()),
     }
+    constructed = sorted(set(held.loc[held["source"] == "constructed", "subset"]))
+    # Real text (the seed articles) apart from text the team wrote: never averaged together.
+    metrics["by_origin"] = {
+        "real_text": {s: metrics["subsets"][s] for s in metrics["subsets"] if s == "seed"},
+        "team_written": {s: metrics["subsets"][s] for s in constructed},
+    }
     regs = load_registries(actors, claims)
+    # The kind `train.model: auto` chose, from the card: the curve and the checks below refit it.
+    chosen = card.get("model_choice", {}).get("chosen")
+    if train_params["model"] == "auto":
+        train_params = {**train_params, "model": chosen or "actor_aware"}
+    if len(train) and params["generalise"]:
+        from stance.model.generalise import leave_one_claim_out, role_ablations
+
+        test = held[held["split"] == "test"]
+        metrics["ablations"] = {
+            "what": "macro-F1 per test subset, trained and scored with claim roles from each "
+            "source (train.roles)",
+            "roles": role_ablations(train, test, train_params, regs),
+        }
+        metrics["leave_one_claim_out"] = leave_one_claim_out(frame, train_params, regs)
     curve, notes = (
         learning_curve(
             train, held[held["split"] == "test"], params["learning_curve"], train_params, regs, seed

@@ -34,8 +34,15 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from stance.core.schema import ROLE_SOURCES
 from stance.corpus.actors import Registry
-from stance.model.views import INPUT_COLUMNS, NUMERIC, TEXT_COLUMNS, actor_views, alias_registry
+from stance.model.views import (
+    INPUT_COLUMNS,
+    NUMERIC,
+    TEXT_COLUMNS,
+    actor_views,
+    alias_registry,
+)
 
 REQUIRED, OPTIONAL = INPUT_COLUMNS[:2], INPUT_COLUMNS[2:]
 # Rebuilt from the parameters on demand, never persisted: the model file stays plain data and
@@ -60,7 +67,10 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     aliases: actor id -> names, so tables without mention offsets can be tagged at predict
     time without the registry file; ignore: phrases that name no actor; claims: claim id ->
-    {"text", "accusers", "accused"}; window: words either side of a mention.
+    {"text", "accusers", "accused"}; window: words either side of a mention; roles: where
+    claim roles come from (registry, text, none: stance.model.views.ROLE_SOURCES);
+    role_dropout: share of training rows whose roles are read from the claim text instead of
+    the registry (fit_transform only, with roles="registry"), drawn with random_state.
     """
 
     def __init__(
@@ -69,11 +79,17 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         ignore: list[str] | None = None,
         claims: dict[str, dict[str, Any]] | None = None,
         window: int = 6,
+        roles: str = "registry",
+        role_dropout: float = 0.0,
+        random_state: int = 0,
     ):
         self.aliases = aliases
         self.ignore = ignore
         self.claims = claims
         self.window = window
+        self.roles = roles
+        self.role_dropout = role_dropout
+        self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> ActorView:
         columns = _frame_columns(X, type(self).__name__)
@@ -113,19 +129,37 @@ class ActorView(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self)
         return np.array([*TEXT_COLUMNS, *NUMERIC], dtype=object)
 
+    def fit_transform(self, X: pd.DataFrame, y: Any = None, **fit_params: Any) -> pd.DataFrame:
+        """fit, then transform with role dropout: a `role_dropout` share of the training rows
+        (drawn with `random_state`) lose what the registry adds to their claim's text (the
+        accusers, mostly), so the model also learns from the roles a claim given as text
+        has. Never at predict."""
+        self.fit(X, y)
+        return self._views(X, self.role_dropout)
+
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        return self._views(X, 0.0)
+
+    def _views(self, X: pd.DataFrame, dropout: float) -> pd.DataFrame:
         check_is_fitted(self)
         _frame_columns(X, type(self).__name__)
         n = len(X)
-        sentences, windows, numeric = actor_views(
+        columns: tuple[list[Any], list[Any], list[Any], list[Any]] = (
             X["sentence"].astype(str).tolist(),
             X["actor"].astype(str).tolist(),
             X["claim"].tolist() if "claim" in X.columns else [None] * n,
             X["mentions"].tolist() if "mentions" in X.columns else [None] * n,
-            self.tagger_registry(),
-            self.claims or {},
-            self.window,
         )
+        reg, claims = self.tagger_registry(), self.claims or {}
+        sentences, windows, numeric = actor_views(*columns, reg, claims, self.window, self.roles)
+        if dropout > 0 and self.roles == ROLE_SOURCES[0]:
+            # Dropped rows see the roles their claim's text gives (the accused, and accusers
+            # only where the text names them), as a claim given as text will at predict time.
+            rows = np.flatnonzero(np.random.default_rng(self.random_state).random(n) < dropout)
+            sents, actors, claim_col, mention_col = ([col[i] for i in rows] for col in columns)
+            numeric[rows] = actor_views(
+                sents, actors, claim_col, mention_col, reg, claims, self.window, ROLE_SOURCES[1]
+            )[2]
         frame = pd.DataFrame(numeric, columns=list(NUMERIC))
         frame.insert(0, TEXT_COLUMNS[1], windows)
         frame.insert(0, TEXT_COLUMNS[0], sentences)
@@ -144,9 +178,10 @@ class SharedText(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """TF-IDF over a text column that repeats (a sentence, once per actor in it): each
     distinct text is analysed once and its row copied, so cost follows distinct sentences."""
 
-    def __init__(self, ngram_max: int = 2, min_df: int = 1):
+    def __init__(self, ngram_max: int = 2, min_df: int = 1, analyzer: str = "word"):
         self.ngram_max = ngram_max
         self.min_df = min_df
+        self.analyzer = analyzer
 
     def fit(self, X: Any, y: Any = None) -> SharedText:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -158,8 +193,13 @@ class SharedText(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         name = X.columns[0] if isinstance(X, pd.DataFrame) else getattr(X, "name", None)
         if isinstance(name, str):
             self.feature_names_in_ = np.asarray([name], dtype=object)
+        # Characters: 2..ngram_max within word boundaries ("char_wb"); words: 1..ngram_max.
+        low = 2 if self.analyzer == "char_wb" else 1
         self.vectorizer_ = TfidfVectorizer(
-            ngram_range=(1, self.ngram_max), min_df=self.min_df, sublinear_tf=True
+            analyzer=self.analyzer,
+            ngram_range=(low, self.ngram_max),
+            min_df=self.min_df,
+            sublinear_tf=True,
         ).fit(texts.drop_duplicates())
         return self
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.params import ESTIMATORS
+from stance.core.schema import MODEL_KINDS
 
 
 @dataclass
@@ -118,10 +119,18 @@ def build_pipeline(
     from stance.model.views import NUMERIC
 
     ngrams = (1, params["ngram_max"])
-    features = ColumnTransformer(
-        [
-            # The sentence with every actor masked alike: computed once per distinct sentence.
-            ("sentence", SharedText(params["ngram_max"], params["min_df"]), "sentence"),
+    kind = params["model"]
+    blocks: list[tuple[str, Any, Any]] = []
+    weights = {"sentence": 1.0, "window": 1.0, "cues": params["cue_weight"], "chars": 1.0}
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"train.model {kind!r}: resolve 'auto' first (stance.model.train)")
+    if kind in ("plain", "union"):
+        # The plain baseline's extra view: character 2-5 grams of the actor-masked sentence.
+        blocks.append(("chars", SharedText(5, params["min_df"], analyzer="char_wb"), "sentence"))
+    # The sentence with every actor masked alike: computed once per distinct sentence.
+    blocks.insert(0, ("sentence", SharedText(params["ngram_max"], params["min_df"]), "sentence"))
+    if kind != "plain":
+        blocks += [
             # What surrounds this actor ("ACTORX denied", "against ACTORX"): per row, short.
             (
                 "window",
@@ -129,10 +138,20 @@ def build_pipeline(
                 "window",
             ),
             ("cues", StandardScaler(), list(NUMERIC)),
-        ],
-        # Relative weight of the cue, holder and role block against the two text blocks.
-        transformer_weights={"sentence": 1.0, "window": 1.0, "cues": params["cue_weight"]},
+        ]
+    features = ColumnTransformer(
+        blocks,
+        # Relative weight of the cue, holder and role block against the text blocks.
+        transformer_weights={name: weights[name] for name, _, _ in blocks},
     )
-    view = ActorView(aliases=aliases, ignore=ignore, claims=claims, window=params["window"])
+    view = ActorView(
+        aliases=aliases,
+        ignore=ignore,
+        claims=claims,
+        window=params["window"],
+        roles=params["roles"],
+        role_dropout=params["role_dropout"],
+        random_state=params["seed"],
+    )
     # Step names serve set_params (`clf__C`); callers reach steps by position.
     return Pipeline([("view", view), ("features", features), ("clf", make_estimator(params))])

@@ -120,9 +120,12 @@ def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any
 
     compiled = isinstance(model, CompiledModel)
     known = (model.view["claims"] if compiled else model[0].claims) or {}
-    if claim is not None and claim not in known:
+    # A claim the model does not know is taken as the accusation's text (its roles are read
+    # from it); one word is taken as a mistyped id.
+    if claim is not None and claim not in known and len(claim.split()) < 3:
         raise InputError(
-            f"--claim {claim}: not a claim this model knows (known: {', '.join(sorted(known))})"
+            f"--claim {claim}: not a claim this model knows (known: {', '.join(sorted(known))});"
+            f' or give the accusation as text, e.g. --claim "Russia was behind the attack"'
         )
     registry = model.tagger_registry() if compiled else model[0].tagger_registry()
     doc, tagged = tag_text(text, registry)

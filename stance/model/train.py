@@ -75,8 +75,12 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
     from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.model_selection import cross_validate as run_folds
 
+    from stance.core.schema import MODEL_KINDS
+
     groups = np.asarray(groups_of(frame))
     y = frame["stance"].to_numpy()
+    if params["model"] == "auto":  # choose_model compares every kind; the first stands in
+        params = {**params, "model": MODEL_KINDS[0]}
     asked, seed = params["cv_folds"], params["seed"]
     n_groups = len(set(groups))
     largest = max(Counter(y).values(), default=0)  # stratified folds need this many rows
@@ -162,6 +166,35 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
     return out
 
 
+def choose_model(
+    frame: Any, params: dict[str, Any], regs: Registries
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Resolve `train.model: auto`: grouped cross-validation of each model kind on the training
+    data, the best mean macro-F1 winning (ties go to the earlier kind in MODEL_KINDS).
+
+    Returns the parameters with `model` resolved, the chosen model's cross-validation, and
+    what the card records about the choice.
+    """
+    from stance.core.schema import MODEL_KINDS
+
+    asked = params["model"]
+    if asked != "auto":
+        return params, cross_validate(frame, params, regs), {"asked": asked, "chosen": asked}
+    runs = {kind: cross_validate(frame, {**params, "model": kind}, regs) for kind in MODEL_KINDS}
+    best = max(MODEL_KINDS, key=lambda k: -1.0 if runs[k]["mean"] is None else runs[k]["mean"])
+    return (
+        {**params, "model": best},
+        runs[best],
+        {
+            "asked": asked,
+            "chosen": best,
+            "by": "mean macro-F1 of grouped cross-validation on the training data",
+            "cv_macro_f1": {k: runs[k]["mean"] for k in MODEL_KINDS},
+            "cv_std": {k: runs[k]["std"] for k in MODEL_KINDS},
+        },
+    )
+
+
 def check_training_set(frame: Any, params: dict[str, Any]) -> None:
     counts = Counter(frame["stance"])
     if len(frame) == 0:
@@ -184,6 +217,8 @@ def check_training_set(frame: Any, params: dict[str, Any]) -> None:
 
 def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
     check_training_set(frame, params)
+    if params["model"] == "auto":
+        params = choose_model(frame, params, regs)[0]
     pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
     pipe.fit(model_inputs(frame), frame["stance"])
     return pipe
@@ -202,7 +237,7 @@ def train(
     frame, source = training_table(data, label_map or {})
     check_training_set(frame, params)  # before cross-validation spends any time
     regs = load_registries(actors, claims)
-    cv = cross_validate(frame, params, regs)
+    params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
     extra, compiled = compile_for_text(pipe, model_inputs(frame))
     card = {
@@ -218,6 +253,7 @@ def train(
         "params": params,
         "estimator": describe_estimator(params, pipe[-1]),
         "cv": cv,
+        "model_choice": choice,
         "features": len(pipe[1].get_feature_names_out()),
         "labels": [str(c) for c in pipe[-1].classes_],
         "compiled": compiled,

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from stance.core.schema import AUTHOR
+from stance.core.schema import AUTHOR, ROLE_SOURCES
 from stance.corpus.actors import Actor, Registry
+from stance.corpus.claim_text import claim_roles
 from stance.model.cues import CATEGORIES, LEXICON, OPPOSE, STANCE_CUES, SUPPORT, find_cues
 
 ROLES = ("accuser", "accused", "other", "author", "unknown")
@@ -62,6 +63,7 @@ def actor_views(
     registry: Registry,
     claims: dict[str, dict[str, Any]],
     window: int,
+    roles: str = "registry",
 ) -> tuple[list[str], list[str], np.ndarray]:
     """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features."""
     numeric = np.zeros((len(sentences), len(NUMERIC)))
@@ -73,7 +75,7 @@ def actor_views(
         sent = cache.get(text)
         if sent is None:
             sent = cache[text] = _Sentence(text, registry)
-        window_col.append(_row(numeric[i], sent, actor, claim, given, claims, window))
+        window_col.append(_row(numeric[i], sent, actor, claim, given, claims, window, roles))
     return [cache[t].generic for t in sentences], window_col, numeric
 
 
@@ -91,6 +93,7 @@ def _row(
     given: Any,
     claims: dict[str, dict[str, Any]],
     width: int,
+    roles: str,
 ) -> str:
     """Fill this row's numeric features into `out`; return the words around the actor."""
     text = sent.text
@@ -126,19 +129,10 @@ def _row(
             out[_COL[f"target_{pol}"]] += 1
     out[_COL["speaker"]] = float(actor in sent.speakers)
     out[_COL["first"]] = float(sent.first == actor)
-    role = "author" if actor == AUTHOR else "unknown"
     info = claims.get(str(claim)) if claim is not None else None
-    claim_text = str(claim or "")
-    if info is not None:
-        claim_text = info.get("text", "")
-        if actor != AUTHOR:
-            role = (
-                "accuser"
-                if actor in info.get("accusers", ())
-                else "accused"
-                if actor in info.get("accused", ())
-                else "other"
-            )
+    # A claim not in the registry is its own text ("claims given as text").
+    claim_text = str(claim or "") if info is None else info.get("text", "")
+    role = _role(actor, info, claim_text, roles, sent.registry)
     out[_COL[f"role_{role}"]] = 1.0
     if role in ROLES[:3]:
         for k in ("hold", "target"):
@@ -150,6 +144,30 @@ def _row(
     out[_COL["found"]] = float(found or actor == AUTHOR)
     out[_COL["n_actors"]] = float(len(sent.spans.keys() | {actor}))
     return window
+
+
+def _role(
+    actor: str, info: dict[str, Any] | None, claim_text: str, roles: str, registry: Registry
+) -> str:
+    """The actor's role in the claim: from the registry entry (roles="registry"), else read
+    from the claim's text (always, with roles="text"); "none" never tells the model.
+
+    From text, an actor that is neither accuser nor accused is "other" only when the text
+    names the accusers; otherwise it may be an accuser the text does not name: "unknown".
+    """
+    if actor == AUTHOR:
+        return "author"
+    if roles == ROLE_SOURCES[2] or not claim_text:
+        return "unknown"
+    if info is not None and roles == ROLE_SOURCES[0]:
+        if actor in info.get("accusers", ()):
+            return "accuser"
+        return "accused" if actor in info.get("accused", ()) else "other"
+    found = claim_roles(claim_text, registry)
+    role = found.role_of(actor)
+    if role in ("accuser", "accused"):
+        return role
+    return "other" if found.accusers and found.accused else "unknown"
 
 
 _COL = {name: i for i, name in enumerate(NUMERIC)}
@@ -166,6 +184,7 @@ class _Sentence:
 
     __slots__ = (
         "text",
+        "registry",
         "spans",
         "all_spans",
         "cues",
@@ -181,6 +200,7 @@ class _Sentence:
 
     def __init__(self, text: str, reg: Registry):
         self.text = text
+        self.registry = reg
         matches = [m for m in reg.scan(text) if m.actor]
         self.spans: dict[str, list[tuple[int, int]]] = {}
         for m in matches:

@@ -1,0 +1,96 @@
+"""Does the model hold up on accusations it has never seen? Leave-one-claim-out and role ablations.
+
+- Leave-one-claim-out: for each claim of the constructed training rows (train and validation
+  splits; the test split is never trained on here either), train on the rows of every other
+  claim and predict the held-out claim's rows with the claim given as its text only, so its
+  roles are read from the text (stance.corpus.claim_text), never from the registry.
+- Role ablations: the model trained and scored with claim roles from the registry, read from
+  the claim's text, or none at all (`train.roles`), per held-out subset.
+
+Run by `stance evaluate` (reports/metrics.json) and benchmarks/claims.py; never by `train`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stance.core.schema import LABELS, ROLE_SOURCES
+
+
+def _macro_f1(gold: Any, pred: Any) -> float:
+    from sklearn.metrics import f1_score
+
+    score = f1_score(list(gold), list(pred), labels=list(LABELS), average="macro", zero_division=0)
+    return round(float(score), 4)
+
+
+def as_text(frame: Any, regs: Any) -> Any:
+    """The rows with each registry claim id replaced by the claim's text."""
+    out = frame.copy()
+    out["claim"] = [
+        regs.claims[c]["text"] if c in regs.claims else c for c in out["claim"].astype(str)
+    ]
+    return out
+
+
+def leave_one_claim_out(
+    frame: Any, params: dict[str, Any], regs: Any, min_rows: int = 5
+) -> dict[str, Any]:
+    """Macro-F1 per held-out claim (and its mean and minimum) over the constructed rows of
+    the train and validation splits; claims with fewer than `min_rows` rows are listed, not
+    scored."""
+    from stance.model.persist import ModelError
+    from stance.model.train import fit, model_inputs
+
+    pool = frame
+    if "split" in pool.columns:
+        pool = pool[pool["split"] != "test"]
+    if "source" in pool.columns:
+        pool = pool[pool["source"] == "constructed"]
+    per_claim: dict[str, Any] = {}
+    notes: list[str] = []
+    for claim in sorted(set(pool["claim"].astype(str))):
+        mask = (pool["claim"].astype(str) == claim).to_numpy()
+        test, train = pool[mask], pool[~mask]
+        if len(test) < min_rows:
+            notes.append(f"{claim}: {len(test)} rows: not scored")
+            continue
+        try:
+            pipe = fit(train, params, regs)
+        except ModelError as exc:
+            notes.append(f"{claim}: not trained: {exc}")
+            continue
+        pred = pipe.predict(model_inputs(as_text(test, regs)))
+        per_claim[claim] = {
+            "rows": len(test),
+            "labels": {label: int((test["stance"] == label).sum()) for label in LABELS},
+            "macro_f1": _macro_f1(test["stance"], pred),
+            "accuracy": round(float((pred == test["stance"].to_numpy()).mean()), 4),
+        }
+    scores = [v["macro_f1"] for v in per_claim.values()]
+    return {
+        "what": "train on every other constructed claim (train+validation splits), test on the "
+        "held-out claim given as text: roles read from its text only",
+        "claims": len(per_claim),
+        "mean_macro_f1": round(sum(scores) / len(scores), 4) if scores else None,
+        "min_macro_f1": min(scores) if scores else None,
+        "per_claim": per_claim,
+        "notes": notes,
+    }
+
+
+def role_ablations(train: Any, test: Any, params: dict[str, Any], regs: Any) -> dict[str, Any]:
+    """Macro-F1 per test subset when the model is trained and scored with claim roles from
+    each source (registry, text, none)."""
+    from stance.model.train import fit, model_inputs
+
+    out: dict[str, Any] = {}
+    for source in ROLE_SOURCES:
+        pipe = fit(train, {**params, "roles": source}, regs)
+        pred = pipe.predict(model_inputs(test))
+        out[source] = {
+            subset: _macro_f1(test["stance"][mask], pred[mask])
+            for subset in sorted(set(test["subset"]))
+            for mask in [(test["subset"] == subset).to_numpy()]
+        }
+    return out

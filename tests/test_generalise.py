@@ -1,0 +1,148 @@
+"""Claims given as text in the model: claim roles from the registry, the text or nowhere, role
+dropout, the model choice by grouped cross-validation, and leave-one-claim-out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stance.core.params import defaults
+from stance.model.features import ActorView
+from stance.model.generalise import as_text, leave_one_claim_out
+from stance.model.pipeline import Registries
+from stance.model.predict import predict_text
+from stance.model.train import choose_model, compile_for_text, fit, model_inputs
+from stance.model.views import NUMERIC
+
+ALIASES = {
+    "PRK": ["North Korea", "Pyongyang"],
+    "USA": ["Washington", "the FBI"],
+    "RUS": ["Russia", "Moscow"],
+    "GBR": ["Britain", "London"],
+    "SONY": ["Sony Pictures", "Sony"],
+}
+SONY = "North Korea was responsible for the cyber-attack on Sony Pictures"
+CLAIMS = {
+    "sony": {"text": SONY, "accusers": ["USA"], "accused": ["PRK"]},
+    "notpetya": {
+        "text": "Russia was responsible for NotPetya",
+        "accusers": ["GBR"],
+        "accused": ["RUS"],
+    },
+}
+REGS = Registries(aliases=ALIASES, ignore=[], claims=CLAIMS)
+ROWS = [
+    ("Pyongyang denied any role in the attack.", "PRK", "sony", "oppose"),
+    ("North Korea rejected the accusation as groundless.", "PRK", "sony", "oppose"),
+    ("The FBI blamed North Korea for the hack.", "USA", "sony", "support"),
+    ("The FBI blamed North Korea for the hack.", "PRK", "sony", "neutral"),
+    ("Washington accused Pyongyang of the attack.", "USA", "sony", "support"),
+    ("Sony Pictures released the film on Wednesday.", "SONY", "sony", "neutral"),
+    ("Moscow denied any role in NotPetya.", "RUS", "notpetya", "oppose"),
+    ("Britain blamed Russia for the attack.", "GBR", "notpetya", "support"),
+    ("Britain blamed Russia for the attack.", "RUS", "notpetya", "neutral"),
+    ("Russia called the British accusation groundless.", "RUS", "notpetya", "oppose"),
+    ("London said Moscow was behind the attack.", "GBR", "notpetya", "support"),
+    ("Russia and Britain held trade talks.", "GBR", "notpetya", "neutral"),
+]
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame(ROWS * 2, columns=["sentence", "actor", "claim", "stance"])
+
+
+def view(roles: str, dropout: float = 0.0) -> ActorView:
+    return ActorView(aliases=ALIASES, claims=CLAIMS, roles=roles, role_dropout=dropout)
+
+
+def roles_of(frame: pd.DataFrame) -> list[str]:
+    cols = [c for c in NUMERIC if c.startswith("role_")]
+    return [cols[i][5:] for i in frame[cols].to_numpy().argmax(axis=1)]
+
+
+@pytest.mark.parametrize(
+    "roles, claim, expected",
+    [
+        ("registry", "sony", ["accuser", "accused", "other"]),
+        # Read from the registry claim's text: no accusers named, so USA may be one: unknown.
+        ("text", "sony", ["unknown", "accused", "unknown"]),
+        ("none", "sony", ["unknown", "unknown", "unknown"]),
+        # A claim the registry does not hold is its own text, whatever `roles` says.
+        (
+            "registry",
+            "The FBI says North Korea hacked Sony Pictures",
+            ["accuser", "accused", "other"],
+        ),
+        ("registry", "Apple will release a phone", ["unknown", "unknown", "unknown"]),
+    ],
+)
+def test_role_sources(roles: str, claim: str, expected: list[str]) -> None:
+    rows = pd.DataFrame(
+        {
+            "sentence": ["The FBI said North Korea hacked Sony Pictures."] * 3,
+            "actor": ["USA", "PRK", "SONY"],
+            "claim": [claim] * 3,
+        }
+    )
+    assert roles_of(view(roles).fit(rows).transform(rows)) == expected
+
+
+def test_role_dropout_only_while_fitting() -> None:
+    rows = table()
+    est = view("registry", dropout=0.5)
+    fitted = roles_of(est.fit_transform(rows))
+    served = roles_of(est.transform(rows))
+    assert "unknown" not in served
+    # Dropped rows have the roles of the claim's text: the accused stays, the rest is unknown.
+    text = roles_of(view("text").fit(rows).transform(rows))
+    dropped = [i for i, (f, s) in enumerate(zip(fitted, served, strict=True)) if f != s]
+    assert 0 < len(dropped) < len(rows)
+    assert all(fitted[i] == text[i] == "unknown" for i in dropped)
+    assert all(fitted[i] in (served[i], text[i]) for i in range(len(rows)))
+    assert roles_of(view("registry", dropout=0.5).fit_transform(rows)) == fitted  # seeded
+    assert roles_of(view("text", dropout=0.5).fit_transform(rows)) == text  # nothing to drop
+
+
+def test_choose_model_records_every_kind() -> None:
+    params, cv, choice = choose_model(table(), {**defaults("train"), "model": "auto"}, REGS)
+    assert choice["asked"] == "auto" and set(choice["cv_macro_f1"]) == {
+        "actor_aware",
+        "plain",
+        "union",
+    }
+    best = max(choice["cv_macro_f1"], key=lambda k: choice["cv_macro_f1"][k] or -1)
+    assert params["model"] == choice["chosen"] == best
+    assert cv["mean"] == choice["cv_macro_f1"][best]
+    fixed = choose_model(table(), {**defaults("train"), "model": "plain"}, REGS)[2]
+    assert fixed == {"asked": "plain", "chosen": "plain"}
+
+
+@pytest.mark.parametrize("kind", ["plain", "union"])
+def test_char_ngram_models_fall_back_from_the_fast_export(kind: str) -> None:
+    pipe = fit(table(), {**defaults("train"), "model": kind}, REGS)
+    members, note = compile_for_text(pipe, model_inputs(table()))
+    assert members is None and note["fast_predict"] is False and "analyzer" in note["reason"]
+    probs = pipe.predict_proba(model_inputs(table()))
+    assert np.allclose(probs.sum(axis=1), 1)
+
+
+def test_predict_text_with_a_claim_given_as_text() -> None:
+    pipe = fit(table(), {**defaults("train"), "model": "actor_aware"}, REGS)
+    rows = predict_text(
+        pipe, "Pyongyang denied it.", "The FBI says North Korea hacked Sony Pictures"
+    )
+    assert [r["actor"] for r in rows] == ["PRK"]
+    assert rows[0]["claim"] == "The FBI says North Korea hacked Sony Pictures"
+
+
+def test_leave_one_claim_out_gives_each_claim_as_text() -> None:
+    frame = table().assign(source="constructed", split="train")
+    assert list(as_text(frame, REGS)["claim"].unique()) == [SONY, CLAIMS["notpetya"]["text"]]
+    frame.loc[frame["claim"] == "notpetya", "split"] = "test"  # never used here
+    frame = pd.concat([frame, table().assign(claim="other", source="constructed", split="train")])
+    loco = leave_one_claim_out(frame, {**defaults("train"), "model": "actor_aware"}, REGS)
+    assert set(loco["per_claim"]) == {"sony", "other"}
+    assert loco["mean_macro_f1"] == pytest.approx(
+        np.mean([v["macro_f1"] for v in loco["per_claim"].values()]), abs=1e-4
+    )
