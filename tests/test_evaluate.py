@@ -64,7 +64,7 @@ def test_evaluate_reports(pipeline_run: Path) -> None:
     metrics = json.loads((reports / "metrics.json").read_text())
     test = metrics["splits"]["test"]
     assert set(test) == {"model", "majority", "cue_rules"}
-    assert test["model"]["rows"] == 167 and len(test["model"]["macro_f1_ci95"]) == 2
+    assert test["model"]["rows"] == 260 and len(test["model"]["macro_f1_ci95"]) == 2
     assert set(metrics["subsets"]) >= {"seed", "heldout_same", "heldout_other"}
     assert metrics["subsets"]["seed"]["model"]["rows"] == 54
     # The model is better than both baselines on the held-out test split.
