@@ -296,12 +296,3 @@ def test_predict_bad_input(trained: Path, project: Path, cli) -> None:
     assert result.exit_code == 2 and "--input needs --output FILE" in result.output
     result = cli("predict", "--input", "in.csv", "--output", "o.xlsx", "--model", str(trained))
     assert "unsupported table type '.xlsx'" in result.output
-
-
-def test_default_training_uses_the_train_split_only(project: Path, cli) -> None:
-    for step in (("ingest", "seeds", "data/constructed"), ("build",), ("train",)):
-        result = cli(*step)
-        assert result.exit_code == 0, result.output
-    card = json.loads((project / "models/model.card.json").read_text())
-    assert card["data"]["source"].endswith("(split=train)")
-    assert card["data"]["sources"] == {"constructed": card["data"]["rows"]}  # never a seed row

@@ -4,6 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from tests.conftest import read_jsonl, run_in
 
 
@@ -24,9 +26,40 @@ def test_an_experiment_reruns_only_what_its_parameter_affects(
     # On a copy: the shared run's outputs stay as `dvc repro` made them for the other tests.
     clone = tmp_path / "clone"
     shutil.copytree(pipeline_run, clone, symlinks=True)
-    exp = run_in(["dvc", "exp", "run", "-S", "train.logreg.C=0.5"], clone)
+    # One model kind (no choice by CV) keeps the rerun short; C is the parameter under test.
+    exp = run_in(
+        ["dvc", "exp", "run", "-S", "train.logreg.C=0.5", "-S", "train.model=actor_aware"], clone
+    )
     assert exp.returncode == 0, exp.stdout + exp.stderr
     assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
     assert "Running stage 'build'" not in exp.stdout
     card = json.loads((clone / "models/model.card.json").read_text())
     assert card["params"]["logreg"]["C"] == 0.5
+
+
+def test_default_training_uses_the_train_split_only(pipeline_run: Path) -> None:
+    card = json.loads((pipeline_run / "models/model.card.json").read_text())
+    assert card["data"]["source"].endswith("(split=train)")
+    assert card["data"]["sources"] == {"constructed": card["data"]["rows"]}  # never a seed row
+
+
+def test_evaluate_reports(pipeline_run: Path) -> None:
+    reports = pipeline_run / "reports"
+    metrics = json.loads((reports / "metrics.json").read_text())
+    test = metrics["splits"]["test"]
+    assert set(test) == {"model", "majority", "cue_rules"}
+    assert test["model"]["rows"] == 260 and len(test["model"]["macro_f1_ci95"]) == 2
+    assert set(metrics["subsets"]) >= {"seed", "heldout_same", "heldout_other"}
+    assert metrics["subsets"]["seed"]["model"]["rows"] == 54
+    # The model is better than both baselines on the held-out test split.
+    assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
+    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 285}
+    assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
+    # No share of the training data is dropped silently: a point or a note for each.
+    noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}
+    assert {p["fraction"] for p in metrics["learning_curve"]} | noted == {0.1, 0.25, 0.5, 0.75, 1.0}
+    for name in ("confusion.png", "confusion.csv", "errors.csv", "learning_curve.csv"):
+        assert (reports / name).stat().st_size > 0
+    errors = pd.read_csv(reports / "errors.csv")
+    assert (errors["stance"] != errors["pred"]).all()
+    assert list(pd.read_csv(reports / "confusion.csv").columns) == ["actual", "predicted"]
