@@ -139,7 +139,7 @@ def test_a_failed_swap_puts_the_previous_release_back(
 ) -> None:
     import os
 
-    from stance.release import build, folder
+    from stance.release import build
 
     real_rename = os.rename
     calls: list[tuple[str, str]] = []
@@ -151,7 +151,7 @@ def test_a_failed_swap_puts_the_previous_release_back(
         real_rename(src, dst)
 
     before = snapshot(released)
-    monkeypatch.setattr(folder.os, "rename", flaky)
+    monkeypatch.setattr(os, "rename", flaky)  # the swap renames through os (core.files)
     with pytest.raises(OSError, match="disk on fire"):
         build.build_release(Path("release"))
     assert snapshot(released) == before

@@ -202,7 +202,6 @@ def replace_folder(
     and swap it in for `output` (checked before and again just before the swap). On any
     failure the new folder is removed and `output` is left as it was."""
     import json
-    import secrets
     import shutil
 
     check_folder_output(output, marker, command, option)
@@ -210,31 +209,44 @@ def replace_folder(
     check_output(target / marker)  # a parent that is a file is refused before any work
     target.parent.mkdir(parents=True, exist_ok=True)
 
-    def sibling(kind: str) -> Path:
-        while True:
-            path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
-            if not os.path.lexists(path):
-                return path
-
-    new = sibling("new")
+    new = sibling(target, "new")
     new.mkdir(mode=0o777 & ~_umask())
     try:
         result = build(new)
         files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
         (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
         check_folder_output(output, marker, command, option)
-        if target.exists():
-            aside = sibling("old")
-            os.rename(target, aside)
-            try:
-                os.rename(new, target)
-            except BaseException:
-                os.rename(aside, target)
-                raise
-            shutil.rmtree(aside)
-        else:
-            os.rename(new, target)
+        swap_in(new, target)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
     return result
+
+
+def sibling(target: Path, kind: str) -> Path:
+    """An unused hidden name beside `target` (`.out.new-1a2b3c4d`): in the same folder, so a
+    rename between the two stays on one file system and is atomic."""
+    import secrets
+
+    while True:
+        path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
+        if not os.path.lexists(path):
+            return path
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the finished folder `new` where `target` is: the old one is renamed aside, the new
+    one renamed in, and only then the old one removed; a failed rename puts the old one back."""
+    import shutil
+
+    if not target.exists():
+        os.rename(new, target)
+        return
+    aside = sibling(target, "old")
+    os.rename(target, aside)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    shutil.rmtree(aside)

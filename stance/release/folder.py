@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from stance.core.files import sibling, swap_in
 from stance.release.layout import ReleaseError
 
 # Hidden, so `datasets` file discovery skips it, and the card's `configs` never name it.
@@ -99,35 +98,13 @@ def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
     target = output.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same parent: the renames below stay on one file system, so each one is atomic.
-    new = _sibling(target, "new")
+    new = sibling(target, "new")
     new.mkdir()  # not mkdtemp: its 0700 mode would become the release's
     try:
         build(new)
         write_marker(new)
         check_output(output)
-        _swap(new, target)
+        swap_in(new, target)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
-
-
-def _swap(new: Path, output: Path) -> None:
-    if not output.exists():
-        os.rename(new, output)
-        return
-    aside = _sibling(output, "old")
-    os.rename(output, aside)
-    try:
-        os.rename(new, output)
-    except BaseException:
-        os.rename(aside, output)
-        raise
-    shutil.rmtree(aside)
-
-
-def _sibling(target: Path, kind: str) -> Path:
-    """An unused hidden name beside `target`: `.release.new-1a2b3c4d`."""
-    while True:
-        path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
-        if not os.path.lexists(path):
-            return path
