@@ -84,9 +84,13 @@ class Runner:
             yield future.result
 
     def cancel(self) -> None:
-        """Drop the tasks not yet finished (a failure elsewhere makes them pointless)."""
+        """After a failure: let every submitted task end before the caller cleans up. Dask's
+        cancel does not stop a task already running on a worker, which could then write into
+        a folder the caller is removing; waiting for all of them leaves nothing behind."""
         if self.client is not None and self._futures:
-            self.client.cancel(self._futures)
+            from distributed import wait
+
+            wait(self._futures)
         self._futures.clear()
 
 
