@@ -171,7 +171,7 @@ def child(model: Path, source: Path, out: Path, batch: int, baseline: bool) -> d
 
     pipe, _ = load(model)
     t0 = time.perf_counter()
-    n = predict_table(pipe, source, out, batch_size=batch, progress=False)
+    n = predict_table(pipe, source, out, batch_size=batch, progress=False).rows
     seconds = time.perf_counter() - t0
     result = {
         "engine": "local",

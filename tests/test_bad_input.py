@@ -204,7 +204,22 @@ CASES = [
     Case(
         "claims-add-no-accuser",
         ("claims", "add", "Russia was behind the attack", "--date", "2020-01-01"),
-        "no accusers found in the text",
+        "no accuser found in the text",
+    ),
+    Case(
+        "claims-add-names-no-actor",
+        ("claims", "add", "Atlantis was behind the attack", "--date", "2020-01-01"),
+        "names no known actor: add the actor to data/actors_curated.yaml",
+    ),
+    Case(
+        "claims-add-accuser-typo",
+        ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "ESTT"),
+        "--accuser ESTT: not an actor id (nearest: EST",
+    ),
+    Case(
+        "claims-add-accuser-name",
+        ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "Estonia"),
+        "--accuser Estonia: not an actor id (nearest: EST",
     ),
     Case(
         "claims-add-duplicate-id",
@@ -229,7 +244,7 @@ CASES = [
     Case(
         "claims-add-unknown-actor",
         ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "XXX"),
-        "accusers names unknown actor 'XXX'",
+        "--accuser XXX: not an actor id",
     ),
     Case("claims-show-unknown", ("claims", "show", "nope"), "no claim 'nope'"),
     Case(
@@ -418,6 +433,39 @@ CASES = [
         setup=write("t.parquet", b"PAR1 not really"),
     ),
     Case(
+        "train-claim-names-no-actor",
+        (
+            "train",
+            "--data",
+            "t.csv",
+            "--claim",
+            "Nobody knows who did it",
+            "--model-out",
+            "x.skops",
+        ),
+        "--claim 'Nobody knows who did it': names no known actor",
+        setup=write("t.csv", "sentence,actor,stance\nx,USA,support\n"),
+    ),
+    Case(
+        "train-bad-default-claim",
+        ("train", "--data", "t.csv", "--model-out", "x.skops"),
+        "params.yaml train.default_claim 'sony': not a known claim id (nearest: sony-hack-2014",
+        setup=lambda root: (
+            write("t.csv", "sentence,actor,stance\nx,USA,support\n")(root),
+            (root / "params.yaml").write_text(
+                (root / "params.yaml")
+                .read_text()
+                .replace("default_claim: sony-hack-2014", "default_claim: sony")
+            ),
+        ),
+    ),
+    Case(
+        "train-claim-typo",
+        ("train", "--data", "t.csv", "--claim", "notpetya", "--model-out", "x.skops"),
+        "--claim 'notpetya': not a known claim id (nearest: notpetya-2017",
+        setup=write("t.csv", "sentence,actor,stance\nx,USA,support\n"),
+    ),
+    Case(
         "train-model-out-is-a-folder", ("train", "--model-out", "models"), "models: is a directory"
     ),
     # evaluate
@@ -439,8 +487,18 @@ CASES = [
     Case("predict-missing-model", ("predict", "x", "--model", "none.skops"), "no such model"),
     Case(
         "predict-unknown-claim",
-        ("predict", "Moscow denied it.", "--claim", "nope", *M),
-        "--claim nope: not a claim this model knows",
+        ("predict", "Moscow denied it.", "--claim", "sony-hack-2041", *M),
+        "--claim 'sony-hack-2041': not a known claim id (nearest: sony-hack-2014",
+    ),
+    Case(
+        "predict-claim-names-no-actor",
+        ("predict", "Moscow denied it.", "--claim", "Atlantis was behind the attack", *M),
+        "names no known actor: add the actor to data/actors_curated.yaml",
+    ),
+    Case(
+        "predict-claim-no-accused",
+        ("predict", "Moscow denied it.", "--claim", "Russia condemned the attack", *M),
+        "no accused found (it names RUS, but not as responsible)",
     ),
     Case(
         "predict-corrupt-parquet",

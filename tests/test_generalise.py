@@ -133,7 +133,12 @@ def test_predict_text_with_a_claim_given_as_text() -> None:
         pipe, "Pyongyang denied it.", "The FBI says North Korea hacked Sony Pictures"
     )
     assert [r["actor"] for r in rows] == ["PRK"]
-    assert rows[0]["claim"] == "The FBI says North Korea hacked Sony Pictures"
+    # The row says which claim it was predicted with: an id made from the text, and the text.
+    assert rows[0]["claim"] == "fbi-says-north-korea-hacked"
+    assert rows[0]["claim_text"] == "The FBI says North Korea hacked Sony Pictures"
+    # A claim the model knows, given by its text, is that claim.
+    known = predict_text(pipe, "Pyongyang denied it.", CLAIMS["notpetya"]["text"])
+    assert (known[0]["claim"], known[0]["claim_text"]) == ("notpetya", CLAIMS["notpetya"]["text"])
 
 
 def test_leave_one_claim_out_gives_each_claim_as_text() -> None:

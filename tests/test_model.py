@@ -136,6 +136,55 @@ def test_predict_table_and_text(trained: Path, project: Path, cli) -> None:
     ]
 
 
+def test_rows_without_a_claim_get_the_default_and_say_which(
+    trained: Path, project: Path, cli
+) -> None:
+    notpetya = "Britain blamed Russia for the NotPetya attack"
+    rows = [{"sentence": s, "actor": a} for s, a, _ in ROWS[:4]]
+    rows[1]["claim"] = notpetya  # a claim as text: kept, with an id made from it
+    rows[2]["claim"] = "sony-hack-2014"
+    src = project / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ("predict", "--input", str(src), "--output", "out.jsonl", "--model", str(trained))
+    result = cli(*args, "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    out = pd.read_json(project / "out.jsonl", lines=True)
+    sony = "North Korea was responsible for the November 2014 cyber-attack on Sony Pictures"
+    assert list(out["claim"]) == [
+        "sony-hack-2014",
+        "britain-blamed-russia-notpetya-attack",
+        "sony-hack-2014",
+        "sony-hack-2014",
+    ]
+    assert out["claim_text"][1] == notpetya and out["claim_text"][0].startswith(sony)
+    # Said once for the whole table, not per batch.
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [
+        f"note: 2 rows of {src} name no claim: used sony-hack-2014 "
+        f"({out['claim_text'][0]!r}) (the model's train.default_claim)"
+    ]
+    # --claim replaces the default, as an id or as text; raw text says when it used the default.
+    result = cli(*args, "--claim", notpetya)
+    out = pd.read_json(project / "out.jsonl", lines=True)
+    assert list(out["claim"])[:2] == ["britain-blamed-russia-notpetya-attack"] * 2
+    assert "used 'Britain blamed Russia for the NotPetya attack' (--claim)" in result.stderr
+    result = cli("predict", "Pyongyang denied it.", "--model", str(trained))
+    assert json.loads(result.stdout)["claim"] == "sony-hack-2014"
+    assert "name no claim: used sony-hack-2014" in result.stderr
+    result = cli("predict", "Pyongyang denied it.", "--model", str(trained), "--claim", notpetya)
+    assert json.loads(result.stdout)["claim_text"] == notpetya and "note:" not in result.stderr
+
+
+def test_train_gives_rows_without_a_claim_the_default(project: Path, cli) -> None:
+    path = table(project, ROWS * 2, name="t.csv", claim=None)
+    result = cli("train", "--data", str(path), "--model-out", "models/x.skops")
+    assert result.exit_code == 0, result.output
+    assert f"note: 24 rows of {path} name no claim: used sony-hack-2014" in result.stderr
+    card = json.loads(card_path(project / "models/x.skops").read_text())
+    assert card["default_claim"]["claim"] == "sony-hack-2014"
+    assert card["default_claim"]["rows"] == 24
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

@@ -41,6 +41,31 @@ def one_line_warnings() -> Iterator[None]:
         yield
 
 
+ClaimOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--claim",
+        help="Claim of rows that name none: a claim id, or the accusation as text (its roles "
+        "are read from it); default: params.yaml train.default_claim.",
+    ),
+]
+
+
+def _say_defaulted(claim: dict[str, str], rows: int, where: str) -> None:
+    """The one stderr line when rows had no claim and were given the default."""
+    if rows:
+        used = (
+            repr(claim["text"])
+            if claim["text"] == claim["claim"]
+            else f"{claim['claim']} ({claim['text']!r})"
+        )
+        origin = f" ({claim['origin']})" if claim.get("origin") else ""
+        typer.echo(
+            f"note: {rows} row{'s' * (rows != 1)} of {where} name no claim: used {used}{origin}",
+            err=True,
+        )
+
+
 ModelOpt = Annotated[
     Path, typer.Option("--model", help="Model file (skops) with its card beside it.")
 ]
@@ -64,9 +89,13 @@ def train(
         str | None,
         typer.Option("--label-map", help="Rename labels, e.g. for=support,against=oppose."),
     ] = None,
+    claim: ClaimOpt = None,
     params: ParamsOpt = None,
 ) -> None:
     """Train the stance classifier; writes the model and its card (data hash, versions, CV).
+
+    Rows without a claim get --claim, else params.yaml's train.default_claim (said on stderr);
+    the card keeps it as the model's default for `stance predict`.
 
     Example: stance train --data semeval.csv --label-map FAVOR=support,AGAINST=oppose,NONE=neutral
     """
@@ -74,12 +103,18 @@ def train(
     from stance.model.train import parse_label_map
     from stance.model.train import train as run
 
+    p = params_file(params)
+    settings = load_params(p, "train")
     card = run(
         data,
         model_out,
-        load_params(params_file(params), "train"),
+        settings,
         label_map=parse_label_map(label_map),
+        default_claim=(claim, "--claim")
+        if claim
+        else (settings["default_claim"], f"{p} train.default_claim"),
     )
+    _say_defaulted(card["default_claim"], card["default_claim"]["rows"], str(data or "the dataset"))
     cv = card["cv"]
     mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
     typer.echo(
@@ -135,13 +170,7 @@ def predict(
     text_file: Annotated[
         Path | None, typer.Option("--text-file", help="A text file to tag and predict.")
     ] = None,
-    claim: Annotated[
-        str | None,
-        typer.Option(
-            "--claim",
-            help="Claim id for raw text, or the accusation itself as text (roles read from it).",
-        ),
-    ] = "sony-hack-2014",
+    claim: ClaimOpt = None,
     model: ModelOpt = DEFAULT_MODEL,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 10_000,
     engine: EngineOpt = Engine.local,
@@ -152,6 +181,9 @@ def predict(
 
     A folder or glob of Parquet parts, or any table with --engine dask, is predicted part by
     part into a folder of Parquet parts (replaced whole, only when every part is written).
+    Raw text, and table rows without a claim, are about --claim, else the default claim the
+    model was trained with (params.yaml train.default_claim). Every predicted row carries
+    `claim` (its id) and `claim_text`.
 
     Example: stance predict --input parts/ --output predicted/ --engine dask
     """
@@ -160,7 +192,7 @@ def predict(
     from stance.core.engine import check_engine
     from stance.core.tables import is_partitioned
     from stance.model.persist import load, load_for_text
-    from stance.model.predict import predict_table, predict_text
+    from stance.model.predict import predict_table, predict_text, row_claim
 
     modes = sum(x is not None for x in (text, input, text_file))
     if modes != 1:
@@ -176,6 +208,8 @@ def predict(
         from stance.model.engine import predict_parts
 
         with one_line_warnings():
+            # The claim is resolved here, so a bad one fails before any cluster starts.
+            used = row_claim(*load_for_text(model), claim)
             done = predict_parts(
                 model,
                 input,
@@ -184,18 +218,22 @@ def predict(
                 scheduler=scheduler,
                 workers=workers,
                 batch_size=batch_size,
+                claim=used["claim"],
             )
         typer.echo(
             f"{done.rows} rows in {done.parts} part{'s' * (done.parts != 1)} -> {output}/ "
             f"({engine.value}, {done.workers} worker{'s' * (done.workers != 1)})",
             err=True,
         )
+        _say_defaulted(used, done.defaulted, str(input))
         return
     if input is not None:
         with one_line_warnings():
-            pipe, _ = load(model)
-        n = predict_table(pipe, input, output, batch_size)  # type: ignore[arg-type]
-        typer.echo(f"{n} rows -> {output}", err=True)
+            pipe, card = load(model)
+        used = row_claim(pipe, card, claim)
+        run = predict_table(pipe, input, output, batch_size, claim=used["claim"])  # type: ignore[arg-type]
+        typer.echo(f"{run.rows} rows -> {output}", err=True)
+        _say_defaulted(used, run.defaulted, str(input))
         return
     if text_file is not None:
         from stance.core.files import read_text
@@ -203,8 +241,11 @@ def predict(
         text = read_text(text_file)
     # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
     with one_line_warnings():
-        predictor, _ = load_for_text(model)
-    rows = predict_text(predictor, text or "", claim)
+        predictor, card = load_for_text(model)
+    used = row_claim(predictor, card, claim)
+    rows = predict_text(predictor, text or "", used["claim"])
+    if not claim:
+        _say_defaulted(used, len(rows), "the text")
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     if output is not None:
         from stance.core.files import atomic_writer

@@ -67,7 +67,9 @@ _CLASS_WEIGHT = Param("balanced", _one_of("balanced", "none"), "'balanced' or 'n
 
 SPEC: dict[str, Spec] = {
     "ingest": {
-        "claims": Param(["sony-hack-2014"], _str_list, "a non-empty list of claim ids"),
+        "claims": Param(
+            ["sony-hack-2014"], _str_list, "a non-empty list of claim ids or accusations as text"
+        ),
         "shingle_size": Param(5, _int_at_least(1), "an integer >= 1"),
         "near_duplicate_threshold": Param(0.5, _fraction, "a number in (0, 1]"),
         "max_document_bytes": Param(5_000_000, _int_at_least(1000), "an integer >= 1000"),
@@ -89,6 +91,11 @@ SPEC: dict[str, Spec] = {
             0.3,
             lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1,
             "a number in [0, 1)",
+        ),
+        "default_claim": Param(
+            "sony-hack-2014",
+            lambda v: isinstance(v, str) and bool(v.strip()),
+            "a claim id from data/claims.yaml, or an accusation as text",
         ),
         "estimator": Param("logreg", _one_of(*ESTIMATORS), f"one of {', '.join(ESTIMATORS)}"),
         "logreg": {

@@ -114,22 +114,24 @@ def add_claim(
     import yaml
 
     from stance.core.files import atomic_writer, read_text
-    from stance.corpus.claim_text import analyse_claim
+    from stance.corpus.claim_input import check_actor_ids, read_claim_text
 
     text = " ".join(text.split())
     if not text:
         raise RegistryError("the claim text is empty: give the accusation as a sentence")
     existing = load_claims(path, actors)
-    roles = analyse_claim(text, actors)
+    check_actor_ids(actors, accusers or [], "--accuser")
+    check_actor_ids(actors, accused or [], "--accused")
+    roles = read_claim_text(text, actors, accused_given=bool(accused), option="claim")
     sides = {
         "accusers": accusers or list(roles.accusers),
         "accused": accused or list(roles.accused),
     }
-    for key, option in (("accusers", "--accuser"), ("accused", "--accused")):
-        if not sides[key]:
-            raise RegistryError(
-                f"no {key} found in the text {text!r}: name them with {option} ACTOR_ID"
-            )
+    if not sides["accusers"]:
+        raise RegistryError(
+            f"no accuser found in the text {text!r}: say who makes the accusation "
+            f'("the FBI says ...") or name them with --accuser ACTOR_ID'
+        )
     entry: dict[str, Any] = {
         "id": claim_id or claim_id_from_text(text, date),
         "text": text,

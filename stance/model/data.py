@@ -58,6 +58,32 @@ def prepare_table(
     return pd.DataFrame(frame)
 
 
+def fill_claims(frame: Any, claim: str) -> int:
+    """Give rows without a claim (no column, or an empty cell) this one; returns how many."""
+    values = frame["claim"] if "claim" in frame.columns else None
+    if values is None:
+        frame["claim"] = claim
+        return len(frame)
+    empty = values.isna() | (values.astype(str).str.strip() == "")
+    if empty.any():
+        frame.loc[empty, "claim"] = claim
+    return int(empty.sum())
+
+
+def resolve_row_claim(
+    value: str, claims: dict[str, dict[str, Any]], registry: Any, option: str
+) -> tuple[str, str]:
+    """The claim for rows that name none, as (cell value, text): a claim id the model knows,
+    or an accusation as text (its roles are read from it, so it must name a known actor)."""
+    from stance.corpus.claim_input import read_claim_text, resolve_claim
+
+    ref = resolve_claim(value, {cid: info.get("text", "") for cid, info in claims.items()}, option)
+    if ref.known:
+        return ref.id, ref.text
+    read_claim_text(ref.text, registry, accused_given=False, option=option)
+    return ref.text, ref.text
+
+
 def groups_of(frame: Any) -> list[str]:
     """What must stay together in cross-validation: documents linked by shared groups,
     else claims when there are enough of them (Emergent: claims never cross a split), else

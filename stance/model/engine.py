@@ -40,6 +40,7 @@ class PartsResult(NamedTuple):
     parts: int
     workers: int
     loads: int  # how many times a worker loaded the model (at most once per worker)
+    defaulted: int = 0  # rows that named no claim and were given the default
 
 
 def worker_model(path: Path, data: bytes, card: dict[str, Any]) -> tuple[Any, bool]:
@@ -63,12 +64,13 @@ def predict_part(
     card: dict[str, Any],
     folder: Path,
     batch_size: int,
-) -> tuple[int, bool]:
-    """One task: predict a part into `folder/part-NNNNN.parquet`; (rows, model loaded here).
-    Errors name the part's file and the row within that file."""
+    claim: str | None = None,
+) -> tuple[int, bool, int]:
+    """One task: predict a part into `folder/part-NNNNN.parquet`; (rows, model loaded here,
+    rows given the default `claim`). Errors name the part's file and the row within it."""
     index, part = job
     pipe, loaded = worker_model(model, data, card)
-    rows = 0
+    rows = defaulted = 0
     try:
         with contextlib.ExitStack() as stack:
             writer: TableWriter | None = None
@@ -77,13 +79,14 @@ def predict_part(
                     # parents=False: if the run failed and its folder is gone, write nothing
                     out = TableWriter(folder / f"part-{index:05d}.parquet", parents=False)
                     writer = stack.enter_context(out)
-                writer.write(_predict_batch(pipe, batch, part.path, part.first_row + rows))
-                rows += len(batch)
+                done = _predict_batch(pipe, batch, part.path, part.first_row + rows, claim)
+                writer.write(done)
+                rows, defaulted = rows + len(batch), defaulted + done.attrs["defaulted"]
     except StanceError:
         raise
     except Exception as exc:  # pyarrow and pandas raise many kinds; name the part
         raise InputError(f"{part}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
-    return rows, loaded
+    return rows, loaded, defaulted
 
 
 def check_parts_output(output: Path) -> None:
@@ -106,6 +109,7 @@ def predict_parts(
     batch_size: int = 10_000,
     part_rows: int = PART_ROWS,
     progress: bool = True,
+    claim: str | None = None,
 ) -> PartsResult:
     """Predict every row of `source` (file, folder of parts or glob) into the folder `output`,
     one Parquet part per input part, on `engine` (stance.core.engine.session)."""
@@ -127,23 +131,23 @@ def predict_parts(
     )
     with session(engine, scheduler, workers) as runner, bar:
 
-        def build(folder: Path) -> tuple[int, int]:
+        def build(folder: Path) -> tuple[int, int, int]:
             shipped = runner.scatter(data)
             jobs = list(enumerate(parts))
-            rows = loads = 0
+            rows = loads = defaulted = 0
             try:
                 for call in runner.map(
-                    predict_part, jobs, model, shipped, card, folder, batch_size
+                    predict_part, jobs, model, shipped, card, folder, batch_size, claim
                 ):
-                    n, loaded = call()
-                    rows, loads = rows + n, loads + loaded
+                    n, loaded, nd = call()
+                    rows, loads, defaulted = rows + n, loads + loaded, defaulted + nd
                     bar.update(n)
             except BaseException:
                 runner.cancel()
                 raise
             if rows == 0:
                 raise InputError(f"--input {source}: no rows")
-            return rows, loads
+            return rows, loads, defaulted
 
-        rows, loads = replace_folder(output, build, MARKER, COMMAND, "--output")
-        return PartsResult(rows, len(parts), runner.workers, loads)
+        rows, loads, defaulted = replace_folder(output, build, MARKER, COMMAND, "--output")
+        return PartsResult(rows, len(parts), runner.workers, loads, defaulted)

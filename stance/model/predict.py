@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from stance.core.errors import InputError
 from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
-from stance.model.data import prepare_table
+from stance.model.data import fill_claims, prepare_table
 from stance.model.persist import load
 
 
@@ -54,7 +54,30 @@ def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]
     return score
 
 
-def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int) -> Any:
+class TableRun(NamedTuple):
+    rows: int
+    defaulted: int  # rows that named no claim and were given the default
+
+
+def claim_columns(values: Any, known: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The claim id and text each row was predicted with: a claim the model knows by its id
+    (or its exact text), any other text with an id made from it."""
+    from stance.corpus.claim_input import is_claim_text, resolve_claim
+
+    texts = {cid: str(info.get("text", "")) for cid, info in known.items()}
+    seen: dict[str, tuple[str, str]] = {}
+    for value in set(values):
+        if is_claim_text(value):
+            ref = resolve_claim(value, texts)
+            seen[value] = (ref.id, ref.text)
+        else:  # an id the model does not know (a --data target): the model reads it as text
+            seen[value] = (value, texts.get(value, value))
+    return [seen[v][0] for v in values], [seen[v][1] for v in values]
+
+
+def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | None = None) -> Any:
+    """Predicted rows of one batch; rows without a claim get `claim` (their count is in
+    `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with."""
     try:
         frame = prepare_table(batch, path, need_labels=False)
     except InputError as exc:
@@ -65,18 +88,30 @@ def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int) -> Any:
             n, tail = rest.split(":", 1)
             msg = f"{head}: row {int(n) + offset}:{tail}"
         raise InputError(msg) from None
+    defaulted = fill_claims(frame, claim) if claim is not None else 0
     pred = predict_frame(pipe, frame)
     out = batch.copy()
+    known = pipe[0].claims or {}
+    values = [str(c) for c in frame["claim"]] if claim is not None else None
+    if values is not None:
+        out["claim"], out["claim_text"] = claim_columns(values, known)
     out["stance"] = pred.labels
     out["scores"] = pred.scores
     out["actor_found"] = pred.found
+    out.attrs["defaulted"] = defaulted
     return out
 
 
 def predict_table(
-    pipe: Any, source: Path, output: Path, batch_size: int = 10_000, progress: bool = True
-) -> int:
-    """Predict every row of `source` into `output` (format by suffix); returns the row count.
+    pipe: Any,
+    source: Path,
+    output: Path,
+    batch_size: int = 10_000,
+    progress: bool = True,
+    claim: str | None = None,
+) -> TableRun:
+    """Predict every row of `source` into `output` (format by suffix). Rows without a claim
+    get `claim` (a claim id or text, see stance.model.data.resolve_row_claim).
 
     The output replaces an existing file only when every row was predicted: an input with no
     rows, or a bad row anywhere, leaves the old output as it was.
@@ -97,20 +132,52 @@ def predict_table(
         file=sys.stderr,
         mininterval=0.5,
     )
+    defaulted = 0
     try:
         with TableWriter(output, "--output") as out:
             for batch in iter_batches(source, batch_size, "--input"):
-                out.write(_predict_batch(pipe, batch, source, out.rows))
+                done = _predict_batch(pipe, batch, source, out.rows, claim)
+                defaulted += done.attrs["defaulted"]
+                out.write(done)
                 bar.update(len(batch))
             if out.rows == 0:
                 raise InputError(f"--input {source}: no rows")
     finally:
         bar.close()
-    return out.rows
+    return TableRun(out.rows, defaulted)
 
 
-def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any]]:
-    """Every (sentence, actor) of a raw text, with its predicted stance.
+def model_claims(model: Any) -> tuple[dict[str, dict[str, Any]], Any]:
+    """The claims a model knows and its actor tagger: a fitted pipeline or a CompiledModel."""
+    from stance.model.compiled import CompiledModel
+
+    if isinstance(model, CompiledModel):
+        return model.view["claims"] or {}, model.tagger_registry()
+    return model[0].claims or {}, model[0].tagger_registry()
+
+
+def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, str]:
+    """{claim: cell value, text, origin}: the claim of rows that name none, `claim` (--claim)
+    or else the default the model was trained with (params.yaml train.default_claim)."""
+    from stance.model.data import resolve_row_claim
+
+    if claim:
+        wanted, origin = claim, "--claim"
+    else:
+        stored = card.get("default_claim") or {}
+        if not stored.get("claim"):
+            raise InputError(
+                "the model has no default claim (trained before it had one): pass --claim"
+            )
+        wanted, origin = stored["claim"], "the model's train.default_claim"
+    known, registry = model_claims(model)
+    value, text = resolve_row_claim(wanted, known, registry, origin)
+    return {"claim": value, "text": text, "origin": origin}
+
+
+def predict_text(model: Any, text: str, claim: str) -> list[dict[str, Any]]:
+    """Every (sentence, actor) of a raw text, with its predicted stance toward `claim` (an id
+    the model knows or an accusation as text: see stance.model.data.resolve_row_claim).
 
     `model` is a fitted pipeline or a stance.model.compiled.CompiledModel (what
     persist.load_for_text gives): the same rows, the same probabilities.
@@ -118,18 +185,9 @@ def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any
     from stance.corpus.sentences import tag_text
     from stance.model.compiled import CompiledModel
 
-    compiled = isinstance(model, CompiledModel)
-    known = (model.view["claims"] if compiled else model[0].claims) or {}
-    # A claim the model does not know is taken as the accusation's text (its roles are read
-    # from it); one word is taken as a mistyped id.
-    if claim is not None and claim not in known and len(claim.split()) < 3:
-        raise InputError(
-            f"--claim {claim}: not a claim this model knows (known: {', '.join(sorted(known))});"
-            f' or give the accusation as text, e.g. --claim "Russia was behind the attack"'
-        )
-    registry = model.tagger_registry() if compiled else model[0].tagger_registry()
+    known, registry = model_claims(model)
     doc, tagged = tag_text(text, registry)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "sentence": doc.text[span.start : span.end],
             "actor": actor,
@@ -143,7 +201,7 @@ def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any
     ]
     if not rows:
         return []
-    if compiled:
+    if isinstance(model, CompiledModel):
         probs, _ = model.predict_proba(
             [r["sentence"] for r in rows],
             [r["actor"] for r in rows],
@@ -156,6 +214,8 @@ def predict_text(model: Any, text: str, claim: str | None) -> list[dict[str, Any
 
         pred = predict_frame(model, pd.DataFrame(rows))
         labels, scores = pred.labels, pred.scores
+    (cid,), (ctext,) = claim_columns([claim], known)
     return [
-        {**r, "stance": lab, "scores": p} for r, lab, p in zip(rows, labels, scores, strict=True)
+        {**r, "claim": cid, "claim_text": ctext, "stance": lab, "scores": p}
+        for r, lab, p in zip(rows, labels, scores, strict=True)
     ]

@@ -10,7 +10,13 @@ from stance.core.errors import InputError
 from stance.core.files import check_output
 from stance.core.schema import LABELS
 from stance.core.tables import read_table
-from stance.model.data import data_hash, groups_of, prepare_table
+from stance.model.data import (
+    data_hash,
+    fill_claims,
+    groups_of,
+    prepare_table,
+    resolve_row_claim,
+)
 from stance.model.persist import ModelError, save
 from stance.model.pipeline import (
     Registries,
@@ -37,7 +43,8 @@ def parse_label_map(text: str | None) -> dict[str, str]:
 
 
 def training_table(data: Path | None, label_map: dict[str, str]) -> tuple[Any, str]:
-    """The rows to train on and a description of where they come from."""
+    """The rows to train on and a description of where they come from (rows without a claim
+    keep an empty one: `train` gives them the default claim)."""
     if data is None:
         frame = read_table(DATASET)
         if "split" not in frame.columns:
@@ -232,11 +239,21 @@ def train(
     actors: Path = Path("data/actors.yaml"),
     claims: Path = Path("data/claims.yaml"),
     label_map: dict[str, str] | None = None,
+    default_claim: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
+    """Fit and save the model; `default_claim` is (claim id or text, where it comes from), the
+    claim of rows that name none."""
+    from stance.model.views import alias_registry
+
     check_output(model_out, "--model-out")
-    frame, source = training_table(data, label_map or {})
-    check_training_set(frame, params)  # before cross-validation spends any time
     regs = load_registries(actors, claims)
+    value, origin = default_claim or (params["default_claim"], "train.default_claim")
+    claim, claim_text = resolve_row_claim(
+        value, regs.claims, alias_registry(regs.aliases, regs.ignore), origin
+    )
+    frame, source = training_table(data, label_map or {})
+    defaulted = fill_claims(frame, claim)
+    check_training_set(frame, params)  # before cross-validation spends any time
     params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
     extra, compiled = compile_for_text(pipe, model_inputs(frame))
@@ -257,6 +274,14 @@ def train(
         "features": len(pipe[1].get_feature_names_out()),
         "labels": [str(c) for c in pipe[-1].classes_],
         "compiled": compiled,
+        # What rows without a claim were given, and what `predict` gives them when it runs
+        # without the project's params.yaml.
+        "default_claim": {
+            "claim": claim,
+            "text": claim_text,
+            "origin": origin,
+            "rows": defaulted,
+        },
     }
     return save(pipe, model_out, card, extra)
 
