@@ -124,3 +124,17 @@ def test_report_from_logs(tmp_path: Path) -> None:
 def test_no_annotations_is_not_an_error(tmp_path: Path) -> None:
     report = agreement(tmp_path, samples=10)
     assert report["items"] == 0 and report["krippendorff_alpha"] is None
+
+
+def test_a_claim_by_its_registry_text_is_that_claim(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    write_labels(tmp_path, "ann", {"a": "support", "b": "oppose"})
+    write_labels(tmp_path, "bo", {"a": "support", "b": "neutral"})
+    claims = ROOT / "data/claims.yaml"
+    by_id = agreement(tmp_path, claim="sony-hack-2014", samples=10, claims_path=claims)
+    text = "north korea was responsible for the November 2014 cyber-attack on Sony Pictures"
+    by_text = agreement(tmp_path, claim=text + " Entertainment", samples=10, claims_path=claims)
+    assert by_text["items"] == by_id["items"] == 2
+    other = agreement(tmp_path, claim="wannacry-2017", samples=10, claims_path=claims)
+    assert other["items"] == 0

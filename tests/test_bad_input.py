@@ -123,7 +123,17 @@ CASES = [
         ("ingest", "--out-dir", "params.yaml"),
         "params.yaml is a file, not a folder",
     ),
-    Case("ingest-unknown-claim", ("ingest", "--claim", "nope"), "no claim 'nope'"),
+    Case("ingest-unknown-claim", ("ingest", "--claim", "nope"), "--claim 'nope': not a known"),
+    Case(
+        "ingest-claim-names-no-actor",
+        ("ingest", "--claim", "Atlantis was behind the attack"),
+        "names no known actor: add the actor to data/actors_curated.yaml",
+    ),
+    Case(
+        "ingest-accuser-typo",
+        ("ingest", "--claim", "China was behind the attack", "--accuser", "USAA"),
+        "--accuser USAA: not an actor id (nearest: USA",
+    ),
     Case("ingest-bad-source", ("ingest", "--source", "web site"), "--source 'web site'"),
     Case("ingest-no-params", ("ingest",), "params.yaml: no such file", setup=remove("params.yaml")),
     Case(
@@ -289,6 +299,11 @@ CASES = [
     # serve (each fails before a port is bound or a file is written)
     Case("serve-no-annotators", ("serve",), "no annotators: name them with --team"),
     Case(
+        "serve-claim-text-not-registered",
+        ("serve", "--team", "ann", "--claim", "Iran was behind the attack"),
+        "--claim 'Iran was behind the attack': no claim in data/claims.yaml has this text",
+    ),
+    Case(
         "serve-bad-port",
         ("serve", "--team", "ann", "--port", "70000"),
         "Invalid value for '--port'",
@@ -322,8 +337,13 @@ CASES = [
     Case("agreement-samples-negative", ("agreement", "--samples", "-5"), "--samples -5"),
     Case(
         "agreement-unknown-claim",
-        ("agreement", "--claim", "nope"),
-        "--claim nope: not in data/claims.yaml",
+        ("agreement", "--claim", "sony-hack"),
+        "--claim 'sony-hack': not a known claim id (nearest: sony-hack-2014",
+    ),
+    Case(
+        "agreement-claim-text-not-registered",
+        ("agreement", "--claim", "Iran was behind the attack"),
+        "no claim in data/claims.yaml has this text: add it with `stance claims add",
     ),
     Case("agreement-output-is-a-folder", ("agreement", "--output", "data"), "data: is a directory"),
     # export / import

@@ -84,3 +84,53 @@ def test_claims_commands_are_documented() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("add", "list", "show"):
         assert f"stance claims {command}" in readme
+
+
+def test_ingest_takes_a_claim_as_text(project: Path, cli) -> None:
+    text = "North Korea was behind the hack of Sony Pictures"
+    before = (project / "data/claims.yaml").read_text()
+    result = cli("ingest", "seeds", "--claim", text, "--out-dir", "out")
+    assert result.exit_code == 0, result.output
+    # Roles: the accused from the text, the accusers from the seeds ("the U.S. accused ...").
+    assert (
+        "note: added claim north-korea-behind-hack-sony-2014 to data/claims.yaml: accusers USA "
+        "(from the documents), accused PRK, date 2014-12-26"
+    ) in result.stderr
+    claims = load_claims(project / "data/claims.yaml", load_registry(project / "data/actors.yaml"))
+    added = claims["north-korea-behind-hack-sony-2014"]
+    assert (added.text, added.accusers, added.accused) == (text, ("USA",), ("PRK",))
+    assert (project / "data/claims.yaml").read_text().startswith(before)  # appended, kept
+    cands = [yaml.safe_load(line) for line in (project / "out/candidates.jsonl").open()]
+    assert {c["claim"] for c in cands} == {"north-korea-behind-hack-sony-2014"}
+    # The same text again (any spacing or case) is that claim: nothing is added twice.
+    again = cli("ingest", "seeds", "--claim", text.upper() + "  ", "--out-dir", "out")
+    assert again.exit_code == 0 and "added claim" not in again.stderr
+    assert len(load_claims(project / "data/claims.yaml")) == len(claims)
+
+
+def test_ingest_claim_text_with_given_roles(project: Path, cli) -> None:
+    result = cli(
+        "ingest", "seeds", "--out-dir", "out", "--accuser", "GBR",
+        "--claim", "China was behind the hack of Sony Pictures",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "accusers GBR (from --accuser), accused CHN" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--claim", "China was behind the hack"], "no document has an actor accusing CHN"),
+        (["--claim", "Atlantis was behind the hack"], "names no known actor: add the actor"),
+        (["--claim", "sony-hack-2041"], "not a known claim id (nearest: sony-hack-2014"),
+        (["--claim", "China was behind it", "--accuser", "UK"], "--accuser UK: not an actor id"),
+    ],
+)
+def test_ingest_claim_text_errors_write_nothing(
+    project: Path, cli, args: list[str], message: str
+) -> None:
+    before = (project / "data/claims.yaml").read_text()
+    result = cli("ingest", "seeds", "--out-dir", "out", *args)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert not (project / "out").exists()
+    assert (project / "data/claims.yaml").read_text() == before

@@ -182,13 +182,9 @@ def agreement(
     if samples < 1:
         raise AnnotationError(f"--samples {samples}: expected a positive number of resamples")
     if claim is not None and claims_path is not None:
-        from stance.corpus.claims import load_claims
+        from stance.corpus.claim_input import registry_claim
 
-        known = load_claims(claims_path)
-        if claim not in known:
-            raise AnnotationError(
-                f"--claim {claim}: not in {claims_path} (known: {', '.join(sorted(known))})"
-            )
+        claim = registry_claim(claim, claims_path)
 
     states, warnings = read_all(annotations_dir)
     ratings: dict[str, dict[str, str]] = {}

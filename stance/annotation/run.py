@@ -19,6 +19,7 @@ from stance.annotation.tui import check_terminal, run
 from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS
 from stance.corpus.candidates import load_candidates
+from stance.corpus.claim_input import registry_claim
 
 
 def annotate(
@@ -38,6 +39,8 @@ def annotate(
     if limit is not None and limit < 1:
         raise AnnotationError(f"--limit {limit}: expected a positive number")
     guide = load_guidelines(paths.guidelines)
+    if claim is not None:
+        claim = registry_claim(claim, paths.claims)
     candidates = load_candidates(paths.candidates)
     queue = build_queue(
         candidates,

@@ -20,7 +20,10 @@ AnnotatorOpt = Annotated[
 def annotate(
     annotator: AnnotatorOpt,
     claim: Annotated[
-        str | None, typer.Option("--claim", help="Only candidates for this claim id.")
+        str | None,
+        typer.Option(
+            "--claim", help="Only candidates for this claim: its id, or its text in the registry."
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
     order: Annotated[
@@ -82,7 +85,10 @@ def serve(
         float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
     ] = 0.0,
     claim: Annotated[
-        str | None, typer.Option("--claim", help="Only candidates for this claim id.")
+        str | None,
+        typer.Option(
+            "--claim", help="Only candidates for this claim: its id, or its text in the registry."
+        ),
     ] = None,
     order: Annotated[
         Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
@@ -142,7 +148,9 @@ def agreement(
     output: Annotated[
         Path | None, typer.Option("--output", help="Also write the report as JSON here.")
     ] = Path("reports/agreement.json"),
-    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim id.")] = None,
+    claim: Annotated[
+        str | None, typer.Option("--claim", help="Only this claim: its id or its text.")
+    ] = None,
     samples: Annotated[
         int, typer.Option("--samples", help="Bootstrap resamples for alpha's 95% interval.")
     ] = 1000,

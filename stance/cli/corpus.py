@@ -41,7 +41,19 @@ def ingest(
     ] = None,
     claim: Annotated[
         list[str] | None,
-        typer.Option("--claim", help="Claim id(s) from the claim registry; default: params.yaml."),
+        typer.Option(
+            "--claim",
+            help="Claim id(s), or the accusation as text (added to the registry, roles read "
+            "from it and the documents); repeatable; default: params.yaml.",
+        ),
+    ] = None,
+    accuser: Annotated[
+        list[str] | None,
+        typer.Option("--accuser", help="Accuser actor id of a claim text (repeatable)."),
+    ] = None,
+    accused: Annotated[
+        list[str] | None,
+        typer.Option("--accused", help="Accused actor id of a claim text (repeatable)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the output files go.")] = Path(
         "data/interim"
@@ -108,7 +120,7 @@ def ingest(
     and ingest_report.json (what was skipped, and why). With --engine dask each input file
     is read and segmented on a Dask worker; duplicates and groups are settled here after.
 
-    Example: stance ingest seeds data/constructed --claim sony-hack-2014
+    Example: stance ingest news/ --claim "North Korea was behind the attack on Sony Pictures"
     """
     from stance.core.params import load_params
     from stance.corpus.ingest import REPORT
@@ -122,6 +134,8 @@ def ingest(
         actors_path=actors,
         claims_path=claims,
         claims=claim or p["claims"],
+        accusers=accuser,
+        accused=accused,
         shingle_size=p["shingle_size"],
         near_duplicate_threshold=p["near_duplicate_threshold"],
         encoding=encoding,
@@ -137,6 +151,8 @@ def ingest(
         scheduler=scheduler,
         workers=workers,
     )
+    for note in result.claims_added:
+        typer.echo(f"note: {note}", err=True)
     for problem in result.skipped:
         say("Skipped", problem)
     top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))

@@ -118,3 +118,73 @@ def accusers_in(
         if wanted.intersection(roles.accused):
             found.update(a for a in roles.accusers if a not in wanted)
     return found
+
+
+def register_claims(
+    values: list[str],
+    known: Mapping[str, str],
+    registry: Registry,
+    *,
+    claims_path: object,
+    sentences: list[str],
+    dates: list[str],
+    accusers: list[str] | None = None,
+    accused: list[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The claim ids for `values` (ids or texts), and a note for each claim text added to the
+    registry: its accused from the text (or `accused`), its accusers from the text, else
+    `accusers`, else the actors that make the accusation in `sentences`; its date the
+    earliest of `dates` (the documents'). A text already in the registry is that claim."""
+    from pathlib import Path
+
+    from stance.corpus.claims import add_claim
+
+    path = Path(str(claims_path))
+    ids, notes = [], []
+    for value in values:
+        ref = resolve_claim(value, known)
+        if ref.known:
+            ids.append(ref.id)
+            continue
+        roles = read_claim_text(ref.text, registry, accused_given=bool(accused))
+        blamed = list(accused or roles.accused)
+        found = accusers_in(sentences, blamed, registry) if not (accusers or roles.accusers) else {}
+        who = list(accusers or roles.accusers or [a for a, _ in Counter(found).most_common()])
+        if not who:
+            raise InputError(
+                f"--claim {ref.text!r}: no accuser in the text, and no document has an actor "
+                f"accusing {', '.join(blamed)}: name them with --accuser ACTOR_ID"
+            )
+        days = sorted(d for d in dates if d)
+        if not days:
+            raise InputError(
+                f"--claim {ref.text!r}: no document has a date to give the claim: add it first "
+                f'with `stance claims add "{ref.text}" --date YYYY-MM-DD`'
+            )
+        claim = add_claim(path, ref.text, registry, date=days[0], accusers=who, accused=blamed)
+        origin = "the text" if (accusers or roles.accusers) else "the documents"
+        if accusers:
+            origin = "--accuser"
+        notes.append(
+            f"added claim {claim.id} to {path}: accusers {', '.join(claim.accusers)} "
+            f"(from {origin}), accused {', '.join(claim.accused)}, date {claim.date}"
+        )
+        ids.append(claim.id)
+    return ids, notes
+
+
+def registry_claim(value: str, claims_path: object, option: str = "--claim") -> str:
+    """The registry id of `value` (an id, or the text of a registry claim), for commands that
+    select by claim (annotate, serve, agreement): a new text must be registered first."""
+    from pathlib import Path
+
+    from stance.corpus.claims import load_claims
+
+    path = Path(str(claims_path))
+    ref = resolve_claim(value, {c.id: c.text for c in load_claims(path).values()}, option)
+    if not ref.known:
+        raise InputError(
+            f"{option} {ref.text!r}: no claim in {path} has this text: add it with "
+            f'`stance claims add "{ref.text}" --date YYYY-MM-DD` or `stance ingest --claim`'
+        )
+    return ref.id

@@ -34,6 +34,12 @@ from stance.core.schema import (
 from stance.core.tables import dumps_jsonl
 from stance.corpus.actors import Registry, load_registry
 from stance.corpus.candidates import candidate_id
+from stance.corpus.claim_input import (
+    check_actor_ids,
+    read_claim_text,
+    register_claims,
+    resolve_claim,
+)
 from stance.corpus.claims import load_claims
 from stance.corpus.clean import CleanDocument, clean
 from stance.corpus.dedup import group_ids, text_key
@@ -57,6 +63,7 @@ class IngestResult:
     out_dir: Path
     skipped: list[str] = field(default_factory=list)  # inputs left out by --skip-invalid
     report: IngestReport = field(default_factory=IngestReport)
+    claims_added: list[str] = field(default_factory=list)  # one note per claim text registered
 
 
 def default_source(path: Path) -> str:
@@ -245,6 +252,8 @@ def ingest(
     actors_path: Path,
     claims_path: Path,
     claims: list[str],
+    accusers: list[str] | None = None,
+    accused: list[str] | None = None,
     shingle_size: int = 5,
     near_duplicate_threshold: float = 0.5,
     encoding: str = "utf-8",
@@ -262,8 +271,10 @@ def ingest(
     workers: int | None = None,
 ) -> IngestResult:
     """Read, clean, segment, filter, group and tag; write documents, sentences, candidates and
-    the report. `langs` (default English) are ISO 639-1 codes, or `any`; `fields` maps dump
-    fields (default: `text_field`, id, date, url, title).
+    the report. `claims` are ids or texts; a text not in the registry is added to it
+    (stance.corpus.claim_input.register_claims), with `accusers`/`accused` when given.
+    `langs` (default English) are ISO 639-1 codes, or `any`; `fields` maps dump fields
+    (default: `text_field`, id, date, url, title).
 
     On `engine` dask (stance.core.engine.session) each input file is read, cleaned, segmented
     and language-checked as one task; the results join the corpus here in input order, so
@@ -275,11 +286,15 @@ def ingest(
     check_languages(langs)
     registry = load_registry(actors_path)
     known = load_claims(claims_path, registry)
-    for claim in claims:
-        if claim not in known:
-            raise RegistryError(
-                f"{claims_path}: no claim {claim!r} (known: {', '.join(sorted(known)) or 'none'})"
-            )
+    texts = {c.id: c.text for c in known.values()}
+    # Every claim is checked before any file is read; a claim text is added to the registry
+    # only once the documents are in (its accusers may come from them).
+    check_actor_ids(registry, accusers or [], "--accuser")
+    check_actor_ids(registry, accused or [], "--accused")
+    for value in claims:
+        ref = resolve_claim(value, texts)
+        if not ref.known:
+            read_claim_text(ref.text, registry, accused_given=bool(accused))
 
     files = expand_paths(paths)
     report = IngestReport(files=len(files))
@@ -333,6 +348,16 @@ def ingest(
         if d["claim"] and d["claim"] not in known:
             raise RegistryError(f"{d['path']}: claim {d['claim']!r} is not in {claims_path}")
     report.documents, report.sentences = len(documents), len(sentences)
+    claim_ids, added = register_claims(
+        claims,
+        texts,
+        registry,
+        claims_path=claims_path,
+        sentences=[s["sentence"] for s in sentences],
+        dates=[d["date"] for d in documents if d["date"]],
+        accusers=accusers,
+        accused=accused,
+    )
     # All outputs are renamed into place together, only once all of them are complete.
     with atomic_files([out_dir / name for name in OUTPUTS]) as handles:
         docs_fh, sents_fh, cands_fh, report_fh = handles
@@ -340,7 +365,7 @@ def ingest(
             docs_fh.write(dumps_jsonl(doc))  # type: ignore[arg-type]
         for sent in sentences:
             sents_fh.write(dumps_jsonl(sent))  # type: ignore[arg-type]
-        for cand in make_candidates(sentences, by_doc, registry, claims):
+        for cand in make_candidates(sentences, by_doc, registry, claim_ids):
             report.actors[cand["actor"]] += 1
             cands_fh.write(dumps_jsonl(cand))  # type: ignore[arg-type]
         report.candidates = sum(report.actors.values())
@@ -353,4 +378,5 @@ def ingest(
         out_dir=out_dir,
         skipped=report.problems,
         report=report,
+        claims_added=added,
     )

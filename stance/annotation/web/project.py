@@ -37,6 +37,7 @@ from stance.annotation.web.auth import ANNOTATOR, LEAD, Principal
 from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS
 from stance.corpus.candidates import load_candidates
+from stance.corpus.claim_input import registry_claim
 
 SERVE_LOCK = ".serve.lock"
 
@@ -192,13 +193,14 @@ def open_project(paths: Paths, o: Options) -> Iterator[Served]:
     """Load the inputs, build every queue, lock the folder and open every log."""
     check_options(o)
     guide = load_guidelines(paths.guidelines)
+    claim = registry_claim(o.claim, paths.claims) if o.claim is not None else None
     candidates = load_candidates(paths.candidates)
     scores = scored_once(o.scores, candidates) if o.scores else None
     queues = {
         name: build_queue(
             candidates,
             name,
-            claim=o.claim,
+            claim=claim,
             how=o.how,
             team=o.team,
             overlap=o.overlap,
