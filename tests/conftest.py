@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stance.cli import app
+from stance.cli import app  # first of the stance imports: it sets one BLAS thread
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -7,6 +7,7 @@ nowhere else. Heavy libraries are imported inside commands so `stance --help` st
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,13 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from stance.core.errors import StanceError
+
+# One BLAS thread unless the user asks for more. The model's matrices are small (a few thousand
+# features); OpenBLAS's extra threads spin-wait, and on a busy 2-core machine made a 285-row
+# `stance train` 36 s instead of 11 s and `stance evaluate` 16 s instead of 8 s. Set before
+# any command imports NumPy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 DEFAULT_ACTORS = Path("data/actors.yaml")
 DEFAULT_CLAIMS = Path("data/claims.yaml")
