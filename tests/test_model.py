@@ -170,7 +170,7 @@ def test_rows_without_a_claim_get_the_default_and_say_which(
     assert "used 'Britain blamed Russia for the NotPetya attack' (--claim)" in result.stderr
     result = cli("predict", "Pyongyang denied it.", "--model", str(trained))
     assert json.loads(result.stdout)["claim"] == "sony-hack-2014"
-    assert "name no claim: used sony-hack-2014" in result.stderr
+    assert "1 row of the text names no claim: used sony-hack-2014" in result.stderr
     result = cli("predict", "Pyongyang denied it.", "--model", str(trained), "--claim", notpetya)
     assert json.loads(result.stdout)["claim_text"] == notpetya and "note:" not in result.stderr
 

@@ -61,7 +61,8 @@ def _say_defaulted(claim: dict[str, str], rows: int, where: str) -> None:
         )
         origin = f" ({claim['origin']})" if claim.get("origin") else ""
         typer.echo(
-            f"note: {rows} row{'s' * (rows != 1)} of {where} name no claim: used {used}{origin}",
+            f"note: {rows} row{'s' * (rows != 1)} of {where} name{'s' * (rows == 1)} no claim: "
+            f"used {used}{origin}",
             err=True,
         )
 
