@@ -58,6 +58,12 @@ def test_evaluate_reports(pipeline_run: Path) -> None:
     # No share of the training data is dropped silently: a point or a note for each.
     noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}
     assert {p["fraction"] for p in metrics["learning_curve"]} | noted == {0.1, 0.25, 0.5, 0.75, 1.0}
+    # Real text, team-written text and the generalisation figures are kept apart.
+    assert set(metrics["by_origin"]) >= {"real_text", "team_written"}
+    assert set(metrics["ablations"]["roles"]) == {"registry", "text", "none"}
+    loco = metrics["leave_one_claim_out"]
+    assert loco["claims"] >= 10 and len(loco["per_claim"]) == loco["claims"]
+    assert loco["min_macro_f1"] <= loco["mean_macro_f1"] <= 1
     for name in ("confusion.png", "confusion.csv", "errors.csv", "learning_curve.csv"):
         assert (reports / name).stat().st_size > 0
     errors = pd.read_csv(reports / "errors.csv")

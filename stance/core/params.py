@@ -131,7 +131,7 @@ SPEC: dict[str, Spec] = {
             "a list of fractions in (0, 1]",
         ),
         "seed": Param(13, _int_at_least(0), "an integer >= 0"),
-        "generalise": Param(False, lambda v: isinstance(v, bool), "true or false"),
+        "generalise": Param(True, lambda v: isinstance(v, bool), "true or false"),
     },
     "build": {
         "fractions": Param(
