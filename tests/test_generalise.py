@@ -151,3 +151,15 @@ def test_leave_one_claim_out_gives_each_claim_as_text() -> None:
     assert loco["mean_macro_f1"] == pytest.approx(
         np.mean([v["macro_f1"] for v in loco["per_claim"].values()]), abs=1e-4
     )
+
+
+def test_per_claim_macro_f1_leaves_out_labels_neither_side_has() -> None:
+    from stance.model.generalise import _macro_f1
+
+    # A claim whose rows have no `oppose`: predicting them all right is 1.0, not 0.67.
+    gold = ["support", "support", "neutral", "neutral"]
+    assert _macro_f1(gold, gold) == 1.0
+    # A wrong `oppose` counts: the label is then in the predictions, with F1 0.
+    assert _macro_f1(gold, ["support", "oppose", "neutral", "neutral"]) == pytest.approx(
+        (2 / 3 + 1 + 0) / 3, abs=1e-4
+    )
