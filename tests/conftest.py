@@ -131,3 +131,36 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pa
                 failed.write_text(result.stdout + result.stderr, encoding="utf-8")
     assert not failed.exists(), failed.read_text(encoding="utf-8")
     return clone
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`stance train` on ROWS * 2, run once per test process; tests get copies (`trained`)."""
+    from tests.test_model import ROWS, table
+
+    root = tmp_path_factory.mktemp("tiny-model")
+    shutil.copytree(
+        ROOT / "data", root / "data", ignore=shutil.ignore_patterns("interim", "processed")
+    )
+    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    path = table(root, ROWS * 2)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        args = ["train", "--data", str(path), "--model-out", "models/m.skops"]
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return root / "models/m.skops"
+
+
+@pytest.fixture
+def trained(project: Path, tiny_model: Path) -> Path:
+    """The tiny model, copied into this test's project (tests tamper with it)."""
+    from stance.model.persist import card_path
+
+    (project / "models").mkdir(exist_ok=True)
+    for src in (tiny_model, card_path(tiny_model)):
+        shutil.copy(src, project / "models" / src.name)
+    return project / "models/m.skops"

@@ -232,11 +232,9 @@ def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Te
     ]
 
 
-def test_uncertain_order_shows_the_model_suggestion(project: Path, term: Terminal, cli) -> None:
-    from tests.test_model import ROWS, table
-
-    path = table(project, ROWS * 2)
-    assert cli("train", "--data", str(path), "--model-out", "models/m.skops").exit_code == 0
+def test_uncertain_order_shows_the_model_suggestion(
+    project: Path, term: Terminal, trained: Path
+) -> None:
     term.start(
         "annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops"
     )

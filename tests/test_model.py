@@ -43,14 +43,6 @@ def table(
     return path
 
 
-@pytest.fixture
-def trained(project: Path, cli) -> Path:
-    path = table(project, ROWS * 2)
-    result = cli("train", "--data", str(path), "--model-out", "models/m.skops")
-    assert result.exit_code == 0, result.output
-    return project / "models/m.skops"
-
-
 def test_train_writes_model_and_card(trained: Path) -> None:
     card = json.loads(card_path(trained).read_text())
     assert card["data"]["rows"] == 24 and card["data"]["labels"] == {

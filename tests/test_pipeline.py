@@ -26,13 +26,17 @@ def test_an_experiment_reruns_only_what_its_parameter_affects(
     # On a copy: the shared run's outputs stay as `dvc repro` made them for the other tests.
     clone = tmp_path / "clone"
     shutil.copytree(pipeline_run, clone, symlinks=True)
-    # One model kind (no choice by CV) keeps the rerun short; C is the parameter under test.
+    # Up to the train stage, one model kind (no choice by CV): a short rerun; C is the
+    # parameter under test. The stages before train must not rerun.
     exp = run_in(
-        ["dvc", "exp", "run", "-S", "train.logreg.C=0.5", "-S", "train.model=actor_aware"], clone
+        ["dvc", "exp", "run", "train", "-S", "train.logreg.C=0.5", "-S", "train.model=actor_aware"],
+        clone,
     )
     assert exp.returncode == 0, exp.stdout + exp.stderr
     assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
     assert "Running stage 'build'" not in exp.stdout
+    status = run_in(["dvc", "status"], clone)
+    assert "evaluate" in status.stdout and "changed deps" in status.stdout  # what is now stale
     card = json.loads((clone / "models/model.card.json").read_text())
     assert card["params"]["logreg"]["C"] == 0.5
 
@@ -53,7 +57,7 @@ def test_evaluate_reports(pipeline_run: Path) -> None:
     assert metrics["subsets"]["seed"]["model"]["rows"] == 54
     # The model is better than both baselines on the held-out test split.
     assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
-    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 285}
+    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 522}
     assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
     # No share of the training data is dropped silently: a point or a note for each.
     noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}

@@ -40,7 +40,7 @@ def test_release_loads_offline_with_both_configs(released: Path) -> None:
 
     assert (released / ".stance-release").is_file()  # the marker must not disturb loading
     gold = load_dataset(str(released))
-    assert {s: len(gold[s]) for s in gold} == {"train": 285, "validation": 73, "test": 260}
+    assert {s: len(gold[s]) for s in gold} == {"train": 522, "validation": 132, "test": 260}
     assert gold["test"].features["stance"].names == ["support", "oppose", "neutral"]
     row = gold["test"][0]
     assert row["source"] == "seed" and row["annotators"] == ["annotator_01"]
@@ -75,8 +75,8 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
         "2": "neutral",
     }
     assert {s["name"]: s["num_examples"] for s in default["splits"]} == {
-        "train": 285,
-        "validation": 73,
+        "train": 522,
+        "validation": 132,
         "test": 260,
     }
     card = DatasetCard((released / "README.md").read_text())  # the Hub client parses it
@@ -113,10 +113,10 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
     ):
         assert f"\n{section}\n" in body, section
     assert (
-        "26 sentences from real source documents and 285 sentences marked `source: constructed`"
+        "26 sentences from real source documents and 410 sentences marked `source: constructed`"
         in body
     )
-    assert "In all: 26 sentences from 2 real source documents, and 285 sentences written" in body
+    assert "In all: 26 sentences from 2 real source documents, and 410 sentences written" in body
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
     assert "Agreement: unknown." in body  # no item was labelled twice
     assert "No model has been evaluated for this release (run `stance evaluate`)." in body
@@ -130,7 +130,7 @@ def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
     out = result.output
     assert "Would upload to https://huggingface.co/datasets/my-lab/stance:" in out
     assert "  data/test-00000-of-00001.parquet  " in out and "  README.md  " in out
-    assert "config default: train 285, validation 73, test 260" in out
+    assert "config default: train 522, validation 132, test 260" in out
     assert out.strip().endswith("Nothing uploaded: add --yes to publish.")
 
 
