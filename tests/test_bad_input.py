@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stance.cli import app
-from tests.conftest import ROOT, TINY_TRAINING
+from tests.conftest import ROOT
 
 
 @dataclass(frozen=True)
@@ -612,33 +612,29 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path:
     """A project with candidates, a dataset and a small model: the state bad input meets."""
+    from stance.model.persist import card_path
+
     root = tmp_path_factory.mktemp("template")
     for name in ("seeds", "data", "docs"):
         shutil.copytree(
             ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
         )
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
-    rows = TINY_TRAINING
-    frame = pd.DataFrame(rows, columns=["sentence", "actor", "stance"]).assign(
-        claim="sony-hack-2014"
-    )
-    frame.to_csv(root / "train.csv", index=False)
     cwd = os.getcwd()
     os.chdir(root)
     try:
         runner = CliRunner()
-        for args in (
-            ("ingest",),
-            ("build",),
-            ("train", "--data", "train.csv", "--model-out", "models/m.skops"),
-        ):
+        for args in (("ingest",), ("build",)):
             result = runner.invoke(app, list(args), catch_exceptions=False)
             assert result.exit_code == 0, result.output
     finally:
         os.chdir(cwd)
-    (root / "train.csv").unlink()
+    # The session's tiny model (tests/conftest.py), not a model trained again here.
+    (root / "models").mkdir()
+    for src in (tiny_model, card_path(tiny_model)):
+        shutil.copy(src, root / "models" / src.name)
     return root
 
 
