@@ -27,6 +27,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--role-dropout", type=float, help="override train.role_dropout")
     ap.add_argument("--no-write", action="store_true", help="print, do not write results/")
+    ap.add_argument(
+        "--roles",
+        nargs="+",
+        help="only these role sources (registry, text, none); implies --no-write",
+    )
     args = ap.parse_args()
 
     from stance.core.params import load_params
@@ -46,7 +51,8 @@ def main() -> None:
     t0 = time.perf_counter()
     params, _, choice = choose_model(frame[frame["split"] == "train"], params, regs)
     runs = {}
-    for source in ROLE_SOURCES:
+    sources = args.roles or ROLE_SOURCES
+    for source in sources:
         loco = leave_one_claim_out(frame, {**params, "roles": source}, regs)
         runs[source] = loco
         print(
@@ -58,7 +64,7 @@ def main() -> None:
         )
     result = {
         "benchmark": "claims",
-        "what": runs[ROLE_SOURCES[0]]["what"],
+        "what": runs[sources[0]]["what"],
         "model_choice": choice,
         "mean_macro_f1": {s: r["mean_macro_f1"] for s, r in runs.items()},
         "min_macro_f1": {s: r["min_macro_f1"] for s, r in runs.items()},
@@ -66,11 +72,11 @@ def main() -> None:
         "per_claim": {
             s: {c: v["macro_f1"] for c, v in r["per_claim"].items()} for s, r in runs.items()
         },
-        "rows_per_claim": {c: v["rows"] for c, v in runs[ROLE_SOURCES[0]]["per_claim"].items()},
+        "rows_per_claim": {c: v["rows"] for c, v in runs[sources[0]]["per_claim"].items()},
         "params": params,
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    if not args.no_write:
+    if not (args.no_write or args.roles):
         write_result("claims", result)
 
 

@@ -88,7 +88,7 @@ SPEC: dict[str, Spec] = {
         ),
         "roles": Param("registry", _one_of(*ROLE_SOURCES), f"one of {', '.join(ROLE_SOURCES)}"),
         "role_dropout": Param(
-            0.3,
+            0.6,
             lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1,
             "a number in [0, 1)",
         ),
