@@ -128,10 +128,9 @@ def make_rows() -> list[dict]:
 def compute(model: Path, rows_path: Path, out_path: Path) -> None:
     import pandas as pd
 
+    import stance
     from stance.model.compiled import CompiledModel
     from stance.model.persist import load
-
-    import stance
 
     print("code:", Path(stance.__file__).parent, file=sys.stderr)
     pipe, _ = load(model)

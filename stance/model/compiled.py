@@ -275,13 +275,14 @@ class CompiledModel:
         texts = {"sentence": generic, "window": windows}
         n = len(numeric)
         decisions = [np.tile(m["intercept"], (n, 1)) for m in self.members]
+        tokenized: dict[str, list[str]] = {}
         for b in self.blocks:
             if b["kind"] == "tfidf":
                 # Each distinct text once (a sentence recurs once per actor), then its
                 # decision-function share is copied to every row that has it.
                 codes, uniques = distinct(texts[b["column"]])
                 rows, cols, vals = tfidf_triples(
-                    uniques, b["vocab"], b["idf"], b["ngram_range"], b["sublinear_tf"]
+                    uniques, b["vocab"], b["idf"], b["ngram_range"], b["sublinear_tf"], tokenized
                 )
                 cols, vals = cols + b["start"], vals * b["weight"]
                 for member, decision in zip(self.members, decisions, strict=True):

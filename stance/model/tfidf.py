@@ -19,6 +19,17 @@ import numpy as np
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
+# In ASCII text the tokens are the runs of [A-Za-z0-9_] of two or more: every other character
+# becomes a space and str.split finds them in about half the regex's time.
+_NOT_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or i == 95)})
+
+
+def tokenize(text: str) -> list[str]:
+    """The vectorizer's tokens: `TOKEN_PATTERN` in the lower-cased text."""
+    low = text.lower()
+    if low.isascii():
+        return [w for w in low.translate(_NOT_WORD).split() if len(w) > 1]
+    return _TOKEN.findall(low)  # type: ignore[no-any-return]
 
 
 def distinct(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
@@ -35,11 +46,15 @@ def tfidf_triples(
     idf: np.ndarray,
     ngram_range: tuple[int, int],
     sublinear_tf: bool,
+    tokenized: dict[str, list[str]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """TfidfVectorizer.transform(texts) as (row, column, value) arrays, rows in order and
-    columns ascending within a row (a CSR matrix's order)."""
+    columns ascending within a row (a CSR matrix's order). `tokenized` (text -> tokens) is
+    shared by the blocks of one batch: a window is its whole sentence when the actor is not
+    found, and is then tokenised once."""
     lo, hi = ngram_range
-    tokens = [_TOKEN.findall(t.lower()) for t in texts]
+    done = {} if tokenized is None else tokenized
+    tokens = [done[t] if t in done else done.setdefault(t, tokenize(t)) for t in texts]
     lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
     flat = list(chain.from_iterable(tokens))
     row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
