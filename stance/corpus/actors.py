@@ -79,6 +79,12 @@ class Registry:
             self._add(phrase, None, owner)
         for entries in self._index.values():
             entries.sort(key=lambda e: -e[0])
+        # first token -> the second tokens of its aliases of two words or more: most words
+        # that start an alias ("the") are not followed by one, and need no longer lookup.
+        self._second: dict[str, frozenset[str]] = {
+            first: frozenset(key[1] for k, keys in entries if k > 1 for key in keys)
+            for first, entries in self._index.items()
+        }
 
     def _add(
         self,
@@ -132,8 +138,10 @@ class Registry:
         for i in [i for i, w in enumerate(folded) if w in index]:
             if i < after:
                 continue
-            for k, keys in index[folded[i]]:
-                if i + k > n:
+            w = folded[i]
+            longer = i + 1 < n and folded[i + 1] in self._second[w]
+            for k, keys in index[w]:
+                if i + k > n or (k > 1 and not longer):
                     continue
                 # One word: exact case ("US", never "us"); several: case-insensitive.
                 hit = keys.get((words[i],) if k == 1 else tuple(folded[i : i + k]))

@@ -21,14 +21,14 @@ TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
 # In ASCII text the tokens are the runs of [A-Za-z0-9_] of two or more: every other character
 # becomes a space and str.split finds them in about half the regex's time.
-_NOT_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or i == 95)})
+NOT_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or i == 95)})
 
 
 def tokenize(text: str) -> list[str]:
     """The vectorizer's tokens: `TOKEN_PATTERN` in the lower-cased text."""
     low = text.lower()
     if low.isascii():
-        return [w for w in low.translate(_NOT_WORD).split() if len(w) > 1]
+        return [w for w in low.translate(NOT_WORD).split() if len(w) > 1]
     return _TOKEN.findall(low)  # type: ignore[no-any-return]
 
 
