@@ -18,7 +18,6 @@ from stance.core.schema import AUTHOR, ROLE_SOURCES
 from stance.corpus.actors import Actor, Registry
 from stance.corpus.claim_text import claim_roles
 from stance.model.cues import CATEGORIES, LEXICON, OPPOSE, STANCE_CUES, SUPPORT, find_cues
-from stance.model.tfidf import NOT_WORD
 
 ROLES = ("accuser", "accused", "other", "author", "unknown")
 POLARITIES = (SUPPORT, OPPOSE)
@@ -100,16 +99,7 @@ def actor_views(
 @lru_cache(maxsize=4096)
 def _content(text: str) -> frozenset[str]:
     # Cached: a claim recurs once per row.
-    return _words3(text) - _STOP
-
-
-def _words3(text: str) -> frozenset[str]:
-    """`_WORD3.findall(text.lower())` as a set: in ASCII text, the runs of [a-z0-9_] of three
-    or more, which str.translate and str.split find in half the regex's time."""
-    low = text.lower()
-    if low.isascii():
-        return frozenset(w for w in low.translate(NOT_WORD).split() if len(w) > 2)
-    return frozenset(_WORD3.findall(low))
+    return frozenset(_WORD3.findall(text.lower())) - _STOP
 
 
 def _row(
@@ -303,7 +293,7 @@ class _Sentence:
     def overlap(self, words: frozenset[str]) -> int:
         """How many of a claim's content words (`_content`) the sentence has."""
         if self._content is None:  # on first use: rows without a claim never need it
-            self._content = _words3(self.text) - _STOP  # one sentence: not cached
+            self._content = _content.__wrapped__(self.text)  # one sentence: not cached
         return len(self._content & words)
 
 
