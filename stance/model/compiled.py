@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from stance.corpus.actors import Registry
-from stance.model.tfidf import TOKEN_PATTERN, distinct, tfidf_triples
+from stance.model.tfidf import TOKEN_PATTERN, closed, distinct, tfidf_triples
 from stance.model.views import NUMERIC, actor_views, alias_registry
 
 FORMAT = 1
@@ -232,6 +232,7 @@ class CompiledModel:
             block = dict(block)
             if block["kind"] == "tfidf":
                 block["vocab"] = {t: i for i, t in enumerate(block.pop("terms"))}
+                block["closed"] = closed(block["vocab"], block["ngram_range"])
                 block["idf"] = array(block["idf"])
             else:
                 block["mean"], block["scale"] = array(block["mean"]), array(block["scale"])
@@ -282,7 +283,13 @@ class CompiledModel:
                 # decision-function share is copied to every row that has it.
                 codes, uniques = distinct(texts[b["column"]])
                 rows, cols, vals = tfidf_triples(
-                    uniques, b["vocab"], b["idf"], b["ngram_range"], b["sublinear_tf"], tokenized
+                    uniques,
+                    b["vocab"],
+                    b["idf"],
+                    b["ngram_range"],
+                    b["sublinear_tf"],
+                    tokenized,
+                    b["closed"],
                 )
                 cols, vals = cols + b["start"], vals * b["weight"]
                 for member, decision in zip(self.members, decisions, strict=True):

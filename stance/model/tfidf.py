@@ -40,6 +40,15 @@ def distinct(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     return np.asarray(codes, dtype=np.intp), list(index)
 
 
+def closed(vocab: dict[str, int], ngram_range: Sequence[int]) -> bool:
+    """Whether every word of every n-gram in `vocab` is a term of it too (true of any
+    vocabulary of 1..n-grams fitted without max_df or max_features, which may drop a word and
+    keep its n-grams): checked, not assumed."""
+    return ngram_range[0] == 1 and all(
+        all(w in vocab for w in term.split(" ")) for term in vocab if " " in term
+    )
+
+
 def tfidf_triples(
     texts: Sequence[str],
     vocab: dict[str, int],
@@ -47,6 +56,7 @@ def tfidf_triples(
     ngram_range: tuple[int, int],
     sublinear_tf: bool,
     tokenized: dict[str, list[str]] | None = None,
+    closed: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """TfidfVectorizer.transform(texts) as (row, column, value) arrays, rows in order and
     columns ascending within a row (a CSR matrix's order). `tokenized` (text -> tokens) is
@@ -60,19 +70,29 @@ def tfidf_triples(
     row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
     get = vocab.get
     rows, cols = [], []
+    # Unigram columns; with a closed vocabulary (every word of its n-grams is a term too: see
+    # `closed`) an n-gram with an unknown word cannot be a term and is never looked up.
+    uni = np.array([get(w, -1) for w in flat], dtype=np.intp) if lo == 1 else None
     for k in range(max(lo, 1), hi + 1):
-        if k == 1:
-            grams = flat
-        elif k == 2:
-            grams = [a + " " + b for a, b in zip(flat, flat[1:], strict=False)]
+        if k == 1 and uni is not None:
+            keep = uni >= 0
+            rows.append(row_of[keep])
+            cols.append(uni[keep])
+            continue
+        m = max(len(flat) - k + 1, 0)
+        # An n-gram must not run into the next text.
+        ok = row_of[:m] == row_of[k - 1 :]
+        if closed and uni is not None:
+            for i in range(k):
+                ok &= uni[i : i + m] >= 0
+        at = np.flatnonzero(ok)
+        if k == 2:
+            grams = [flat[j] + " " + flat[j + 1] for j in at.tolist()]
         else:
-            grams = [" ".join(g) for g in zip(*(flat[i:] for i in range(k)), strict=False)]
+            grams = [" ".join(flat[j : j + k]) for j in at.tolist()]
         ids = np.array([get(g, -1) for g in grams], dtype=np.intp)
-        # An n-gram counts when it is in the vocabulary and does not run into the next text.
         keep = ids >= 0
-        if k > 1:
-            keep &= row_of[: len(grams)] == row_of[k - 1 :]
-        rows.append(row_of[: len(grams)][keep])
+        rows.append(row_of[at[keep]])
         cols.append(ids[keep])
     n_cols = len(idf)
     keys, counts = np.unique(
