@@ -41,7 +41,7 @@ _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
 # ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
 # is then quoted speech, held by whoever speaks it).
 _GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
-_CLAUSE = re.compile(r"[:;—]")
+_CLAUSE = ":;—"  # what ends a clause
 _WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -265,15 +265,21 @@ class _Sentence:
             # "X failed to offer proof" disputes X's claim: X is its target, not its holder.
             failing = text[s : s + 4].lower() == "fail"
             if holder is None and not failing:
-                near = [(ms, me, w) for ms, me, w in ordered if me <= s and s - me <= 25]
-                if near and _GAP.match(text[near[-1][1] : s]):
-                    holder = near[-1][2]
+                near = None  # the last actor ending at most 25 characters before the cue
+                for _, me, w in ordered:
+                    if me <= s and s - me <= 25:
+                        near = (me, w)
+                if near is not None and _GAP.match(text[near[0] : s]):
+                    holder = near[1]
             if holder is None and speaker is not None:
                 holder = speaker
             if holder is None and not failing:
                 # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
-                cut = max((m.end() for m in _CLAUSE.finditer(text, 0, s)), default=0)
-                holder = next((w for ms, _, w in ordered if cut <= ms < s), None)
+                cut = max(text.rfind(mark, 0, s) for mark in _CLAUSE) + 1
+                for ms, _, w in ordered:
+                    if cut <= ms < s:
+                        holder = w
+                        break
             self.holders.append((cat, _POLARITY[cat], holder, s, e))
         self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
