@@ -138,6 +138,13 @@ class Registry:
 
     def scan(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
         """Leftmost-longest alias matches in text[start:end], ignore phrases included."""
+        return self.scan_words(text, start, end)[0]
+
+    def scan_words(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> tuple[list[Match], list[str]]:
+        """`scan`, and the lower-cased tokens it matched on (what else needs the words of the
+        text need not find them again)."""
         end = len(text) if end is None else end
         segment = text[start:end]
         if "’" in segment:
@@ -148,7 +155,7 @@ class Registry:
         folded = list(map(str.lower, words))
         index = self._index
         if index.keys().isdisjoint(folded):
-            return []
+            return [], folded
         out: list[Match] = []
         n = len(words)
         after = 0  # first token not yet inside a match
@@ -179,7 +186,7 @@ class Registry:
                     out.append(Match(actor, alias, start + starts[i], start + stop))
                     after = i + k
                     break  # longest first
-        return out
+        return out, folded
 
     def mentions(
         self, text: str, start: int = 0, end: int | None = None

@@ -229,12 +229,14 @@ class _Sentence:
         "token_of",
         "counts",
         "_content",
+        "_words",
     )
 
     def __init__(self, text: str, reg: Registry):
         self.text = text
         self.registry = reg
-        matches = [m for m in reg.scan(text) if m.actor]
+        found, self._words = reg.scan_words(text)
+        matches = [m for m in found if m.actor]
         self.spans: dict[str, list[tuple[int, int]]] = {}
         for m in matches:
             self.spans.setdefault(m.actor, []).append((m.start, m.end))  # type: ignore[arg-type]
@@ -299,7 +301,13 @@ class _Sentence:
     def overlap(self, words: frozenset[str]) -> int:
         """How many of a claim's content words (`_content`) the sentence has."""
         if self._content is None:  # on first use: rows without a claim never need it
-            self._content = _content.__wrapped__(self.text)  # one sentence: not cached
+            if self.text.isascii():
+                # The tagger's tokens of ASCII text are its runs of word characters (as
+                # _WORD3 finds them), abbreviations ("u.s.") and single other characters.
+                long = frozenset(w for w in self._words if len(w) > 2 and "." not in w)
+                self._content = long - _STOP
+            else:
+                self._content = _content.__wrapped__(self.text)  # one sentence: not cached
         return len(self._content & words)
 
 
