@@ -135,10 +135,13 @@ def _row(
     else:
         window = sent.generic
         lo, hi = 0, len(text)
-    for cat, s, _ in sent.cues:
-        if lo <= s <= hi:
-            col = _WIN[cat]
-            out[col] = out.get(col, 0.0) + 1
+    if found:
+        for cat, s, _ in sent.cues:
+            if lo <= s <= hi:
+                col = _WIN[cat]
+                out[col] = out.get(col, 0.0) + 1
+    else:  # the whole sentence is the window: every cue is in it
+        out.update(sent.win_counts)
     for cat, pol, holder, _, e in sent.holders:
         if holder == actor or (holder is None and actor == AUTHOR):
             for col in (_HOLD[cat], _HOLD[pol]):
@@ -228,6 +231,7 @@ class _Sentence:
         "tokens",
         "token_of",
         "counts",
+        "win_counts",
         "_content",
         "_words",
     )
@@ -243,9 +247,12 @@ class _Sentence:
         self.all_spans = [(m.start, m.end) for m in matches]
         self.cues = find_cues(text)
         self.counts: dict[int, int] = {}  # cue_<category> column -> count
+        self.win_counts: dict[int, float] = {}  # win_<category> column -> count
         for cat, _, _ in self.cues:
             col = _CUE[cat]
             self.counts[col] = self.counts.get(col, 0) + 1
+            col = _WIN[cat]
+            self.win_counts[col] = self.win_counts.get(col, 0.0) + 1
         ordered = [(m.start, m.end, m.actor) for m in matches]
         self.speakers: set[str] = set()
         speaker = None
