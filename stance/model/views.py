@@ -126,10 +126,15 @@ def _row(
         if None in where:  # offsets from elsewhere that the tagger did not produce
             tokens, where = _mask_tokens(sent.text, mine)
         marks = set(where)
-        keep = sorted(
-            {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
-        )
-        window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
+        if len(marks) == 1:  # one mention (most rows): the window is one slice of tokens
+            (i,) = marks
+            before = tokens[max(i - width, 0) : i]
+            window = " ".join([*before, "ACTORX", *tokens[i + 1 : i + width + 1]])
+        else:
+            keep = sorted(
+                {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
+            )
+            window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
         lo = min(s for s, _ in mine) - 60
         hi = max(e for _, e in mine) + 60
     else:
@@ -311,7 +316,7 @@ class _Sentence:
             if self.text.isascii():
                 # The tagger's tokens of ASCII text are its runs of word characters (as
                 # _WORD3 finds them), abbreviations ("u.s.") and single other characters.
-                long = frozenset(w for w in self._words if len(w) > 2 and "." not in w)
+                long = frozenset([w for w in self._words if len(w) > 2 and "." not in w])
                 self._content = long - _STOP
             else:
                 self._content = _content.__wrapped__(self.text)  # one sentence: not cached
