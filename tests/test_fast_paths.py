@@ -79,6 +79,14 @@ def test_table_probabilities_are_the_pipelines() -> None:
     assert pred.labels == [str(c) for c in pipe.predict(rows)]
 
 
+def test_pipelines_it_cannot_compile_give_their_own_probabilities() -> None:
+    p = params()
+    p["model"] = "plain"  # character n-grams: no compiled form
+    pipe = fit(table(), p, REGS)
+    view = pipe[0].transform(model_inputs(table()))
+    assert (pipeline_proba(pipe, view) == pipe[1:].predict_proba(view)).all()
+
+
 def test_actor_tokens_are_the_regexs() -> None:
     rng = random.Random(3)
     chars = [chr(i) for i in range(128)] + list("éİ‐‑’") + list("aUS .-") * 6

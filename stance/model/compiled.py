@@ -204,7 +204,11 @@ def pipeline_proba(pipe: Any, view: Any) -> np.ndarray:
     several times faster than scikit-learn's per-document TF-IDF; the pipeline's own when it
     cannot be compiled. The export is rebuilt per call (~5 ms), so a refitted or changed
     pipeline is never evaluated with stale coefficients."""
+    from stance.model.features import ActorView
+
     try:
+        if not isinstance(pipe[0], ActorView):
+            raise CannotCompile(f"first step {type(pipe[0]).__name__}")
         model = CompiledModel(export(pipe))
     except CannotCompile:
         return pipe[1:].predict_proba(view)  # type: ignore[no-any-return]
