@@ -136,6 +136,7 @@ def baseline_seconds(source: Path, batch: int) -> float:
 def stages(pipe, source: Path, batch: int) -> dict:
     """Seconds per stage of `predict_table` over `source`, each stage timed on its own."""
     from stance.core.tables import TableWriter, iter_batches
+    from stance.model.compiled import pipeline_proba
     from stance.model.data import prepare_table
     from stance.model.predict import _labels_and_scores
 
@@ -152,7 +153,10 @@ def stages(pipe, source: Path, batch: int) -> dict:
     out["read"] = round(time.perf_counter() - t0, 2)
     prepared = timed("prepare_table", lambda f: prepare_table(f, source, need_labels=False), frames)
     views = timed("actor_view (features: ActorView.transform)", pipe[0].transform, prepared)
-    probs = timed("rest_of_pipeline (TF-IDF, cues, logreg)", pipe[1:].predict_proba, views)
+    # What predict_frame runs after the view (the pipeline's own predict_proba when the
+    # pipeline cannot be compiled).
+    rest = "rest_of_pipeline (TF-IDF, scaler, logreg: compiled.pipeline_proba)"
+    probs = timed(rest, lambda v: pipeline_proba(pipe, v), views)
     classes = [str(c) for c in pipe[-1].classes_]
     labels = timed("labels_and_scores", lambda p: _labels_and_scores(classes, p), probs)
     t0 = time.perf_counter()

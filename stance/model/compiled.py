@@ -8,6 +8,9 @@ TF-IDF blocks, a standard scaler and a linear model whose scores go through a fi
 coefficients) as JSON and .npy members of the model archive; `CompiledModel` evaluates them,
 computing the view with the same code as training (stance.model.views). `export` refuses
 any pipeline it cannot reproduce, and `check` compares both on real rows at training time.
+Tables (`stance predict --input`) use the same evaluation after the pipeline's own actor view
+(`pipeline_proba`): its batch TF-IDF (stance.model.tfidf) is several times faster than
+scikit-learn's per-document one.
 
 Reading runs no code from the file: `json.loads` and `np.load(..., allow_pickle=False)`.
 """
@@ -16,24 +19,22 @@ from __future__ import annotations
 
 import io
 import json
-import math
-import re
 import zipfile
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from stance.corpus.actors import Registry
+from stance.model.tfidf import TOKEN_PATTERN, closed, distinct, tfidf_triples
 from stance.model.views import NUMERIC, actor_views, alias_registry
 
 FORMAT = 1
 PREFIX = "stance-compiled/"
 INDEX = PREFIX + "model.json"
 LINKS = ("softmax", "ovr_logistic", "modified_huber", "sigmoid_calibrated")
-# The TfidfVectorizer settings `_tfidf_rows` implements; anything else is not compiled.
-_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+# The TfidfVectorizer settings stance.model.tfidf implements; anything else is not compiled.
+_TOKEN_PATTERN = TOKEN_PATTERN
 _VECTORIZER = {
     "analyzer": "word",
     "binary": False,
@@ -197,6 +198,24 @@ def check(pipe: Any, members: dict[str, bytes], frame: Any, atol: float = 1e-9) 
     return diff
 
 
+def pipeline_proba(pipe: Any, view: Any) -> np.ndarray:
+    """`pipe[1:].predict_proba(view)` for a batch of actor views (ActorView's output): the
+    same probabilities (to ~1e-15, the order of a sum) from the export of the fitted pipeline,
+    several times faster than scikit-learn's per-document TF-IDF; the pipeline's own when it
+    cannot be compiled. The export is rebuilt per call (~5 ms), so a refitted or changed
+    pipeline is never evaluated with stale coefficients."""
+    from stance.model.features import ActorView
+
+    try:
+        if not isinstance(pipe[0], ActorView):
+            raise CannotCompile(f"first step {type(pipe[0]).__name__}")
+        model = CompiledModel(export(pipe))
+    except CannotCompile:
+        return pipe[1:].predict_proba(view)  # type: ignore[no-any-return]
+    numeric = view[list(NUMERIC)].to_numpy(dtype=np.float64)
+    return model.proba_from_view(view["sentence"].tolist(), view["window"].tolist(), numeric)
+
+
 # ---- reading (at prediction time, NumPy only) ----------------------------------------------
 
 
@@ -220,6 +239,7 @@ class CompiledModel:
             block = dict(block)
             if block["kind"] == "tfidf":
                 block["vocab"] = {t: i for i, t in enumerate(block.pop("terms"))}
+                block["closed"] = closed(block["vocab"], block["ngram_range"])
                 block["idf"] = array(block["idf"])
             else:
                 block["mean"], block["scale"] = array(block["mean"]), array(block["scale"])
@@ -253,28 +273,45 @@ class CompiledModel:
             self.view["window"],
             self.view.get("roles", "registry"),  # models exported before roles had a choice
         )
+        found = [bool(f) for f in numeric[:, NUMERIC.index("found")]]
+        return self.proba_from_view(generic, windows, numeric), found
+
+    def proba_from_view(
+        self, generic: Sequence[str], windows: Sequence[str], numeric: np.ndarray
+    ) -> np.ndarray:
+        """Probabilities from the actor view's columns (what ActorView.transform gives)."""
         texts = {"sentence": generic, "window": windows}
-        n = len(sentences)
-        parts = []  # (rows, columns, weighted values) of each TF-IDF block
-        dense = []
+        n = len(numeric)
+        decisions = [np.tile(m["intercept"], (n, 1)) for m in self.members]
+        tokenized: dict[str, list[str]] = {}
         for b in self.blocks:
             if b["kind"] == "tfidf":
-                rows, cols, vals = _tfidf_rows(texts[b["column"]], b)
-                parts.append((rows, cols + b["start"], vals * b["weight"]))
+                # Each distinct text once (a sentence recurs once per actor), then its
+                # decision-function share is copied to every row that has it.
+                codes, uniques = distinct(texts[b["column"]])
+                rows, cols, vals = tfidf_triples(
+                    uniques,
+                    b["vocab"],
+                    b["idf"],
+                    b["ngram_range"],
+                    b["sublinear_tf"],
+                    tokenized,
+                    b["closed"],
+                )
+                cols, vals = cols + b["start"], vals * b["weight"]
+                for member, decision in zip(self.members, decisions, strict=True):
+                    coef = member["coef"]
+                    for c in range(coef.shape[0]):
+                        share = np.bincount(rows, coef[c, cols] * vals, minlength=len(uniques))
+                        decision[:, c] += share[codes]
             else:
                 scaled = (numeric - b["mean"]) / b["scale"] * b["weight"]
-                dense.append((b["start"], b["stop"], scaled))
+                for member, decision in zip(self.members, decisions, strict=True):
+                    decision += scaled @ member["coef"][:, b["start"] : b["stop"]].T
         probs = np.zeros((n, len(self.classes)))
-        for member in self.members:
-            coef, decision = member["coef"], np.tile(member["intercept"], (n, 1))
-            for rows, cols, vals in parts:
-                for c in range(coef.shape[0]):
-                    decision[:, c] += np.bincount(rows, coef[c, cols] * vals, minlength=n)
-            for start, stop, scaled in dense:
-                decision += scaled @ coef[:, start:stop].T
+        for member, decision in zip(self.members, decisions, strict=True):
             probs += self._link(decision, member)
-        found = [bool(f) for f in numeric[:, NUMERIC.index("found")]]
-        return probs / len(self.members), found
+        return probs / len(self.members)  # type: ignore[no-any-return]
 
     def _link(self, d: np.ndarray, member: dict[str, Any]) -> np.ndarray:
         # The formulas of LogisticRegression, SGDClassifier and CalibratedClassifierCV's
@@ -299,41 +336,3 @@ class CompiledModel:
 def _expit(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-x))  # type: ignore[no-any-return]
-
-
-_TOKEN = re.compile(_TOKEN_PATTERN)
-
-
-def _tfidf_rows(
-    texts: Sequence[str], block: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TfidfVectorizer.transform as (row, column, value) triples: word n-grams of the
-    lower-cased tokens, counts, optional 1 + log(tf), times idf, rows scaled to unit length."""
-    vocab, idf = block["vocab"], block["idf"]
-    lo, hi = block["ngram_range"]
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    done: dict[str, tuple[list[int], list[float]]] = {}  # a text recurs once per actor
-    for r, text in enumerate(texts):
-        hit = done.get(text)
-        if hit is None:
-            tokens = _TOKEN.findall(text.lower())
-            grams = [
-                " ".join(tokens[i : i + k])
-                for k in range(lo, min(hi, len(tokens)) + 1)
-                for i in range(len(tokens) - k + 1)
-            ]
-            counts = Counter(vocab[g] for g in grams if g in vocab)
-            js = sorted(counts)
-            tf = [
-                (1.0 + math.log(counts[j])) if block["sublinear_tf"] else float(counts[j])
-                for j in js
-            ]
-            weights = [t * float(idf[j]) for t, j in zip(tf, js, strict=True)]
-            norm = math.sqrt(sum(w * w for w in weights))
-            hit = done[text] = (js, [w / norm for w in weights] if norm > 0 else weights)
-        rows += [r] * len(hit[0])
-        cols += hit[0]
-        vals += hit[1]
-    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals)

@@ -284,6 +284,69 @@ _ANY_HINTS = ("n't",)  # the only pattern of that kind: skip it unless the text 
 _WORD_START = re.compile(r"\b\w")
 
 
+def _lead_letters(p: str) -> set[str] | None:
+    """The first two or three letters every match of a pattern starts with (a set: one per
+    alternative of a leading (?:a|b) group); None when not even two are certain."""
+
+    def lead(a: str) -> str | None:
+        n = 0
+        while n < 3 and a[n : n + 1].isalpha() and a[n + 1 : n + 2] not in _QUANTIFIERS:
+            n += 1
+        return a[:n].lower() if n >= 2 else None
+
+    if p[0].isalpha():
+        two = lead(p)
+        return None if two is None else {two}
+    if p.startswith("(?:"):
+        depth, alts, cur, rest = 0, [], "", ""
+        for k, ch in enumerate(p[3:], start=3):
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    rest = p[k + 1 :]
+                    break
+                depth -= 1
+            if ch == "|" and depth == 0:
+                alts.append(cur)
+                cur = ""
+            else:
+                cur += ch
+        alts.append(cur)
+        leads = [lead(a) for a in alts]
+        if rest[:1] not in _QUANTIFIERS and all(leads):
+            return set(leads)  # type: ignore[arg-type]
+    return None
+
+
+_QUANTIFIERS = ("?", "*", "+", "{")
+
+
+def _candidates() -> re.Pattern[str]:
+    """Word starts where some lettered pattern may match, from each pattern's first letters
+    (only its first when the next are not certain): a superset, found in one regex pass, so
+    most words are never tried against their letter's patterns."""
+    rests: dict[str, set[str] | None] = {c: set() for c in _BY_LETTER}
+    for _, p, first in _STARTS:
+        if not first:
+            continue
+        leads = _lead_letters(p)
+        for c in first:
+            known = rests[c]
+            if leads is None or known is None:
+                rests[c] = None
+            else:
+                known.update(t[1:] for t in leads if t[0] == c)
+    alts = [
+        re.escape(c) if more is None else re.escape(c) + "(?:" + "|".join(sorted(more)) + ")"
+        for c, more in sorted(rests.items())
+    ]
+    return re.compile(r"\b(?=" + "|".join(alts) + ")")
+
+
+_CANDIDATE = _candidates()
+
+
 def find_cues(text: str) -> list[tuple[str, int, int]]:
     """(category, start, end) of every cue in `text`, left to right, non-overlapping."""
     low = text.lower()
@@ -292,6 +355,18 @@ def find_cues(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     after = 0
     any_start = _ANY_START if any(h in low for h in _ANY_HINTS) else None
+    # Lower-cased ASCII holds no character that the patterns' letters match case-blind
+    # (as "s" matches "ſ"), so only the candidates need trying (with their letter's
+    # patterns: no other can match there); else every word start.
+    if any_start is None and low.isascii():
+        for w in _CANDIDATE.finditer(low):
+            i = w.start()
+            if i >= after:
+                m = _BY_LETTER[low[i]].match(low, i)
+                if m:
+                    out.append((m.lastgroup or "", m.start(), m.end()))
+                    after = m.end()
+        return out
     for w in _WORD_START.finditer(low):
         i = w.start()
         if i < after:

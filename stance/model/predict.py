@@ -35,8 +35,10 @@ def _labels_and_scores(classes: list[str], probs: Any) -> tuple[list[str], list[
 
 def predict_frame(pipe: Any, frame: Any) -> Prediction:
     """Labels, probabilities, actor-found flags and the view they were computed from."""
+    from stance.model.compiled import pipeline_proba
+
     view = pipe[0].transform(frame)
-    probs = pipe[1:].predict_proba(view)
+    probs = pipeline_proba(pipe, view)  # pipe[1:].predict_proba(view), faster
     labels, scores = _labels_and_scores([str(c) for c in pipe[-1].classes_], probs)
     return Prediction(labels, scores, [bool(f) for f in view["found"]], view)
 

@@ -41,7 +41,7 @@ _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
 # ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
 # is then quoted speech, held by whoever speaks it).
 _GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
-_CLAUSE = re.compile(r"[:;—]")
+_CLAUSE = ":;—"  # what ends a clause
 _WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -66,27 +66,44 @@ def actor_views(
     roles: str = "registry",
 ) -> tuple[list[str], list[str], np.ndarray]:
     """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features."""
-    numeric = np.zeros((len(sentences), len(NUMERIC)))
     window_col: list[str] = []
     cache: dict[str, _Sentence] = {}  # a sentence recurs once per actor in it
+    # Each row's own features as (row, column, value) triples, set in one array operation
+    # after the loop (per-cell NumPy writes cost more than the features themselves).
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
     for i, (text, actor, claim, given) in enumerate(
         zip(sentences, actors, claim_col, mention_col, strict=True)
     ):
         sent = cache.get(text)
         if sent is None:
             sent = cache[text] = _Sentence(text, registry)
-        window_col.append(_row(numeric[i], sent, actor, claim, given, claims, window, roles))
+        feats: dict[int, float] = {}
+        window_col.append(_row(feats, sent, actor, claim, given, claims, window, roles))
+        rows.extend([i] * len(feats))
+        cols.extend(feats)
+        vals.extend(feats.values())
+    numeric = np.zeros((len(sentences), len(NUMERIC)))
+    numeric[rows, cols] = vals
+    # Sentence-level cue counts, computed once per sentence; no row feature shares a column.
+    order = {t: j for j, t in enumerate(cache)}
+    per_sentence = np.zeros((len(cache), len(NUMERIC)))
+    for j, sent in enumerate(cache.values()):
+        for col, count in sent.counts.items():
+            per_sentence[j, col] = count
+    numeric += per_sentence[[order[t] for t in sentences]]
     return [cache[t].generic for t in sentences], window_col, numeric
 
 
 @lru_cache(maxsize=4096)
 def _content(text: str) -> frozenset[str]:
-    # Cached: a sentence recurs once per actor in it, a claim once per row.
+    # Cached: a claim recurs once per row.
     return frozenset(_WORD3.findall(text.lower())) - _STOP
 
 
 def _row(
-    out: np.ndarray,
+    out: dict[int, float],
     sent: _Sentence,
     actor: str,
     claim: Any,
@@ -95,7 +112,8 @@ def _row(
     width: int,
     roles: str,
 ) -> str:
-    """Fill this row's numeric features into `out`; return the words around the actor."""
+    """Put this row's own numeric features (all but the sentence's cue counts) into `out`
+    (column -> value); return the words around the actor."""
     text = sent.text
     if given is not None and len(given) > 0:
         mine = [(int(m["start"]), int(m["end"])) for m in given]
@@ -108,41 +126,55 @@ def _row(
         if None in where:  # offsets from elsewhere that the tagger did not produce
             tokens, where = _mask_tokens(sent.text, mine)
         marks = set(where)
-        keep = sorted(
-            {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
-        )
-        window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
+        if len(marks) == 1:  # one mention (most rows): the window is one slice of tokens
+            (i,) = marks
+            before = tokens[max(i - width, 0) : i]
+            window = " ".join([*before, "ACTORX", *tokens[i + 1 : i + width + 1]])
+        else:
+            keep = sorted(
+                {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
+            )
+            window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
         lo = min(s for s, _ in mine) - 60
         hi = max(e for _, e in mine) + 60
     else:
         window = sent.generic
         lo, hi = 0, len(text)
-    out += sent.counts  # sentence-level cue counts, computed once per sentence
-    for cat, s, _ in sent.cues:
-        if lo <= s <= hi:
-            out[_COL[f"win_{cat}"]] += 1
+    if found:
+        for cat, s, _ in sent.cues:
+            if lo <= s <= hi:
+                col = _WIN[cat]
+                out[col] = out.get(col, 0.0) + 1
+    else:  # the whole sentence is the window: every cue is in it
+        out.update(sent.win_counts)
     for cat, pol, holder, _, e in sent.holders:
         if holder == actor or (holder is None and actor == AUTHOR):
-            out[_COL[f"hold_{cat}"]] += 1
-            out[_COL[f"hold_{pol}"]] += 1
-        elif holder is not None and any(0 <= s - e <= 30 for s, _ in mine):
-            out[_COL[f"target_{pol}"]] += 1
-    out[_COL["speaker"]] = float(actor in sent.speakers)
-    out[_COL["first"]] = float(sent.first == actor)
+            for col in (_HOLD[cat], _HOLD[pol]):
+                out[col] = out.get(col, 0.0) + 1
+        elif holder is not None and mine and any(0 <= s - e <= 30 for s, _ in mine):
+            col = _TARGET[pol]
+            out[col] = out.get(col, 0.0) + 1
+    if actor in sent.speakers:
+        out[_COL["speaker"]] = 1.0
+    if sent.first == actor:
+        out[_COL["first"]] = 1.0
     info = claims.get(str(claim)) if claim is not None else None
     # A claim not in the registry is its own text ("claims given as text").
     claim_text = str(claim or "") if info is None else info.get("text", "")
     role = _role(actor, info, claim_text, roles, sent.registry)
     out[_COL[f"role_{role}"]] = 1.0
     if role in ROLES[:3]:
-        for k in ("hold", "target"):
-            for pol in POLARITIES:
-                out[_COL[f"{role}_{k}_{pol}"]] = out[_COL[f"{k}_{pol}"]]
+        for (k, pol), col in _CROSS[role].items():
+            if col in out:
+                out[_COL[f"{role}_{k}_{pol}"]] = out[col]
     cw = _content(claim_text)
-    out[_COL["claim_overlap"]] = len(sent.content & cw) / len(cw) if cw else 0.0
-    out[_COL["question"]] = float("?" in text)
-    out[_COL["found"]] = float(found or actor == AUTHOR)
-    out[_COL["n_actors"]] = float(len(sent.spans.keys() | {actor}))
+    if cw:
+        out[_COL["claim_overlap"]] = sent.overlap(cw) / len(cw)
+    if "?" in text:
+        out[_COL["question"]] = 1.0
+    if found or actor == AUTHOR:
+        out[_COL["found"]] = 1.0
+    out[_COL["n_actors"]] = float(len(sent.spans) + (actor not in sent.spans))
     return window
 
 
@@ -172,6 +204,15 @@ def _role(
 
 _COL = {name: i for i, name in enumerate(NUMERIC)}
 _POLARITY = {c: LEXICON[c][0] for c in STANCE_CUES}
+# Column numbers by name part, looked up once here rather than formatted per row.
+_CUE = {c: _COL[f"cue_{c}"] for c in CATEGORIES}
+_WIN = {c: _COL[f"win_{c}"] for c in CATEGORIES}
+_HOLD = {c: _COL[f"hold_{c}"] for c in (*STANCE_CUES, *POLARITIES)}
+_TARGET = {p: _COL[f"target_{p}"] for p in POLARITIES}
+# role -> {(hold or target, polarity): the column the role's copy is taken from}
+_CROSS = {
+    r: {(k, p): _COL[f"{k}_{p}"] for k in ("hold", "target") for p in POLARITIES} for r in ROLES[:3]
+}
 
 
 class _Sentence:
@@ -191,25 +232,32 @@ class _Sentence:
         "holders",
         "speakers",
         "first",
-        "content",
         "generic",
         "tokens",
         "token_of",
         "counts",
+        "win_counts",
+        "_content",
+        "_words",
     )
 
     def __init__(self, text: str, reg: Registry):
         self.text = text
         self.registry = reg
-        matches = [m for m in reg.scan(text) if m.actor]
+        found, self._words = reg.scan_words(text)
+        matches = [m for m in found if m.actor]
         self.spans: dict[str, list[tuple[int, int]]] = {}
         for m in matches:
             self.spans.setdefault(m.actor, []).append((m.start, m.end))  # type: ignore[arg-type]
         self.all_spans = [(m.start, m.end) for m in matches]
         self.cues = find_cues(text)
-        self.counts = np.zeros(len(NUMERIC))
+        self.counts: dict[int, int] = {}  # cue_<category> column -> count
+        self.win_counts: dict[int, float] = {}  # win_<category> column -> count
         for cat, _, _ in self.cues:
-            self.counts[_COL[f"cue_{cat}"]] += 1
+            col = _CUE[cat]
+            self.counts[col] = self.counts.get(col, 0) + 1
+            col = _WIN[cat]
+            self.win_counts[col] = self.win_counts.get(col, 0.0) + 1
         ordered = [(m.start, m.end, m.actor) for m in matches]
         self.speakers: set[str] = set()
         speaker = None
@@ -231,17 +279,23 @@ class _Sentence:
             # "X failed to offer proof" disputes X's claim: X is its target, not its holder.
             failing = text[s : s + 4].lower() == "fail"
             if holder is None and not failing:
-                near = [(ms, me, w) for ms, me, w in ordered if me <= s and s - me <= 25]
-                if near and _GAP.match(text[near[-1][1] : s]):
-                    holder = near[-1][2]
+                near = None  # the last actor ending at most 25 characters before the cue
+                for _, me, w in ordered:
+                    if me <= s and s - me <= 25:
+                        near = (me, w)
+                if near is not None and _GAP.match(text[near[0] : s]):
+                    holder = near[1]
             if holder is None and speaker is not None:
                 holder = speaker
             if holder is None and not failing:
                 # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
-                cut = max((m.end() for m in _CLAUSE.finditer(text, 0, s)), default=0)
-                holder = next((w for ms, _, w in ordered if cut <= ms < s), None)
+                cut = max(text.rfind(mark, 0, s) for mark in _CLAUSE) + 1
+                for ms, _, w in ordered:
+                    if cut <= ms < s:
+                        holder = w
+                        break
             self.holders.append((cat, _POLARITY[cat], holder, s, e))
-        self.content = _content(text)
+        self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
         # index of each mention so a row's window is assembled without re-masking the text.
         self.tokens: list[str] = []
@@ -255,6 +309,18 @@ class _Sentence:
                 pos = e
         self.tokens += text[pos:].split()
         self.generic = " ".join(self.tokens)
+
+    def overlap(self, words: frozenset[str]) -> int:
+        """How many of a claim's content words (`_content`) the sentence has."""
+        if self._content is None:  # on first use: rows without a claim never need it
+            if self.text.isascii():
+                # The tagger's tokens of ASCII text are its runs of word characters (as
+                # _WORD3 finds them), abbreviations ("u.s.") and single other characters.
+                long = frozenset([w for w in self._words if len(w) > 2 and "." not in w])
+                self._content = long - _STOP
+            else:
+                self._content = _content.__wrapped__(self.text)  # one sentence: not cached
+        return len(self._content & words)
 
 
 def _mask_tokens(text: str, mine: list[tuple[int, int]]) -> tuple[list[str], list[int]]:

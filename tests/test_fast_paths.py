@@ -1,0 +1,144 @@
+"""The faster code paths of `stance predict` give exactly what the plain ones give.
+
+Each fast path here replaces a slower computation whose result the model depends on (issue 11:
+speed-ups must not change a prediction): the batch TF-IDF against scikit-learn's
+TfidfVectorizer, the table predictor's probabilities against the pipeline's, the actor
+matcher's tokenizer against its regex, and cue finding on candidate word starts against trying
+every word start.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from stance.corpus.actors import _TOKEN, _tokens
+from stance.model import cues
+from stance.model.compiled import pipeline_proba
+from stance.model.predict import predict_frame
+from stance.model.tfidf import closed, tfidf_triples
+from stance.model.train import fit, model_inputs
+from tests.test_estimator_contract import table
+from tests.test_train import REGS, params
+
+TEXTS = [
+    "North Korea denied any role in the hack, officials said.",
+    "Washington blamed Pyongyang; Moscow called the U.S. claims baseless.",
+    "The FBI said it had high confidence that North Korea was behind the attack.",
+    "Russia's foreign ministry dismissed the accusations as Russophobic hysteria.",
+    "Über-Hacker? İstanbul officials said nothing — and China didn't comment.",
+]
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = " ".join(TEXTS).split()
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(0, 20))) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ngram_range": (1, 2), "sublinear_tf": True},
+        {"ngram_range": (1, 3)},
+        {"ngram_range": (2, 3), "sublinear_tf": True},  # no unigrams: no closed vocabulary
+        {"ngram_range": (1, 2), "max_df": 0.4},  # max_df drops words and keeps their bigrams
+    ],
+)
+def test_batch_tfidf_is_scikit_learns(settings: dict) -> None:
+    vec = TfidfVectorizer(**settings).fit(TEXTS + _random_texts(50, 1))
+    texts = TEXTS + _random_texts(500, 2) + ["", "x", "ÉCOLE école"]
+    vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+    rows, cols, vals = tfidf_triples(
+        texts,
+        vocab,
+        vec.idf_,
+        vec.ngram_range,
+        vec.sublinear_tf,
+        None,
+        closed(vocab, vec.ngram_range),
+    )
+    want = vec.transform(texts).tocoo()
+    assert sorted(zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True)) == sorted(
+        zip(want.row.tolist(), want.col.tolist(), want.data.tolist(), strict=True)
+    )
+
+
+def test_table_probabilities_are_the_pipelines() -> None:
+    frame = table()
+    pipe = fit(frame, params(), REGS)
+    rows = model_inputs(frame)
+    view = pipe[0].transform(rows)
+    fast = pipeline_proba(pipe, view)
+    assert np.abs(fast - pipe[1:].predict_proba(view)).max() < 1e-12
+    pred = predict_frame(pipe, rows)
+    assert pred.labels == [str(c) for c in pipe.predict(rows)]
+
+
+def test_pipelines_it_cannot_compile_give_their_own_probabilities() -> None:
+    p = params()
+    p["model"] = "plain"  # character n-grams: no compiled form
+    pipe = fit(table(), p, REGS)
+    view = pipe[0].transform(model_inputs(table()))
+    assert (pipeline_proba(pipe, view) == pipe[1:].predict_proba(view)).all()
+
+
+def test_actor_tokens_are_the_regexs() -> None:
+    rng = random.Random(3)
+    chars = [chr(i) for i in range(128)] + list("éİ‐‑’") + list("aUS .-") * 6
+    texts = TEXTS + [
+        "".join(rng.choice(chars) for _ in range(rng.randint(0, 25))) for _ in range(20000)
+    ]
+    assert [_tokens(t) for t in texts] == [_TOKEN.findall(t) for t in texts]
+
+
+def _every_word_start(text: str) -> list[tuple[str, int, int]]:
+    """Cue finding as it was: every word start tried against its letter's patterns."""
+    low = text.lower()
+    out: list[tuple[str, int, int]] = []
+    after = 0
+    for w in cues._WORD_START.finditer(low):
+        i = w.start()
+        if i < after:
+            continue
+        best = None
+        for rx in (cues._BY_LETTER.get(low[i]), cues._ANY_START):
+            m = rx.match(low, i) if rx is not None else None
+            if m and (best is None or cues._RANK[m.lastgroup] < cues._RANK[best.lastgroup]):
+                best = m
+        if best is not None:
+            out.append((best.lastgroup or "", best.start(), best.end()))
+            after = best.end()
+    return out
+
+
+def test_cues_on_candidate_word_starts_are_every_word_starts() -> None:
+    rng = random.Random(4)
+    words = [p.split("\\")[0].split("(")[0] for _, (_, ps) in cues.LEXICON.items() for p in ps]
+    words = [w for w in words if w] + ["U.S.", "no", "not", "nothing", "the", "a", "X"]
+
+    def text() -> str:
+        parts = [rng.choice(words) for _ in range(rng.randint(1, 12))]
+        parts = [p[: rng.randint(1, len(p))] if rng.random() < 0.2 else p for p in parts]
+        return "".join(p + rng.choice([" ", " ", "", "-", ", ", "_"]) for p in parts)
+
+    texts = TEXTS + [text() for _ in range(20000)]
+    ascii_texts = [t for t in texts if t.isascii() and "n't" not in t.lower()]
+    assert len(ascii_texts) > 10000
+    assert [cues.find_cues(t) for t in ascii_texts] == [_every_word_start(t) for t in ascii_texts]
+
+
+def test_views_are_unchanged_by_batching() -> None:
+    # Per-sentence work is shared by a sentence's rows, never across batches.
+    frame = model_inputs(table())
+    pipe = fit(table(), params(), REGS)
+    whole = pipe[0].transform(frame)
+    parts = pd.concat(
+        [pipe[0].transform(frame.iloc[i : i + 3]) for i in range(0, len(frame), 3)],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(whole, parts)
