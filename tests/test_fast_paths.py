@@ -20,7 +20,7 @@ from stance.corpus.actors import _TOKEN, _tokens
 from stance.model import cues
 from stance.model.compiled import pipeline_proba
 from stance.model.predict import predict_frame
-from stance.model.tfidf import closed, tfidf_triples
+from stance.model.tfidf import char_wb_grams, char_wb_triples, closed, tfidf_triples
 from stance.model.train import fit, model_inputs
 from tests.test_estimator_contract import table
 from tests.test_train import REGS, params
@@ -68,6 +68,22 @@ def test_batch_tfidf_is_scikit_learns(settings: dict) -> None:
     )
 
 
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (3, 3)])
+def test_batch_char_ngrams_are_scikit_learns(ngram_range: tuple[int, int]) -> None:
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True)
+    vec.fit(TEXTS + _random_texts(50, 3))
+    texts = TEXTS + _random_texts(300, 4) + ["", "x", "a  b\t\nc", "ÉCOLE école"]
+    vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+    rows, cols, vals = char_wb_triples(texts, vocab, vec.idf_, ngram_range, True)
+    want = vec.transform(texts).tocoo()
+    assert sorted(zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True)) == sorted(
+        zip(want.row.tolist(), want.col.tolist(), want.data.tolist(), strict=True)
+    )
+    analyze = vec.build_analyzer()
+    for text in texts:
+        assert char_wb_grams(text, *ngram_range) == analyze(text)
+
+
 def test_table_probabilities_are_the_pipelines() -> None:
     frame = table()
     pipe = fit(frame, params(), REGS)
@@ -79,11 +95,25 @@ def test_table_probabilities_are_the_pipelines() -> None:
     assert pred.labels == [str(c) for c in pipe.predict(rows)]
 
 
-def test_pipelines_it_cannot_compile_give_their_own_probabilities() -> None:
-    p = params()
-    p["model"] = "plain"  # character n-grams: no compiled form
-    pipe = fit(table(), p, REGS)
+@pytest.mark.parametrize("kind", ["plain", "union"])
+def test_character_ngram_models_compile_too(kind: str) -> None:
+    pipe = fit(table(), {**params(), "model": kind}, REGS)
     view = pipe[0].transform(model_inputs(table()))
+    assert np.abs(pipeline_proba(pipe, view) - pipe[1:].predict_proba(view)).max() < 1e-12
+
+
+def test_pipelines_it_cannot_compile_give_their_own_probabilities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from stance.model import compiled
+
+    pipe = fit(table(), params(), REGS)
+    view = pipe[0].transform(model_inputs(table()))
+
+    def refuse(pipe: object) -> None:  # as for any pipeline the export does not know
+        raise compiled.CannotCompile("not this one")
+
+    monkeypatch.setattr(compiled, "export", refuse)
     assert (pipeline_proba(pipe, view) == pipe[1:].predict_proba(view)).all()
 
 

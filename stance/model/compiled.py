@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from stance.corpus.actors import Registry
-from stance.model.tfidf import TOKEN_PATTERN, closed, distinct, tfidf_triples
+from stance.model.tfidf import TOKEN_PATTERN, char_wb_triples, closed, distinct, tfidf_triples
 from stance.model.views import NUMERIC, actor_views, alias_registry
 
 FORMAT = 1
@@ -119,12 +119,18 @@ def _export_blocks(features: Any, array: Any) -> list[dict[str, Any]]:
         vec = trans.vectorizer_ if isinstance(trans, SharedText) else trans
         if isinstance(vec, TfidfVectorizer) and isinstance(columns, str):
             params = vec.get_params()
-            odd = [k for k, v in _VECTORIZER.items() if params[k] != v]
+            # Word n-grams, or the plain model's character n-grams within word boundaries.
+            odd = [
+                k
+                for k, v in _VECTORIZER.items()
+                if params[k] != v and not (k == "analyzer" and params[k] == "char_wb")
+            ]
             if odd:
                 raise CannotCompile(f"TF-IDF block {name!r} sets {', '.join(odd)}")
             terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
             block.update(
                 kind="tfidf",
+                analyzer=params["analyzer"],
                 column=columns,
                 ngram_range=list(params["ngram_range"]),
                 sublinear_tf=bool(params["sublinear_tf"]),
@@ -239,7 +245,10 @@ class CompiledModel:
             block = dict(block)
             if block["kind"] == "tfidf":
                 block["vocab"] = {t: i for i, t in enumerate(block.pop("terms"))}
-                block["closed"] = closed(block["vocab"], block["ngram_range"])
+                block.setdefault("analyzer", "word")  # exports before character n-grams
+                block["closed"] = block["analyzer"] == "word" and closed(
+                    block["vocab"], block["ngram_range"]
+                )
                 block["idf"] = array(block["idf"])
             else:
                 block["mean"], block["scale"] = array(block["mean"]), array(block["scale"])
@@ -289,15 +298,20 @@ class CompiledModel:
                 # Each distinct text once (a sentence recurs once per actor), then its
                 # decision-function share is copied to every row that has it.
                 codes, uniques = distinct(texts[b["column"]])
-                rows, cols, vals = tfidf_triples(
-                    uniques,
-                    b["vocab"],
-                    b["idf"],
-                    b["ngram_range"],
-                    b["sublinear_tf"],
-                    tokenized,
-                    b["closed"],
-                )
+                if b["analyzer"] == "char_wb":
+                    rows, cols, vals = char_wb_triples(
+                        uniques, b["vocab"], b["idf"], b["ngram_range"], b["sublinear_tf"]
+                    )
+                else:
+                    rows, cols, vals = tfidf_triples(
+                        uniques,
+                        b["vocab"],
+                        b["idf"],
+                        b["ngram_range"],
+                        b["sublinear_tf"],
+                        tokenized,
+                        b["closed"],
+                    )
                 cols, vals = cols + b["start"], vals * b["weight"]
                 for member, decision in zip(self.members, decisions, strict=True):
                     coef = member["coef"]

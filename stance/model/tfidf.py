@@ -94,10 +94,50 @@ def tfidf_triples(
         keep = ids >= 0
         rows.append(row_of[at[keep]])
         cols.append(ids[keep])
+    return _weigh(np.concatenate(rows), np.concatenate(cols), len(texts), idf, sublinear_tf)
+
+
+def char_wb_grams(text: str, lo: int, hi: int) -> list[str]:
+    """The `char_wb` analyzer's n-grams of a text, in its order: lower-cased, each
+    whitespace-separated word padded with one space each side, its lo..hi-grams; a padded word
+    no longer than n gives itself once, and no longer grams."""
+    grams: list[str] = []
+    add = grams.append
+    for word in text.lower().split():
+        w = f" {word} "
+        size = len(w)
+        for n in range(lo, hi + 1):
+            if size <= n:
+                add(w)
+                break
+            grams.extend(w[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
+def char_wb_triples(
+    texts: Sequence[str],
+    vocab: dict[str, int],
+    idf: np.ndarray,
+    ngram_range: tuple[int, int],
+    sublinear_tf: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`tfidf_triples` for a vectorizer with analyzer="char_wb" (the plain model's view)."""
+    lo, hi = ngram_range
+    get = vocab.get
+    ids = [[get(g, -1) for g in char_wb_grams(t, lo, hi)] for t in texts]
+    lengths = np.fromiter(map(len, ids), dtype=np.intp, count=len(ids))
+    cols = np.fromiter(chain.from_iterable(ids), dtype=np.intp, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
+    keep = cols >= 0
+    return _weigh(rows[keep], cols[keep], len(texts), idf, sublinear_tf)
+
+
+def _weigh(
+    rows: np.ndarray, cols: np.ndarray, n_texts: int, idf: np.ndarray, sublinear_tf: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of (row, column) pairs -> tf (sublinear: 1 + log) x idf, l2-normalised rows."""
     n_cols = len(idf)
-    keys, counts = np.unique(
-        np.concatenate(rows) * n_cols + np.concatenate(cols), return_counts=True
-    )
+    keys, counts = np.unique(rows * n_cols + cols, return_counts=True)
     row, col = np.divmod(keys, n_cols)
     tf = counts.astype(np.float64)
     if sublinear_tf:
@@ -105,6 +145,6 @@ def tfidf_triples(
         tf = np.log(tf)
         tf += 1
     values = tf * idf[col]
-    norms = np.sqrt(np.bincount(row, values * values, minlength=len(texts)))
+    norms = np.sqrt(np.bincount(row, values * values, minlength=n_texts))
     values /= norms[row]
     return row, col, values
