@@ -30,22 +30,24 @@ from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 20_000.0  # pairs per second on one core (issues #4, #11)
-SUBJECTS = [
-    "North Korea",
-    "Pyongyang",
-    "Russia",
-    "the Kremlin",
-    "China",
-    "Beijing",
-    "the FBI",
-    "Washington",
-    "Britain",
-    "Japan",
-    "Seoul",
-    "Iran",
-    "Germany",
-    "the European Union",
-]
+# Names as the sentences say them, and the actor ids the rows carry (as ingested candidates
+# do: the actor is found in its sentence, the path real tables take).
+SUBJECTS = {
+    "North Korea": "PRK",
+    "Pyongyang": "PRK",
+    "Russia": "RUS",
+    "the Kremlin": "RUS",
+    "China": "CHN",
+    "Beijing": "CHN",
+    "the FBI": "USA",
+    "Washington": "USA",
+    "Britain": "GBR",
+    "Japan": "JPN",
+    "Seoul": "KOR",
+    "Iran": "IRN",
+    "Germany": "DEU",
+    "the European Union": "EU",
+}
 VERBS = [
     "denied any role in",
     "blamed",
@@ -78,14 +80,14 @@ def make_table(path: Path, rows: int, seed: int = 5) -> None:
     for start in range(0, rows, chunk):
         sentences, actors = [], []
         for i in range(start, min(rows, start + chunk), 2):
-            a, b = rng.sample(SUBJECTS, 2)
+            a, b = rng.sample(sorted(SUBJECTS), 2)
             text = (
                 f"{a[0].upper()}{a[1:]} {rng.choice(VERBS)} "
                 f"{rng.choice(OBJECTS).format(o=b)} on day {i // 2}, officials said."
             )
             for who in (a, b)[: min(2, rows - i)]:
                 sentences.append(text)
-                actors.append(who)
+                actors.append(SUBJECTS[who])
         table = pa.table(
             {"sentence": sentences, "actor": actors, "claim": ["sony-hack-2014"] * len(actors)}
         )

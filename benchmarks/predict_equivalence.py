@@ -64,25 +64,10 @@ def make_rows() -> list[dict]:
                 )
             rows.append({"sentence": r["text"], "actor": "AUTHOR", "claim": r["claim"]})
             rows.append({"sentence": r["text"], "actor": "XYZ", "claim": "unknown-claim"})
-    ids = {
-        "North Korea": "PRK",
-        "Pyongyang": "PRK",
-        "Russia": "RUS",
-        "the Kremlin": "RUS",
-        "China": "CHN",
-        "Beijing": "CHN",
-        "the FBI": "USA",
-        "Washington": "USA",
-        "Britain": "GBR",
-        "Japan": "JPN",
-        "Seoul": "KOR",
-        "Iran": "IRN",
-        "Germany": "DEU",
-        "the European Union": "EU",
-    }
+    ids = SUBJECTS  # name -> actor id
     rng = random.Random(11)
     for i in range(2500):
-        a, b = rng.sample(SUBJECTS, 2)
+        a, b = rng.sample(sorted(SUBJECTS), 2)
         text = (
             f"{a[0].upper()}{a[1:]} {rng.choice(VERBS)} "
             f"{rng.choice(OBJECTS).format(o=b)} on day {i}, officials said."

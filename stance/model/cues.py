@@ -254,23 +254,30 @@ def _first_letters(p: str) -> set[str] | None:
     leading (?:a|b|c) group; None when any letter can start it (\w+n't)."""
     if p[0].isalpha():
         return {p[0].lower()}
-    if p.startswith("(?:"):
-        depth, alts, cur = 0, [], ""
-        for ch in p[3:]:
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            if ch == "|" and depth == 0:
-                alts.append(cur)
-                cur = ""
-            else:
-                cur += ch
-        alts.append(cur)
-        if all(a and a[0].isalpha() for a in alts):
-            return {a[0].lower() for a in alts}
+    group = _leading_group(p)
+    if group is not None and all(a and a[0].isalpha() for a in group[0]):
+        return {a[0].lower() for a in group[0]}
+    return None
+
+
+def _leading_group(p: str) -> tuple[list[str], str] | None:
+    """The alternatives of a leading (?:a|b|c) group and what follows the group; None when
+    the pattern does not start with one."""
+    if not p.startswith("(?:"):
+        return None
+    depth, alts, cur = 0, [], ""
+    for k, ch in enumerate(p[3:], start=3):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return [*alts, cur], p[k + 1 :]
+            depth -= 1
+        if ch == "|" and depth == 0:
+            alts.append(cur)
+            cur = ""
+        else:
+            cur += ch
     return None
 
 
@@ -297,24 +304,10 @@ def _lead_letters(p: str) -> set[str] | None:
     if p[0].isalpha():
         two = lead(p)
         return None if two is None else {two}
-    if p.startswith("(?:"):
-        depth, alts, cur, rest = 0, [], "", ""
-        for k, ch in enumerate(p[3:], start=3):
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    rest = p[k + 1 :]
-                    break
-                depth -= 1
-            if ch == "|" and depth == 0:
-                alts.append(cur)
-                cur = ""
-            else:
-                cur += ch
-        alts.append(cur)
-        leads = [lead(a) for a in alts]
-        if rest[:1] not in _QUANTIFIERS and all(leads):
+    group = _leading_group(p)
+    if group is not None:
+        leads = [lead(a) for a in group[0]]
+        if group[1][:1] not in _QUANTIFIERS and all(leads):
             return set(leads)  # type: ignore[arg-type]
     return None
 

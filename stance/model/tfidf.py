@@ -97,21 +97,22 @@ def tfidf_triples(
     return _weigh(np.concatenate(rows), np.concatenate(cols), len(texts), idf, sublinear_tf)
 
 
+def _word_grams(word: str, lo: int, hi: int) -> list[str]:
+    w = f" {word} "
+    size = len(w)
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        if size <= n:  # a padded word no longer than n gives itself once, and no longer grams
+            grams.append(w)
+            break
+        grams.extend(w[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
 def char_wb_grams(text: str, lo: int, hi: int) -> list[str]:
     """The `char_wb` analyzer's n-grams of a text, in its order: lower-cased, each
-    whitespace-separated word padded with one space each side, its lo..hi-grams; a padded word
-    no longer than n gives itself once, and no longer grams."""
-    grams: list[str] = []
-    add = grams.append
-    for word in text.lower().split():
-        w = f" {word} "
-        size = len(w)
-        for n in range(lo, hi + 1):
-            if size <= n:
-                add(w)
-                break
-            grams.extend(w[i : i + n] for i in range(size - n + 1))
-    return grams
+    whitespace-separated word padded with one space each side, its lo..hi-grams."""
+    return [g for word in text.lower().split() for g in _word_grams(word, lo, hi)]
 
 
 def char_wb_triples(
@@ -121,15 +122,30 @@ def char_wb_triples(
     ngram_range: tuple[int, int],
     sublinear_tf: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`tfidf_triples` for a vectorizer with analyzer="char_wb" (the plain model's view)."""
+    """`tfidf_triples` for a vectorizer with analyzer="char_wb" (the plain model's view).
+    A character n-gram never crosses a word, so each distinct word's columns are looked up
+    once and a text's columns are its words' (news repeats its words: ~20x fewer lookups)."""
     lo, hi = ngram_range
     get = vocab.get
-    ids = [[get(g, -1) for g in char_wb_grams(t, lo, hi)] for t in texts]
-    lengths = np.fromiter(map(len, ids), dtype=np.intp, count=len(ids))
-    cols = np.fromiter(chain.from_iterable(ids), dtype=np.intp, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
-    keep = cols >= 0
-    return _weigh(rows[keep], cols[keep], len(texts), idf, sublinear_tf)
+    columns: dict[str, list[int]] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, text in enumerate(texts):
+        start = len(cols)
+        for word in text.lower().split():
+            ids = columns.get(word)
+            if ids is None:
+                found = (get(g) for g in _word_grams(word, lo, hi))
+                ids = columns[word] = [i for i in found if i is not None]
+            cols += ids
+        rows += [r] * (len(cols) - start)
+    return _weigh(
+        np.asarray(rows, dtype=np.intp),
+        np.asarray(cols, dtype=np.intp),
+        len(texts),
+        idf,
+        sublinear_tf,
+    )
 
 
 def _weigh(
