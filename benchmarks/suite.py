@@ -27,7 +27,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=10"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=25"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -37,15 +37,17 @@ def main() -> None:
     summary = lines[-1] if lines else ""
     counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary)}
     slowest = [line.strip() for line in lines if re.match(r"\s*\d+\.\d+s (call|setup)", line)]
+    failed = [line.strip() for line in lines if line.startswith(("FAILED", "ERROR"))]
     write_result(
         "suite",
         {
-            "command": "pytest  (addopts: -n auto; via python benchmarks/suite.py)",
+            "command": "pytest  (addopts: -n auto --dist worksteal; via python benchmarks/suite.py)",
             "seconds": round(seconds, 1),
             "goal_seconds": GOAL_SECONDS,
             "meets_goal": seconds < GOAL_SECONDS and out.returncode == 0,
             "exit_code": out.returncode,
             "counts": counts,
+            "failed": failed,
             "slowest": slowest,
             "load_average_1m_at_start": round(load, 2),
         },
