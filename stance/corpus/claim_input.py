@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from stance.core.errors import InputError
 from stance.corpus.actors import Registry
@@ -125,7 +126,7 @@ def register_claims(
     known: Mapping[str, str],
     registry: Registry,
     *,
-    claims_path: object,
+    claims_path: Path,
     sentences: list[str],
     dates: list[str],
     accusers: list[str] | None = None,
@@ -135,11 +136,9 @@ def register_claims(
     registry: its accused from the text (or `accused`), its accusers from the text, else
     `accusers`, else the actors that make the accusation in `sentences`; its date the
     earliest of `dates` (the documents'). A text already in the registry is that claim."""
-    from pathlib import Path
-
     from stance.corpus.claims import add_claim
 
-    path = Path(str(claims_path))
+    path = claims_path
     ids, notes = [], []
     for value in values:
         ref = resolve_claim(value, known)
@@ -173,14 +172,12 @@ def register_claims(
     return ids, notes
 
 
-def registry_claim(value: str, claims_path: object, option: str = "--claim") -> str:
+def registry_claim(value: str, claims_path: Path, option: str = "--claim") -> str:
     """The registry id of `value` (an id, or the text of a registry claim), for commands that
     select by claim (annotate, serve, agreement): a new text must be registered first."""
-    from pathlib import Path
-
     from stance.corpus.claims import load_claims
 
-    path = Path(str(claims_path))
+    path = claims_path
     ref = resolve_claim(value, {c.id: c.text for c in load_claims(path).values()}, option)
     if not ref.known:
         raise InputError(

@@ -265,7 +265,8 @@ def _leading_group(p: str) -> tuple[list[str], str] | None:
     the pattern does not start with one."""
     if not p.startswith("(?:"):
         return None
-    depth, alts, cur = 0, [], ""
+    depth, cur = 0, ""
+    alts: list[str] = []
     for k, ch in enumerate(p[3:], start=3):
         if ch == "(":
             depth += 1
