@@ -13,23 +13,29 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, BinaryIO, TypeVar
 
 from stance.core.errors import InputError, StanceError
 
 T = TypeVar("T")
 
 
-def read_text(path: Path, encoding: str = "utf-8") -> str:
-    """Read a text file, naming the file and the fix when it cannot be decoded."""
+def open_binary(path: Path) -> BinaryIO:
+    """Open a file to read bytes; a missing file, a folder or no permission is one line."""
     try:
-        data = path.read_bytes()
+        return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """Read a text file, naming the file and the fix when it cannot be decoded."""
+    with open_binary(path) as fh:
+        data = fh.read()
     enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
         return data.decode(enc)

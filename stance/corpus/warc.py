@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import InputError
+from stance.core.files import open_binary
 from stance.corpus.pages import extract_page
 from stance.corpus.raw import DOC_ID, RawDocument, ReadOptions, Skip, hostname, sha
 
@@ -49,17 +50,6 @@ def _decode(data: bytes, charset: str) -> str:
         return data.decode(charset, errors="replace")
     except LookupError:
         return data.decode("utf-8", errors="replace")
-
-
-def _open(path: Path) -> Any:
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
 
 
 def _corrupt(path: Path, offset: int, why: str) -> InputError:
@@ -133,7 +123,7 @@ def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip
 
     stem = warc_stem(path)
     size = path.stat().st_size if path.is_file() else 0
-    with _open(path) as fh:
+    with open_binary(path) as fh:
         records = ArchiveIterator(fh)
         # warcio writes a warning to stderr for a record not followed by a blank line (a
         # wrong Content-Length); counted in err_count, it becomes one error naming the record.
