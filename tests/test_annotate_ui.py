@@ -53,9 +53,16 @@ class Terminal:
 
     def wait_for(self, pattern: str, timeout: float = 10) -> str:
         deadline = time.monotonic() + timeout
+        # A match alone is not enough: curses repaints in pieces, so the header
+        # can show the new count before the body is drawn. Return only a screen
+        # that matches and stays the same across two captures.
+        last, since = None, 0.0
         while time.monotonic() < deadline:
             text = self.screen()
-            if re.search(pattern, text):
+            now = time.monotonic()
+            if text != last:
+                last, since = text, now
+            elif re.search(pattern, text) and now - since >= 0.2:
                 return text
             time.sleep(0.05)
         raise AssertionError(f"{pattern!r} never appeared on screen:\n{self.screen()}")
