@@ -172,3 +172,36 @@ def test_views_are_unchanged_by_batching() -> None:
         ignore_index=True,
     )
     pd.testing.assert_frame_equal(whole, parts)
+
+
+def test_gc_pause_restores_the_collector_and_leaves_nesting_to_the_outermost() -> None:
+    import gc
+
+    from stance.core.gcpause import gc_paused, paused
+
+    seen: list[bool] = []
+
+    @gc_paused
+    def inner() -> None:
+        seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    with paused():
+        inner()
+        seen.append(gc.isenabled())  # the inner pause ended; the outer one still holds
+    assert seen == [False, False] and gc.isenabled()
+
+    @gc_paused
+    def fails() -> None:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        fails()
+    assert gc.isenabled()
+
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        inner()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from stance.core.errors import RegistryError
 from stance.core.files import read_yaml
@@ -69,8 +69,9 @@ class Actor:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    # A tuple, not a frozen dataclass: built several times per sentence on the prediction
+    # path, where a frozen dataclass's __init__ costs twice as much.
     actor: str | None  # None: an `ignore` phrase, matched only so it hides shorter aliases
     alias: str
     start: int

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from stance.core.gcpause import gc_paused
 from stance.corpus.actors import Registry
 from stance.model.tfidf import TOKEN_PATTERN, char_wb_triples, closed, distinct, tfidf_triples
 from stance.model.views import NUMERIC, actor_views, alias_registry
@@ -285,6 +286,7 @@ class CompiledModel:
         found = [bool(f) for f in numeric[:, NUMERIC.index("found")]]
         return self.proba_from_view(generic, windows, numeric), found
 
+    @gc_paused
     def proba_from_view(
         self, generic: Sequence[str], windows: Sequence[str], numeric: np.ndarray
     ) -> np.ndarray:

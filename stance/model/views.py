@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from stance.core.gcpause import gc_paused
 from stance.core.schema import AUTHOR, ROLE_SOURCES
 from stance.corpus.actors import Actor, Registry
 from stance.corpus.claim_text import claim_roles
@@ -55,6 +56,7 @@ def alias_registry(aliases: dict[str, list[str]] | None, ignore: Sequence[str] |
     return Registry(actors, ignore or [], source="model aliases")
 
 
+@gc_paused
 def actor_views(
     sentences: Sequence[str],
     actors: Sequence[str],
