@@ -124,28 +124,28 @@ def char_wb_triples(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`tfidf_triples` for a vectorizer with analyzer="char_wb" (the plain model's view).
     A character n-gram never crosses a word, so each distinct word's columns are looked up
-    once and a text's columns are its words' (news repeats its words: ~20x fewer lookups)."""
+    once (news repeats its words: ~20x fewer lookups), and every word's columns are then
+    gathered with array operations instead of a Python loop over words."""
     lo, hi = ngram_range
     get = vocab.get
-    columns: dict[str, list[int]] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for r, text in enumerate(texts):
-        start = len(cols)
-        for word in text.lower().split():
-            ids = columns.get(word)
-            if ids is None:
-                found = (get(g) for g in _word_grams(word, lo, hi))
-                ids = columns[word] = [i for i in found if i is not None]
-            cols += ids
-        rows += [r] * (len(cols) - start)
-    return _weigh(
-        np.asarray(rows, dtype=np.intp),
-        np.asarray(cols, dtype=np.intp),
-        len(texts),
-        idf,
-        sublinear_tf,
+    split = [text.lower().split() for text in texts]
+    index: dict[str, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(w, len(index)) for w in chain.from_iterable(split)), dtype=np.intp
     )
+    per_word = [[i for i in map(get, _word_grams(w, lo, hi)) if i is not None] for w in index]
+    sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word))
+    table = np.fromiter(chain.from_iterable(per_word), dtype=np.intp, count=int(sizes.sum()))
+    # The columns of every word occurrence, in order: a ragged gather from `table`.
+    lengths = sizes[codes]
+    starts = np.cumsum(sizes) - sizes
+    ends = np.cumsum(lengths)
+    cols = table[
+        np.repeat(starts[codes] - (ends - lengths), lengths) + np.arange(int(lengths.sum()))
+    ]
+    words_per_text = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
+    text_of_word = np.repeat(np.arange(len(texts), dtype=np.intp), words_per_text)
+    return _weigh(np.repeat(text_of_word, lengths), cols, len(texts), idf, sublinear_tf)
 
 
 def _weigh(
