@@ -155,6 +155,20 @@ def stages(pipe, source: Path, batch: int) -> dict:
     out["read"] = round(time.perf_counter() - t0, 2)
     prepared = timed("prepare_table", lambda f: prepare_table(f, source, need_labels=False), frames)
     views = timed("actor_view (features: ActorView.transform)", pipe[0].transform, prepared)
+    # The floor under any actor-aware view: finding the actors and the stance cues in each
+    # distinct sentence (the two regex-driven passes), with nothing built from what they find.
+    # Timed as the view runs them, with the cyclic GC paused.
+    from stance.core.gcpause import paused
+    from stance.model.cues import find_cues
+
+    reg = pipe[0].tagger_registry()
+    distinct = [s for f in prepared for s in dict.fromkeys(f["sentence"])]
+    with paused():
+        timed(
+            "of which actor scan + cue lexicon alone",
+            lambda s: (reg.scan_words(s), find_cues(s)),
+            distinct,
+        )
     # What predict_frame runs after the view (the pipeline's own predict_proba when the
     # pipeline cannot be compiled).
     rest = "rest_of_pipeline (TF-IDF, scaler, logreg: compiled.pipeline_proba)"
@@ -191,6 +205,8 @@ def child(model: Path, source: Path, out: Path, batch: int, baseline: bool) -> d
         result["baseline_seconds"] = round(base, 2)
         result["ratio_to_baseline"] = round(seconds / base, 2)
         result["stages_seconds"] = stages(pipe, source, batch)
+        floor = result["stages_seconds"]["of which actor scan + cue lexicon alone"]
+        result["floor_ratio_to_baseline"] = round(floor / base, 2)
     return result
 
 
