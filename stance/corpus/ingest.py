@@ -21,7 +21,6 @@ from typing import Any
 from stance.core.engine import check_engine, session
 from stance.core.errors import InputError, RegistryError
 from stance.core.files import atomic_files
-from stance.core.gcpause import paused
 from stance.core.schema import (
     EXTRACTOR_TRAFILATURA,
     KIND_BODY,
@@ -238,8 +237,7 @@ def _read_file(
             out.append(item)
             continue
         try:
-            with paused():  # see stance.core.gcpause
-                out.append(process_document(item, source, min_lang_confidence))
+            out.append(process_document(item, source, min_lang_confidence))
         except InputError:
             if not item.crawled:
                 raise
@@ -338,14 +336,11 @@ def ingest(
         bar.close()
     documents, sentences = corpus.documents, corpus.sentences
 
-    # The corpus is in memory from here on: every collection would walk all of it, and
-    # grouping and writing make no reference cycles (stance.core.gcpause).
-    with paused():
-        groups = group_ids(
-            [(s["sentence_id"], s["sentence"]) for s in sentences],
-            shingle_size,
-            near_duplicate_threshold,
-        )
+    groups = group_ids(
+        [(s["sentence_id"], s["sentence"]) for s in sentences],
+        shingle_size,
+        near_duplicate_threshold,
+    )
     for s in sentences:
         s["group"] = groups[s["sentence_id"]]
     by_doc = {d["doc_id"]: d for d in documents}
@@ -364,7 +359,7 @@ def ingest(
         accused=accused,
     )
     # All outputs are renamed into place together, only once all of them are complete.
-    with paused(), atomic_files([out_dir / name for name in OUTPUTS]) as handles:
+    with atomic_files([out_dir / name for name in OUTPUTS]) as handles:
         docs_fh, sents_fh, cands_fh, report_fh = handles
         for doc in documents:
             docs_fh.write(dumps_jsonl(doc))  # type: ignore[arg-type]
