@@ -137,8 +137,11 @@ def _row(
                 {j for i in marks for j in range(i - width, i + width + 1) if 0 <= j < len(tokens)}
             )
             window = " ".join("ACTORX" if j in marks else tokens[j] for j in keep)
-        lo = min(s for s, _ in mine) - 60
-        hi = max(e for _, e in mine) + 60
+        if len(mine) == 1:
+            ((lo, hi),) = mine
+        else:
+            lo, hi = min(s for s, _ in mine), max(e for _, e in mine)
+        lo, hi = lo - 60, hi + 60
     else:
         window = sent.generic
         lo, hi = 0, len(text)
@@ -166,9 +169,9 @@ def _row(
     role = _role(actor, info, claim_text, roles, sent.registry)
     out[_COL[f"role_{role}"]] = 1.0
     if role in ROLES[:3]:
-        for (k, pol), col in _CROSS[role].items():
+        for col, copy in _CROSS[role]:
             if col in out:
-                out[_COL[f"{role}_{k}_{pol}"]] = out[col]
+                out[copy] = out[col]
     cw = _content(claim_text)
     if cw:
         out[_COL["claim_overlap"]] = sent.overlap(cw) / len(cw)
@@ -211,9 +214,10 @@ _CUE = {c: _COL[f"cue_{c}"] for c in CATEGORIES}
 _WIN = {c: _COL[f"win_{c}"] for c in CATEGORIES}
 _HOLD = {c: _COL[f"hold_{c}"] for c in (*STANCE_CUES, *POLARITIES)}
 _TARGET = {p: _COL[f"target_{p}"] for p in POLARITIES}
-# role -> {(hold or target, polarity): the column the role's copy is taken from}
+# role -> [(a hold/target column, the role's copy of it)]
 _CROSS = {
-    r: {(k, p): _COL[f"{k}_{p}"] for k in ("hold", "target") for p in POLARITIES} for r in ROLES[:3]
+    r: [(_COL[f"{k}_{p}"], _COL[f"{r}_{k}_{p}"]) for k in ("hold", "target") for p in POLARITIES]
+    for r in ROLES[:3]
 }
 
 
@@ -317,9 +321,10 @@ class _Sentence:
         if self._content is None:  # on first use: rows without a claim never need it
             if self.text.isascii():
                 # The tagger's tokens of ASCII text are its runs of word characters (as
-                # _WORD3 finds them), abbreviations ("u.s.") and single other characters.
-                long = frozenset([w for w in self._words if len(w) > 2 and "." not in w])
-                self._content = long - _STOP
+                # _WORD3 finds them), abbreviations ("u.s.") and single other characters. A
+                # claim's content words are runs of 3+ word characters that are no stopword,
+                # so every token one of them meets is a content word: no filtering needed.
+                self._content = frozenset(self._words)
             else:
                 self._content = _content.__wrapped__(self.text)  # one sentence: not cached
         return len(self._content & words)
