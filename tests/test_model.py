@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from stance.core.tables import read_table
 from stance.model.data import prepare_table
 from stance.model.persist import ModelError, ModelVersionWarning, card_path, load, load_for_text
 from stance.model.predict import predict_frame
@@ -126,6 +127,23 @@ def test_predict_table_and_text(trained: Path, project: Path, cli) -> None:
         ("The FBI b", "USA"),
         ("The FBI b", "PRK"),
     ]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_raw_text_output_follows_the_suffix(trained: Path, project: Path, cli, suffix: str) -> None:
+    text = "=Pyongyang denied it. The FBI blamed North Korea."
+    out = project / f"out{suffix}"
+    result = cli("predict", text, "--model", str(trained), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"3 rows -> {out}" in result.stderr
+    frame = read_table(out)
+    assert list(frame["actor"]) == ["PRK", "USA", "PRK"]
+    assert set(frame["stance"]) <= {"support", "oppose", "neutral"}
+    if suffix == ".csv":  # the formula guard applies to raw text too
+        assert all(not s.startswith("=") for s in frame["sentence"])
+    result = cli("predict", text, "--model", str(trained), "--output", str(project / "o.txt"))
+    assert result.exit_code != 0 and "unsupported table type '.txt'" in result.output
+    assert not (project / "o.txt").exists()
 
 
 def test_rows_without_a_claim_get_the_default_and_say_which(

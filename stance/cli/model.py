@@ -236,6 +236,10 @@ def predict(
         typer.echo(f"{run.rows} rows -> {output}", err=True)
         _say_defaulted(used, run.defaulted, str(input))
         return
+    if output is not None:
+        from stance.core.tables import table_format
+
+        table_format(output, "--output")  # before any work: the format follows the suffix
     if text_file is not None:
         from stance.core.files import read_text
 
@@ -247,12 +251,14 @@ def predict(
     rows = predict_text(predictor, text or "", used["claim"])
     if not claim:
         _say_defaulted(used, len(rows), "the text")
-    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     if output is not None:
-        from stance.core.files import atomic_writer
+        import pandas as pd
 
-        with atomic_writer(output) as fh:
-            fh.write("".join(line + "\n" for line in lines))
+        from stance.core.tables import TableWriter
+
+        with TableWriter(output, "--output") as out:
+            out.write(pd.DataFrame(rows))
+        typer.echo(f"{len(rows)} rows -> {output}", err=True)
     else:
-        for line in lines:
-            typer.echo(line)
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
