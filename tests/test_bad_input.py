@@ -598,6 +598,33 @@ CASES = [
     Case(
         "predict-text-file-missing", ("predict", "--text-file", "a.txt", *M), "a.txt: no such file"
     ),
+    Case(
+        "predict-row-claim-mistyped",
+        ("predict", "--input", "i.csv", "--output", "o.csv", *M),
+        "i.csv: row 2: claim 'sony-hak-2014': not a known claim id (nearest: sony-hack-2014",
+        setup=write(
+            "i.csv",
+            "sentence,actor,claim\nMoscow denied it.,RUS,sony-hack-2014\n"
+            "Moscow denied it.,RUS,sony-hak-2014\n",
+        ),
+    ),
+    Case(
+        "predict-input-has-a-stance-column",
+        ("predict", "--input", "i.csv", "--output", "o.csv", *M),
+        "i.csv: has a 'stance' column, which `stance predict` writes; rename it",
+        setup=write("i.csv", "sentence,actor,stance\nMoscow denied it.,RUS,support\n"),
+    ),
+    Case(
+        "predict-output-is-the-input",
+        ("predict", "--input", "i.csv", "--output", "i.csv", *M),
+        "--output i.csv: is the --input file",
+        setup=write("i.csv", "sentence,actor\nMoscow denied it.,RUS\n"),
+    ),
+    Case(
+        "predict-text-output-suffix",
+        ("predict", "Moscow denied it.", "--output", "o.txt", *M),
+        "--output o.txt: unsupported table type '.txt'",
+    ),
     # release / publish
     Case(
         "release-no-dataset",

@@ -10,7 +10,7 @@ pair is predicted.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,25 +61,39 @@ class TableRun(NamedTuple):
     defaulted: int  # rows that named no claim and were given the default
 
 
-def claim_columns(values: Any, known: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+# Columns `stance predict` adds to a table; an input that has one would lose it unseen.
+WRITTEN = ("stance", "scores", "actor_found", "claim_text")
+
+
+def claim_columns(
+    values: Sequence[str], known: dict[str, dict[str, Any]], where: str = "--claim", offset: int = 0
+) -> tuple[list[str], list[str]]:
     """The claim id and text each row was predicted with: a claim the model knows by its id
-    (or its exact text), any other text with an id made from it."""
-    from stance.corpus.claim_input import is_claim_text, resolve_claim
+    (or its exact text), any other text with an id made from it. A value that is neither (a
+    mistyped id) is an error naming `where` and its row (counted from `offset` + 1)."""
+    from stance.corpus.claim_input import resolve_claim
 
     texts = {cid: str(info.get("text", "")) for cid, info in known.items()}
     seen: dict[str, tuple[str, str]] = {}
-    for value in set(values):
-        if is_claim_text(value):
-            ref = resolve_claim(value, texts)
+    for row, value in enumerate(values, start=offset + 1):
+        if value not in seen:
+            try:
+                ref = resolve_claim(value, texts, "claim")
+            except InputError as exc:
+                raise InputError(f"{where}: row {row}: {exc}") from None
             seen[value] = (ref.id, ref.text)
-        else:  # an id the model does not know (a --data target): the model reads it as text
-            seen[value] = (value, texts.get(value, value))
     return [seen[v][0] for v in values], [seen[v][1] for v in values]
 
 
 def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | None = None) -> Any:
     """Predicted rows of one batch; rows without a claim get `claim` (their count is in
     `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with."""
+    taken = [c for c in WRITTEN if c in batch.columns]
+    if taken:
+        raise InputError(
+            f"{path}: has a {taken[0]!r} column, which `stance predict` writes; rename it "
+            f"(e.g. to 'gold_{taken[0]}') or drop it, so that it is not overwritten"
+        )
     try:
         frame = prepare_table(batch, path, need_labels=False)
     except InputError as exc:
@@ -96,7 +110,7 @@ def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | 
     known = pipe[0].claims or {}
     values = [str(c) for c in frame["claim"]] if claim is not None else None
     if values is not None:
-        out["claim"], out["claim_text"] = claim_columns(values, known)
+        out["claim"], out["claim_text"] = claim_columns(values, known, str(path), offset)
     out["stance"] = pred.labels
     out["scores"] = pred.scores
     out["actor_found"] = pred.found
@@ -126,6 +140,8 @@ def predict_table(
     if not source.is_file():
         what = "is a directory, expected a file" if source.is_dir() else "no such file"
         raise InputError(f"--input {source}: {what}")
+    if output.resolve() == source.resolve():
+        raise InputError(f"--output {output}: is the --input file; write the predictions elsewhere")
     bar = tqdm(
         total=count_rows(source),
         unit="rows",
