@@ -173,6 +173,30 @@ def test_a_bad_row_names_the_part_and_its_row(model: Path, cluster: str, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no half folder left
 
 
+def test_relative_paths_reach_workers_in_another_directory(
+    model: Path, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster's workers do not share the client's working directory: relative --input and
+    --output must still name the same files for them."""
+    import os
+
+    from distributed import Client, LocalCluster
+
+    expected, _ = reference
+    write_parts(tmp_path / "in", pairs(600), [300, 300], 300)
+    monkeypatch.chdir(tmp_path)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as c,
+        Client(c) as client,
+    ):
+        client.run(os.chdir, "/")  # the worker process now lives elsewhere
+        done = predict_parts(
+            model, Path("in"), Path("out"), engine="dask", scheduler=c.scheduler_address
+        )
+    assert done.rows == 600
+    compare(expected, pd.read_parquet(tmp_path / "out"))
+
+
 def test_an_output_is_replaced_only_when_this_command_wrote_it(model: Path, tmp_path: Path) -> None:
     src = write_parts(tmp_path / "in", pairs(100), [50, 50], 50)
     out = tmp_path / "out"

@@ -15,6 +15,7 @@ parts. A fitted pipeline is never pickled across the wire.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from pathlib import Path
@@ -115,6 +116,10 @@ def predict_parts(
     one Parquet part per input part, on `engine` (stance.core.engine.session)."""
     from tqdm import tqdm
 
+    if engine != "local":
+        # A worker of a cluster runs in its own directory, maybe on another machine: it can
+        # only find (on a shared file system) what is named from the root.
+        source, output = Path(os.path.abspath(source)), Path(os.path.abspath(output))
     # Everything that needs neither the model nor a cluster is checked first.
     parts = table_parts(source, "--input", part_rows)
     check_parts_output(output)
