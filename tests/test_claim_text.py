@@ -63,3 +63,18 @@ def test_role_of_and_cache() -> None:
 def test_held_responsible_is_an_accusation() -> None:
     roles = analyse_claim("Germany holds Russia responsible for the Bundestag hack", REG)
     assert (roles.accusers, roles.accused) == (("DEU",), ("RUS",))
+
+
+def test_accusers_found_in_documents_leave_out_those_who_dispute_it() -> None:
+    """Ingest's `--claim TEXT` takes accusers from the documents: a speaker who reports the
+    accusation only to deny or doubt it is not one."""
+    from stance.corpus.claim_input import accusers_in
+
+    sentences = [
+        "The FBI said North Korea was behind the attack.",
+        "Russia said Washington had offered no proof that Pyongyang was behind the attack.",
+        "Moscow rejected claims that North Korea was behind the hack.",
+        "China said it did not believe North Korea was behind the attack.",
+        "Britain said North Korea was responsible for the attack, which Pyongyang denied.",
+    ]
+    assert accusers_in(sentences, ["PRK"], REG) == {"USA": 1, "GBR": 1}

@@ -105,6 +105,15 @@ def read_claim_text(
     return roles
 
 
+# Words before the accused that frame the accusation as disputed, denied or doubted.
+_DISPUTED = re.compile(
+    r"\b(?:no|without|lack of|little|scant)\s+(?:\w+\s+)?(?:proof|evidence)\b|"
+    r"\b(?:den(?:y|ies|ied|ying)|reject\w*|dismiss\w*|refut\w*|disput\w*|doubt\w*|"
+    r"question(?:s|ed|ing)?|not|never|baseless|groundless|unfounded|false)\b|n't\b",
+    re.I,
+)
+
+
 def accusers_in(
     sentences: Iterable[str], accused: Iterable[str], registry: Registry
 ) -> Counter[str]:
@@ -113,8 +122,14 @@ def accusers_in(
     wanted = set(accused)
     found: Counter[str] = Counter()
     for sentence in sentences:
-        if not wanted.intersection(registry.mentions(sentence)):
+        named = registry.mentions(sentence)
+        if not wanted.intersection(named):
             continue  # the cheap test first: most sentences do not name the accused
+        # "Russia said Washington had no proof that Pyongyang was behind it" reports the
+        # accusation to dispute it: its speaker is no accuser.
+        first = min(m["start"] for a in wanted.intersection(named) for m in named[a])
+        if _DISPUTED.search(sentence, 0, first):
+            continue
         roles = claim_roles(sentence, registry)
         if wanted.intersection(roles.accused):
             found.update(a for a in roles.accusers if a not in wanted)
