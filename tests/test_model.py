@@ -146,6 +146,17 @@ def test_raw_text_output_follows_the_suffix(trained: Path, project: Path, cli, s
     assert not (project / "o.txt").exists()
 
 
+def test_a_saved_web_page_is_predicted_on_its_article_text(trained: Path, cli) -> None:
+    from tests.test_web import EXPECTED, WEB
+
+    result = cli("predict", "--text-file", str(WEB / "meridian_sony.html"), "--model", str(trained))
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    # Only the article's sentences: no menu, cookie banner, share bar or markup.
+    assert {r["sentence"] for r in rows} <= set(EXPECTED["meridian_sony"])
+    assert "Pyongyang has denied any involvement" in " ".join(r["sentence"] for r in rows)
+
+
 def test_rows_without_a_claim_get_the_default_and_say_which(
     trained: Path, project: Path, cli
 ) -> None:
