@@ -186,7 +186,7 @@ def test_relative_paths_reach_workers_in_another_directory(
     write_parts(tmp_path / "in", pairs(600), [300, 300], 300)
     monkeypatch.chdir(tmp_path)
     with (
-        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as c,
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as c,
         Client(c) as client,
     ):
         client.run(os.chdir, "/")  # the worker process now lives elsewhere

@@ -149,18 +149,6 @@ def evaluate(
     typer.echo(render(metrics))
 
 
-def _read_text_file(path: Path) -> str:
-    """A text file's text; a saved web page's article text, as ingest extracts it (its menus,
-    banners and markup are not sentences to predict)."""
-    from stance.core.files import read_text
-    from stance.corpus.raw import RawDocument
-    from stance.corpus.readers import file_kind, iter_documents
-
-    if file_kind(path) != "html":
-        return read_text(path)
-    return "\n\n".join(d.text for d in iter_documents(path) if isinstance(d, RawDocument))
-
-
 @app.command()
 def predict(
     text: Annotated[str | None, typer.Argument(help="Raw text to tag and predict.")] = None,
@@ -253,7 +241,9 @@ def predict(
 
         table_format(output, "--output")  # before any work: the format follows the suffix
     if text_file is not None:
-        text = _read_text_file(text_file)
+        from stance.corpus.readers import text_of_file
+
+        text = text_of_file(text_file)
     # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
     with one_line_warnings():
         predictor, card = load_for_text(model)

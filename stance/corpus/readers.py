@@ -94,6 +94,14 @@ def iter_documents(path: Path, opts: ReadOptions | None = None) -> Iterator[RawD
         yield item
 
 
+def text_of_file(path: Path) -> str:
+    """A text file's text; a saved web page's article text, as ingest extracts it (its menus,
+    banners and markup are not sentences). For `stance predict --text-file`."""
+    if file_kind(path) != "html":
+        return read_text(path)
+    return "\n\n".join(d.text for d in iter_documents(path) if isinstance(d, RawDocument))
+
+
 def read_documents(
     path: Path, encoding: str = "utf-8", text_field: str = "text", limits: Limits | None = None
 ) -> list[RawDocument]:

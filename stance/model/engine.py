@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -116,10 +117,6 @@ def predict_parts(
     one Parquet part per input part, on `engine` (stance.core.engine.session)."""
     from tqdm import tqdm
 
-    if engine != "local":
-        # A worker of a cluster runs in its own directory, maybe on another machine: it can
-        # only find (on a shared file system) what is named from the root.
-        source, output = Path(os.path.abspath(source)), Path(os.path.abspath(output))
     # Everything that needs neither the model nor a cluster is checked first.
     parts = table_parts(source, "--input", part_rows)
     check_parts_output(output)
@@ -139,6 +136,11 @@ def predict_parts(
         def build(folder: Path) -> tuple[int, int, int]:
             shipped = runner.scatter(data)
             jobs = list(enumerate(parts))
+            if engine != "local":
+                # A cluster's worker runs in its own directory, maybe on another machine: it
+                # finds (on a shared file system) only what is named from the root.
+                folder = Path(os.path.abspath(folder))
+                jobs = [(i, replace(p, path=Path(os.path.abspath(p.path)))) for i, p in jobs]
             rows = loads = defaulted = 0
             try:
                 for call in runner.map(
