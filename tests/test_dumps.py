@@ -92,3 +92,23 @@ def test_jsonl_dumps_stream(tmp_path: Path) -> None:
     assert next(docs).doc_id == "d-17"  # read before the broken last line is reached
     with pytest.raises(InputError, match="d.jsonl:7: not valid JSON"):
         list(docs)
+
+
+def test_copies_list_each_url_once_in_first_seen_order(project: Path, cli) -> None:
+    # A dump, the same dump converted to Parquet, and a copy reached again at its first URL.
+    body = "Seoul said on Friday that Pyongyang was behind the attack on Sony."
+    rows = [
+        {"id": "a1", "text": body, "url": "https://a.example/a1"},
+        {"id": "copy", "text": body, "url": "https://b.example/copy"},
+        {"id": "again", "text": body, "url": "https://a.example/a1"},
+    ]
+    (project / "in").mkdir()
+    (project / "in/feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pd.DataFrame(rows).to_parquet(project / "in/feed_copy.parquet")
+    result = cli("ingest", "in")
+    assert result.exit_code == 0, result.output
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [(d["doc_id"], d["urls"]) for d in docs] == [
+        ("feed-a1", ["https://a.example/a1", "https://b.example/copy"])
+    ]
+    assert "duplicate 5" in result.output  # still counted as copies, only not listed twice

@@ -192,7 +192,11 @@ class _Corpus:
         key = text_key(body or [s["sentence"] for s in sents])
         kept = self._first.get(key)
         if kept is not None:
-            kept["urls"].append(doc["url"] or doc["path"])
+            # The same article reached twice at one URL (a saved page and a crawl of it, a dump
+            # and its converted copy) is one source: each URL is listed once, first-seen order.
+            where = doc["url"] or doc["path"]
+            if where not in kept["urls"]:
+                kept["urls"].append(where)
             self.report.skip("duplicate", doc["path"], f"the text of {kept['doc_id']}")
             return
         if doc["doc_id"] in self._ids:
