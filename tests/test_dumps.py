@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from stance.core.errors import InputError
-from stance.corpus.raw import Fields, Limits, ReadOptions
+from stance.corpus.raw import Fields, Limits, ReadOptions, iso_day
 from stance.corpus.readers import iter_documents
 from tests.conftest import read_jsonl
 
@@ -112,3 +112,82 @@ def test_copies_list_each_url_once_in_first_seen_order(project: Path, cli) -> No
         ("feed-a1", ["https://a.example/a1", "https://b.example/copy"])
     ]
     assert "duplicate 5" in result.output  # still counted as copies, only not listed twice
+
+
+def fails(cli, *args: str) -> str:
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "message"),
+    [
+        ("--id-field", "nope", "Error: --id-field nope: news.parquet has no such column "
+         "(columns: article_id, title, body, published, link)"),
+        ("--date-field", "publshed", "Error: --date-field publshed: news.parquet has no such "
+         "column (columns: article_id, title, body, published, link; nearest: published)"),
+        ("--url-field", "nope2", "Error: --url-field nope2: news.parquet has no such column "
+         "(columns: article_id, title, body, published, link)"),
+    ],
+)  # fmt: skip
+def test_a_named_parquet_column_must_exist(
+    project: Path, cli, option: str, name: str, message: str
+) -> None:
+    write_dump(project / "news.parquet", ROWS)
+    assert fails(cli, "ingest", "news.parquet", *MAPPING, option, name) == message
+    assert not (project / "data/interim/documents.jsonl").exists()
+
+
+def test_a_named_jsonl_field_must_be_in_every_line(project: Path, cli) -> None:
+    rows = [ROWS[0], {k: v for k, v in ROWS[1].items() if k != "link"}]
+    write_dump(project / "news.jsonl", rows)
+    assert fails(cli, "ingest", "news.jsonl", *MAPPING) == (
+        "Error: news.jsonl:2: no field 'link', named by --url-field; add it to this record or "
+        "leave --url-field out"
+    )
+    # A null value is a record without a URL, not a misnamed field.
+    write_dump(project / "news.jsonl", ROWS)
+    assert cli("ingest", "news.jsonl", *MAPPING).exit_code == 0
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_default_fields_stay_optional(project: Path, cli, suffix: str) -> None:
+    rows = [{"text": r["body"]} for r in ROWS]
+    write_dump(project / f"plain{suffix}", rows) if suffix == ".jsonl" else pd.DataFrame(
+        rows
+    ).to_parquet(project / f"plain{suffix}")
+    assert cli("ingest", f"plain{suffix}").exit_code == 0
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [(d["doc_id"], d["date"], d["url"]) for d in docs] == [
+        ("plain-1", None, None),
+        ("plain-2", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2014-12-19", "2014-12-19"),
+        ("2014-12-19T08:00:00Z", "2014-12-19"),
+        ("2014-13-45", None),
+        ("2014-02-30", None),
+        ("19 December 2014", None),
+        ("2014-12-190", None),
+        (None, None),
+    ],
+)
+def test_iso_day(value: str | None, day: str | None) -> None:
+    assert iso_day(value) == day
+
+
+def test_a_dump_date_that_is_not_a_day_is_dropped(project: Path, cli) -> None:
+    # Dropped like an unparseable page date, so a later `--claim TEXT` is not blamed on
+    # data/claims.yaml for a date that came from the dump.
+    rows = [{**ROWS[0], "published": "2014-13-45"}, {**ROWS[1], "published": "2014-12-20T23:00"}]
+    write_dump(project / "news.jsonl", rows)
+    assert cli("ingest", "news.jsonl", *MAPPING).exit_code == 0
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [d["date"] for d in docs] == [None, "2014-12-20"]

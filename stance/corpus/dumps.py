@@ -7,6 +7,7 @@ bound (ingest.max_document_bytes), so a dump of any size costs the memory of its
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,20 @@ from stance.core.tables import iter_batches, parquet_columns, parse_jsonl
 from stance.corpus.raw import DOC_ID, Fields, RawDocument, ReadOptions, hostname, sha
 
 _BATCH = 1000
+# The fields a dump may lack: by default a record without one gets the line number as its id
+# and no date or URL. A field the user named with its option is meant to be there, and a
+# misspelt name must not quietly give every document a made-up id and no date.
+_OPTIONAL = (("--id-field", "id"), ("--date-field", "date"), ("--url-field", "url"))
+
+
+def named_fields(fields: Fields) -> list[tuple[str, str]]:
+    """(option, field) of each optional field given a name other than its default."""
+    default = Fields()
+    return [
+        (option, getattr(fields, attr))
+        for option, attr in _OPTIONAL
+        if getattr(fields, attr) != getattr(default, attr)
+    ]
 
 
 def _value(v: Any) -> Any:
@@ -39,6 +54,12 @@ def row_document(
     path: Path, where: str, key: str, obj: dict[str, Any], fields: Fields, digest: str
 ) -> RawDocument:
     """One dump record as a document; `key` stands in for a missing id (the line number)."""
+    for option, name in named_fields(fields):
+        if name not in obj:
+            raise InputError(
+                f"{where}: no field {name!r}, named by {option}; add it to this record or "
+                f"leave {option} out"
+            )
     text = obj.get(fields.text)
     if not isinstance(text, str) or not text.strip():
         raise InputError(
@@ -128,6 +149,14 @@ def parquet_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
             f"{path}: no column {f.text!r} (columns: {', '.join(names[:20]) or 'none'}); "
             f"choose the text column with --text-field"
         )
+    for option, name in named_fields(f):
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            hint = f"; nearest: {near[0]}" if near else ""
+            raise InputError(
+                f"{option} {name}: {path} has no such column "
+                f"(columns: {', '.join(names[:20]) or 'none'}{hint})"
+            )
     wanted = [f.text, f.id, f.date, f.url, f.title, "claim", "labels", "responses"]
     columns = [c for c in dict.fromkeys(wanted) if c in names]
     n = 0

@@ -44,7 +44,7 @@ from stance.corpus.claims import load_claims
 from stance.corpus.clean import CleanDocument, clean
 from stance.corpus.dedup import group_ids, text_key
 from stance.corpus.language import SAMPLE_CHARS, check_languages, detect, wanted
-from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip
+from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip, iso_day
 from stance.corpus.readers import expand_paths, file_kind, iter_documents
 from stance.corpus.report import IngestReport
 from stance.corpus.sentences import Span, actor_rows, sentence_spans
@@ -96,9 +96,7 @@ def process_document(
     # (a headline-only text or dump record is a document: constructed headlines are).
     if not doc.blocks or (raw.extractor and all(b.kind != KIND_BODY for b in doc.blocks)):
         raise InputError(f"{raw.path}: no article text left after cleaning")
-    date = doc.date
-    if date is None and raw.date and re.match(r"\d{4}-\d{2}-\d{2}", raw.date):
-        date = raw.date[:10]
+    date = doc.date or iso_day(raw.date)
     sentences = [
         SentenceRecord(
             doc_id=raw.doc_id,
