@@ -298,3 +298,20 @@ def test_progress_bar_only_on_a_terminal(
         progress=True,
     )
     assert "ingest:" in screen.getvalue() and "B/s" in screen.getvalue()
+
+
+def test_a_page_with_no_article_says_how_to_go_on(web: Path, project: Path, cli) -> None:
+    (web / "headline.html").write_text(
+        "<html><head><title>Obama vows response</title></head><body>"
+        "<h1>Obama vows response to North Korea over Sony hack</h1></body></html>",
+        encoding="utf-8",
+    )
+    result = cli("ingest", "web")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: web/headline.html: no article text left after cleaning, only a headline or page "
+        "furniture (--skip-invalid skips it)"
+    ]
+    assert not (project / "data/interim/documents.jsonl").exists()
+    out = ingest_ok(cli, "web", "--skip-invalid")
+    assert "5 documents" in out and "invalid 1" in out

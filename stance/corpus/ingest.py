@@ -44,7 +44,15 @@ from stance.corpus.claims import load_claims
 from stance.corpus.clean import CleanDocument, clean
 from stance.corpus.dedup import group_ids, text_key
 from stance.corpus.language import SAMPLE_CHARS, check_languages, detect, wanted
-from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip, iso_day
+from stance.corpus.raw import (
+    SKIP_HINT,
+    Fields,
+    Limits,
+    RawDocument,
+    ReadOptions,
+    Skip,
+    iso_day,
+)
 from stance.corpus.readers import expand_paths, file_kind, iter_documents
 from stance.corpus.report import IngestReport
 from stance.corpus.sentences import Span, actor_rows, sentence_spans
@@ -95,7 +103,10 @@ def process_document(
     # A web page with a headline and no body is a section front or a gallery, not an article
     # (a headline-only text or dump record is a document: constructed headlines are).
     if not doc.blocks or (raw.extractor and all(b.kind != KIND_BODY for b in doc.blocks)):
-        raise InputError(f"{raw.path}: no article text left after cleaning")
+        raise InputError(
+            f"{raw.path}: no article text left after cleaning, only a headline or page "
+            f"furniture{SKIP_HINT}"
+        )
     date = doc.date or iso_day(raw.date)
     sentences = [
         SentenceRecord(

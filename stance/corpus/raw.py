@@ -17,6 +17,8 @@ from stance.core.errors import InputError
 from stance.core.schema import EXTRACTOR_TRAFILATURA
 
 DOC_ID = re.compile(r"[^\w.-]+")
+# How a message says an input can be left out; IngestReport drops it once --skip-invalid is on.
+SKIP_HINT = " (--skip-invalid skips it)"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
 
 

@@ -18,7 +18,15 @@ from typing import Any
 from stance.core.errors import InputError
 from stance.core.files import open_binary
 from stance.corpus.pages import extract_page
-from stance.corpus.raw import DOC_ID, RawDocument, ReadOptions, Skip, hostname, sha
+from stance.corpus.raw import (
+    DOC_ID,
+    SKIP_HINT,
+    RawDocument,
+    ReadOptions,
+    Skip,
+    hostname,
+    sha,
+)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
@@ -55,7 +63,7 @@ def _decode(data: bytes, charset: str) -> str:
 def _corrupt(path: Path, offset: int, why: str) -> InputError:
     return InputError(
         f"{path}: not a readable WARC file ({why}, near byte {offset:,}); check the download "
-        f"(e.g. `gzip -t`) or leave the file out (--skip-invalid skips it)"
+        f"with `gzip -t`{SKIP_HINT}"
     )
 
 
