@@ -191,3 +191,17 @@ def test_a_dump_date_that_is_not_a_day_is_dropped(project: Path, cli) -> None:
     assert cli("ingest", "news.jsonl", *MAPPING).exit_code == 0
     docs = read_jsonl(project / "data/interim/documents.jsonl")
     assert [d["date"] for d in docs] == [None, "2014-12-20"]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_an_id_repeated_within_a_dump_names_the_rows_and_field(
+    project: Path, cli, suffix: str
+) -> None:
+    rows = [ROWS[0], ROWS[1], {**ROWS[1], "body": "Beijing called for calm over the Sony hack."}]
+    write_dump(project / f"news{suffix}", rows)
+    assert fails(cli, "ingest", f"news{suffix}", *MAPPING) == (
+        f"Error: news{suffix}:3: document id 'news-18' (from field 'article_id') is also that of "
+        f"row 2; ids must be unique within the dump: fix the ids, or name another field with "
+        f"--id-field"
+    )
+    assert not (project / "data/interim/documents.jsonl").exists()

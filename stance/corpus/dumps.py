@@ -36,6 +36,19 @@ def named_fields(fields: Fields) -> list[tuple[str, str]]:
     ]
 
 
+def row_path(path: Path, row: int) -> str:
+    """A dump record's `path`: the file and its line (JSONL) or row (Parquet), from 1."""
+    return f"{path}:{row}"
+
+
+def dump_row(where: str) -> tuple[str, int] | None:
+    """(file, row) of a dump record's `path`; None for a document that is not a dump record."""
+    file, _, row = where.rpartition(":")
+    if not row.isdigit() or not file.lower().endswith((".jsonl", ".parquet")):
+        return None
+    return file, int(row)
+
+
 def _value(v: Any) -> Any:
     """A Parquet cell as a plain Python value: NaN and NaT are missing, timestamps ISO text."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -135,7 +148,8 @@ def jsonl_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
         numbered(_lines(path, opts.encoding, opts.limits.max_document_bytes)), str(path)
     ):
         found = True
-        yield row_document(path, f"{path}:{lineno}", str(lineno), obj, opts.fields, sha(lines[0]))
+        where = row_path(path, lineno)
+        yield row_document(path, where, str(lineno), obj, opts.fields, sha(lines[0]))
     if not found:
         raise InputError(f"{path}: file is empty")
 
@@ -164,7 +178,7 @@ def parquet_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
         for row in frame.to_dict(orient="records"):
             n += 1
             obj = {k: _value(v) for k, v in row.items()}
-            where = f"{path}:{n}"
+            where = row_path(path, n)
             digest = sha(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str))
             yield row_document(path, where, str(n), obj, f, digest)
     if not n:
