@@ -205,3 +205,29 @@ def test_an_id_repeated_within_a_dump_names_the_rows_and_field(
         f"--id-field"
     )
     assert not (project / "data/interim/documents.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [(17, "a number (17)"), (2.5, "a number (2.5)"), (True, "true/false"), (["a"], "a list"),
+     ({"p": "a"}, "an object")],
+)  # fmt: skip
+def test_a_text_field_that_is_not_text_says_so(tmp_path: Path, body: object, what: str) -> None:
+    rows = [ROWS[0], {**ROWS[1], "body": body}]
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        list(iter_documents(path, ReadOptions(fields=Fields(text="body", id="article_id"))))
+    assert str(err.value) == (
+        f"{path}:2: field 'body' holds {what}, not text (choose the field with --text-field)"
+    )
+
+
+def test_a_number_column_as_text_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"text": ["Seoul blamed Pyongyang.", "x"], "n": [1, 2]}).to_parquet(path)
+    with pytest.raises(InputError) as err:
+        list(iter_documents(path, ReadOptions(fields=Fields(text="n"))))
+    assert str(err.value) == (
+        f"{path}:1: field 'n' holds a number (1), not text (choose the field with --text-field)"
+    )

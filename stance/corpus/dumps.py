@@ -63,6 +63,19 @@ def _value(v: Any) -> Any:
     return v
 
 
+def _kind(value: Any) -> str:
+    """What a JSON or Parquet value is, in the words of a message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
 def row_document(
     path: Path, where: str, key: str, obj: dict[str, Any], fields: Fields, digest: str
 ) -> RawDocument:
@@ -74,6 +87,11 @@ def row_document(
                 f"leave {option} out"
             )
     text = obj.get(fields.text)
+    if text is not None and not isinstance(text, str):
+        raise InputError(
+            f"{where}: field {fields.text!r} holds {_kind(text)}, not text "
+            f"(choose the field with --text-field)"
+        )
     if not isinstance(text, str) or not text.strip():
         raise InputError(
             f"{where}: no text in field {fields.text!r} (choose the field with --text-field)"
