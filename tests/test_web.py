@@ -315,3 +315,19 @@ def test_a_page_with_no_article_says_how_to_go_on(web: Path, project: Path, cli)
     assert not (project / "data/interim/documents.jsonl").exists()
     out = ingest_ok(cli, "web", "--skip-invalid")
     assert "5 documents" in out and "invalid 1" in out
+
+
+def test_skip_invalid_does_not_advise_itself(web: Path, project: Path, cli) -> None:
+    (web / "headline.html").write_text("<html><body><h1>Obama vows response</h1></body></html>")
+    (web / "bad.warc").write_bytes(b"not a crawl\n")
+    out = ingest_ok(cli, "web", "--skip-invalid")
+    assert (
+        "Skipped: web/headline.html: no article text left after cleaning, only a headline " in out
+    )
+    assert "Skipped: web/bad.warc: not a readable WARC file" in out
+    assert "--skip-invalid" not in out
+    report = json.loads((project / "data/interim/ingest_report.json").read_text())
+    assert len(report["problems"]) == 2
+    assert not any(
+        "--skip-invalid" in p for p in report["problems"] + report["examples"]["invalid"]
+    )
