@@ -319,3 +319,14 @@ def test_a_file_that_is_not_a_warc_is_shown_escaped(project: Path, cli, name: st
         f"(--skip-invalid skips it)\n"
     )
     assert result.output.isascii() and "\x1b" not in result.output
+
+
+def test_a_saved_page_and_its_crawl_list_the_url_once(project: Path, cli) -> None:
+    url = "https://www.dailymeridian.example/world/2014/dec/19/us-blames-north-korea-sony-hack"
+    write_warc(project / "in/crawl.warc.gz", [response(url, page("meridian_sony"))])
+    (project / "in/meridian_sony.html").write_bytes(page("meridian_sony"))
+    result = cli("ingest", "in")
+    assert result.exit_code == 0, result.output
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [(d["doc_id"], d["urls"]) for d in docs] == [("crawl-000002", [url])]
+    assert "duplicate 1" in result.output
