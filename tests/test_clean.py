@@ -1,3 +1,5 @@
+import pytest
+
 from stance.corpus.clean import clean, normalize
 from tests.conftest import SEED_A, SEED_B, SEEDS
 
@@ -76,3 +78,42 @@ def test_other_credit_styles_are_captions() -> None:
         "Kim Jong Un at a rally (Reuters)\nThe FBI said on Friday that North Korea was to blame.\n"
     )
     assert [d["reason"] for d in doc.dropped] == ["caption", "caption"]
+
+
+FURNITURE_LINES = [
+    "RELATED: Obama vows response to North Korea over Sony hack",
+    "Related: Sony cancels release of The Interview",
+    "SEE ALSO: Kremlin says proof of hack is lacking",
+    "You have read 3 of 5 free articles this month.",
+    "You have read 3 of 5 free articles this month. Subscribe for full access to The Tokyo Ledger.",
+    "Subscribe for full access to The Tokyo Ledger.",
+    "Subscribe to continue reading",
+    "Reporting by Kiyoshi Takenaka; Editing by Robert Birsel",
+    "Additional reporting by Jack Kim in Seoul; Writing by Tim Kelly; Editing by Robert Birsel.",
+    "Reporting by Ju-min Park and Jack Kim, Editing by Tim Kelly",
+]
+NEWS_LINES = [
+    "Officials said they were reporting the breach to the FBI.",
+    "Reporting by Jack Kim in Seoul said the North was to blame.",
+    "Reporting by state media said the film was an act of war.",
+    "Editing by Sony executives removed the scene in which Kim Jong Un dies.",
+    "Related coverage of the hack appeared in Seoul papers on Monday.",
+    "Viewers who subscribe to Sony's service can stream the film from Wednesday.",
+    "You have read the statement, the envoy told reporters.",
+]
+
+
+@pytest.mark.parametrize("line", FURNITURE_LINES)
+def test_related_links_credit_lines_and_paywall_meters_are_dropped(line: str) -> None:
+    doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
+    assert [doc.text[b.start : b.end] for b in doc.blocks][1:] == [
+        "The FBI blamed North Korea for the hack."
+    ]
+    assert [d["reason"] for d in doc.dropped] == ["boilerplate"]
+
+
+@pytest.mark.parametrize("line", NEWS_LINES)
+def test_news_sentences_with_those_words_stay(line: str) -> None:
+    doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
+    assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
+    assert doc.dropped == []

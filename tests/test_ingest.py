@@ -355,3 +355,16 @@ def test_unsupported_file_type(project: Path, cli) -> None:
         "Error: x.pdf: unsupported file type '.pdf' "
         "(expected .htm, .html, .jsonl, .parquet, .text, .txt, .warc, .warc.gz)"
     )
+
+
+def test_no_candidates_says_no_actors(project: Path, cli) -> None:
+    (project / "in").mkdir()
+    (project / "in/weather.txt").write_text("Mild week\nThe weather was mild.\n", encoding="utf-8")
+    result = cli("ingest", "in")
+    assert result.exit_code == 0, result.output
+    assert "1 documents, 2 sentences, 0 candidates (no actors) -> data/interim/" in result.output
+    (project / "in/weather.txt").write_text("Une semaine douce et calme\nIl a fait doux toute la "
+                                            "semaine dans la région.\n", encoding="utf-8")  # fmt: skip
+    result = cli("ingest", "in")
+    assert result.exit_code == 0, result.output
+    assert "0 documents, 0 sentences, 0 candidates (no actors)" in result.output

@@ -305,3 +305,28 @@ def test_near_duplicate_groups_span_crawls_and_files(project: Path, cli) -> None
     (crawled,) = [s for s in sents if s["sentence"] == quote]
     seed = "000_40f0a603c88ba03e:0003"  # the same quote in the first seed article
     assert crawled["group"] == seed and crawled["doc_id"] == "c-000002"
+
+
+@pytest.mark.parametrize("name", ["bad.warc", "bad.warc.gz"])
+def test_a_file_that_is_not_a_warc_is_shown_escaped(project: Path, cli, name: str) -> None:
+    junk = b'\x85W2\xd6\x9a\xdf"+Kk\x1b[31m' + bytes(range(40))
+    (project / name).write_bytes(gzip.compress(junk) if name.endswith(".gz") else junk)
+    result = cli("ingest", name)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {name}: not a readable WARC file (no WARC record header; it starts "
+        f"{junk[:40]!r}, near byte 0); check the download with `gzip -t` "
+        f"(--skip-invalid skips it)\n"
+    )
+    assert result.output.isascii() and "\x1b" not in result.output
+
+
+def test_a_saved_page_and_its_crawl_list_the_url_once(project: Path, cli) -> None:
+    url = "https://www.dailymeridian.example/world/2014/dec/19/us-blames-north-korea-sony-hack"
+    write_warc(project / "in/crawl.warc.gz", [response(url, page("meridian_sony"))])
+    (project / "in/meridian_sony.html").write_bytes(page("meridian_sony"))
+    result = cli("ingest", "in")
+    assert result.exit_code == 0, result.output
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [(d["doc_id"], d["urls"]) for d in docs] == [("crawl-000002", [url])]
+    assert "duplicate 1" in result.output

@@ -156,9 +156,10 @@ def ingest(
     for problem in result.skipped:
         say("Skipped", problem)
     top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))
+    actors_seen = f"{len(result.actors)} actors: {top}" if result.actors else "no actors"
     typer.echo(
         f"{result.documents} documents, {result.sentences} sentences, "
-        f"{result.candidates} candidates ({len(result.actors)} actors: {top}) -> {result.out_dir}/"
+        f"{result.candidates} candidates ({actors_seen}) -> {result.out_dir}/"
     )
     typer.echo(f"{result.report.summary()} (details: {result.out_dir / REPORT})")
 

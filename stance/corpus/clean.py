@@ -73,18 +73,26 @@ _GLUED_CREDIT = re.compile(
 _CREDIT_MARKER = re.compile(
     r"\b(?:Photo(?:graph)?|Image|Picture|Credit|Caption)s?\s*(?:by|:|/)", re.I
 )
-# What extractors let through from inside an article's container: paywall teasers,
-# subscription pleas, cookie notices, "read more" links and the wire services' copyright line.
-# Matched only in short paragraphs (30 words at most, as captions): a call to action at the
-# start, a legal line anywhere.
+# What extractors let through from inside an article's container: paywall teasers and meters,
+# subscription pleas, cookie notices, "read more" and "RELATED:" links and the wire services'
+# copyright and credit lines. Matched only in short paragraphs (30 words at most, as captions):
+# a call to action at the start, a legal line anywhere, a credit line only when it is all
+# credits ("Reporting by Jack Kim; Editing by Tim Kelly"): names are capitalised, so "Reporting
+# by the agency showed ..." is a sentence.
+_NAME = r"(?-i:[A-Z][\w'’.-]*)"
+_NAMES = rf"{_NAME}(?:(?:\ |,\ |\ and\ ){_NAME})*(?:\ in\ {_NAME}(?:\ {_NAME})*)?"
+_CREDIT = rf"(?:additional\ )?(?:reporting|editing|writing)\ by\ {_NAMES}"
 _PROMO = re.compile(
-    r"""^(?:support\ (?:local|independent|quality|our)\ journalism|subscribe|sign\ (?:up|in)\b|
+    rf"""^(?:support\ (?:local|independent|quality|our)\ journalism|subscribe|sign\ (?:up|in)\b|
     log\ ?in\b|already\ a\ (?:subscriber|member)|become\ a\ (?:subscriber|member)|
     continue\ reading|keep\ reading|read\ (?:more|next|also)\b|advertisement|sponsored\ content|
+    (?:related|see\ also)\s*:|
+    you\ have\ read\ \d+\ (?:of|out\ of)\ \d+\ free\ (?:articles|stories)\b|
     we\ use\ cookies|this\ (?:site|website)\ uses\ cookies|share\ (?:this|on|via)\b|follow\ us\b|
     click\ here|listen\ to\ this|you\ may\ also\ like|
     get\ (?:unlimited\ |full\ |digital\ )+access|
     this\ (?:article|story|content)\ is\ (?:only\ )?(?:for|available\ to)\ (?:subscribers|members))
+    |^{_CREDIT}(?:\s*[;,]\s*{_CREDIT})*\.?$
     |\ball\ rights\ reserved\b
     |\bmay\ not\ be\ (?:published|reproduced|redistributed|republished)""",
     re.VERBOSE | re.IGNORECASE,

@@ -7,6 +7,7 @@ bound (ingest.max_document_bytes), so a dump of any size costs the memory of its
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,33 @@ from stance.core.tables import iter_batches, parquet_columns, parse_jsonl
 from stance.corpus.raw import DOC_ID, Fields, RawDocument, ReadOptions, hostname, sha
 
 _BATCH = 1000
+# The fields a dump may lack: by default a record without one gets the line number as its id
+# and no date or URL. A field the user named with its option is meant to be there, and a
+# misspelt name must not quietly give every document a made-up id and no date.
+_OPTIONAL = (("--id-field", "id"), ("--date-field", "date"), ("--url-field", "url"))
+
+
+def named_fields(fields: Fields) -> list[tuple[str, str]]:
+    """(option, field) of each optional field given a name other than its default."""
+    default = Fields()
+    return [
+        (option, getattr(fields, attr))
+        for option, attr in _OPTIONAL
+        if getattr(fields, attr) != getattr(default, attr)
+    ]
+
+
+def row_path(path: Path, row: int) -> str:
+    """A dump record's `path`: the file and its line (JSONL) or row (Parquet), from 1."""
+    return f"{path}:{row}"
+
+
+def dump_row(where: str) -> tuple[str, int] | None:
+    """(file, row) of a dump record's `path`; None for a document that is not a dump record."""
+    file, _, row = where.rpartition(":")
+    if not row.isdigit() or not file.lower().endswith((".jsonl", ".parquet")):
+        return None
+    return file, int(row)
 
 
 def _value(v: Any) -> Any:
@@ -35,11 +63,35 @@ def _value(v: Any) -> Any:
     return v
 
 
+def _kind(value: Any) -> str:
+    """What a JSON or Parquet value is, in the words of a message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
 def row_document(
     path: Path, where: str, key: str, obj: dict[str, Any], fields: Fields, digest: str
 ) -> RawDocument:
     """One dump record as a document; `key` stands in for a missing id (the line number)."""
+    for option, name in named_fields(fields):
+        if name not in obj:
+            raise InputError(
+                f"{where}: no field {name!r}, named by {option}; add it to this record or "
+                f"leave {option} out"
+            )
     text = obj.get(fields.text)
+    if text is not None and not isinstance(text, str):
+        raise InputError(
+            f"{where}: field {fields.text!r} holds {_kind(text)}, not text "
+            f"(choose the field with --text-field)"
+        )
     if not isinstance(text, str) or not text.strip():
         raise InputError(
             f"{where}: no text in field {fields.text!r} (choose the field with --text-field)"
@@ -114,7 +166,8 @@ def jsonl_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
         numbered(_lines(path, opts.encoding, opts.limits.max_document_bytes)), str(path)
     ):
         found = True
-        yield row_document(path, f"{path}:{lineno}", str(lineno), obj, opts.fields, sha(lines[0]))
+        where = row_path(path, lineno)
+        yield row_document(path, where, str(lineno), obj, opts.fields, sha(lines[0]))
     if not found:
         raise InputError(f"{path}: file is empty")
 
@@ -128,6 +181,14 @@ def parquet_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
             f"{path}: no column {f.text!r} (columns: {', '.join(names[:20]) or 'none'}); "
             f"choose the text column with --text-field"
         )
+    for option, name in named_fields(f):
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            hint = f"; nearest: {near[0]}" if near else ""
+            raise InputError(
+                f"{option} {name}: {path} has no such column "
+                f"(columns: {', '.join(names[:20]) or 'none'}{hint})"
+            )
     wanted = [f.text, f.id, f.date, f.url, f.title, "claim", "labels", "responses"]
     columns = [c for c in dict.fromkeys(wanted) if c in names]
     n = 0
@@ -135,7 +196,7 @@ def parquet_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument]:
         for row in frame.to_dict(orient="records"):
             n += 1
             obj = {k: _value(v) for k, v in row.items()}
-            where = f"{path}:{n}"
+            where = row_path(path, n)
             digest = sha(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str))
             yield row_document(path, where, str(n), obj, f, digest)
     if not n:

@@ -42,9 +42,18 @@ from stance.corpus.claim_input import (
 )
 from stance.corpus.claims import load_claims
 from stance.corpus.clean import CleanDocument, clean
-from stance.corpus.dedup import group_ids, text_key
-from stance.corpus.language import SAMPLE_CHARS, check_languages, detect, wanted
-from stance.corpus.raw import Fields, Limits, RawDocument, ReadOptions, Skip
+from stance.corpus.dedup import group_ids
+from stance.corpus.kept import Corpus
+from stance.corpus.language import SAMPLE_CHARS, check_languages, detect
+from stance.corpus.raw import (
+    SKIP_HINT,
+    Fields,
+    Limits,
+    RawDocument,
+    ReadOptions,
+    Skip,
+    iso_day,
+)
 from stance.corpus.readers import expand_paths, file_kind, iter_documents
 from stance.corpus.report import IngestReport
 from stance.corpus.sentences import Span, actor_rows, sentence_spans
@@ -95,10 +104,11 @@ def process_document(
     # A web page with a headline and no body is a section front or a gallery, not an article
     # (a headline-only text or dump record is a document: constructed headlines are).
     if not doc.blocks or (raw.extractor and all(b.kind != KIND_BODY for b in doc.blocks)):
-        raise InputError(f"{raw.path}: no article text left after cleaning")
-    date = doc.date
-    if date is None and raw.date and re.match(r"\d{4}-\d{2}-\d{2}", raw.date):
-        date = raw.date[:10]
+        raise InputError(
+            f"{raw.path}: no article text left after cleaning, only a headline or page "
+            f"furniture{SKIP_HINT}"
+        )
+    date = doc.date or iso_day(raw.date)
     sentences = [
         SentenceRecord(
             doc_id=raw.doc_id,
@@ -162,51 +172,6 @@ def make_candidates(
                     mentions=mentions,
                     claim=claim,
                 )
-
-
-class _Corpus:
-    """The documents kept so far: one per article text, in the languages asked for."""
-
-    def __init__(self, langs: list[str], report: IngestReport):
-        self.langs = langs
-        self.report = report
-        self.documents: list[DocumentRecord] = []
-        self.sentences: list[SentenceRecord] = []
-        self._first: dict[bytes, DocumentRecord] = {}
-        self._ids: dict[str, str] = {}
-
-    def add(self, entry: tuple[DocumentRecord, list[SentenceRecord]] | Skip) -> None:
-        if isinstance(entry, Skip):
-            if entry.reason == "invalid":  # a bad record of a crawl, with --skip-invalid
-                self.report.problem(entry.detail or entry.where)
-            else:
-                self.report.skip(entry.reason, entry.where, entry.detail)
-            return
-        doc, sents = entry
-        if not wanted(doc["lang"], self.langs):
-            self.report.skip("language", doc["path"], doc["lang"])
-            return
-        # Syndicated copies differ in headline and furniture, not in the article: the body's
-        # words decide. The first copy in input order is kept and lists every copy's URL.
-        body = [s["sentence"] for s in sents if s["kind"] == KIND_BODY]
-        key = text_key(body or [s["sentence"] for s in sents])
-        kept = self._first.get(key)
-        if kept is not None:
-            kept["urls"].append(doc["url"] or doc["path"])
-            self.report.skip("duplicate", doc["path"], f"the text of {kept['doc_id']}")
-            return
-        if doc["doc_id"] in self._ids:
-            raise InputError(
-                f"{doc['path']}: document id {doc['doc_id']!r} is also used by "
-                f"{self._ids[doc['doc_id']]}: rename one file (ids come from file names)"
-            )
-        self._first[key] = doc
-        self._ids[doc["doc_id"]] = doc["path"]
-        self.documents.append(doc)
-        self.sentences.extend(sents)
-        self.report.languages[doc["lang"]] += 1
-        if doc["extractor"]:
-            self.report.extractors[doc["extractor"]] += 1
 
 
 def _progress(files: list[Path], enabled: bool) -> Any:
@@ -298,11 +263,12 @@ def ingest(
 
     files = expand_paths(paths)
     report = IngestReport(files=len(files))
-    corpus = _Corpus(langs, report)
+    fields = fields or Fields(text=text_field)
+    corpus = Corpus(langs, report, fields.id)
     bar = _progress(files, progress)
     opts = ReadOptions(
         encoding=encoding,
-        fields=fields or Fields(text=text_field),
+        fields=fields,
         limits=limits or Limits(),
         html_extractor=html_extractor,
         skip_invalid=skip_invalid,

@@ -6,6 +6,7 @@ Readers (plain text, HTML pages, WARC crawls, JSONL and Parquet dumps) share the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
@@ -16,10 +17,28 @@ from stance.core.errors import InputError
 from stance.core.schema import EXTRACTOR_TRAFILATURA
 
 DOC_ID = re.compile(r"[^\w.-]+")
+# How a message says an input can be left out; IngestReport drops it once --skip-invalid is on.
+SKIP_HINT = " (--skip-invalid skips it)"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
 
 
 def sha(data: str | bytes) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def iso_day(value: str | None) -> str | None:
+    """The YYYY-MM-DD day at the start of a date or ISO timestamp; None when there is none.
+
+    Every reader's date (page metadata, a WARC-Date, a dump's date field) goes through here, so
+    a value that is not a real day ("2014-13-45", "yesterday") is dropped the same way for all:
+    stored, it would surface later as a bad claim date blamed on data/claims.yaml.
+    """
+    if not value or not _DAY.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def hostname(url: str | None) -> str | None:

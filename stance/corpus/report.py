@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stance.core.schema import SKIP_REASONS
+from stance.corpus.raw import SKIP_HINT
 
 EXAMPLES = 20  # per reason: enough to see what a reason catches, bounded on a large crawl
 
@@ -36,6 +37,8 @@ class IngestReport:
             shown.append(f"{where}: {detail}" if detail else where)
 
     def problem(self, message: str) -> None:
+        # Recorded only under --skip-invalid: advising the option that is already on misleads.
+        message = message.removesuffix(SKIP_HINT)
         self.problems.append(message)
         self.skip("invalid", message)
 

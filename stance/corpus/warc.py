@@ -9,6 +9,7 @@ finds one, else the day of the record's WARC-Date (when the page was fetched).
 
 from __future__ import annotations
 
+import gzip
 import re
 import zlib
 from collections.abc import Iterator
@@ -18,11 +19,20 @@ from typing import Any
 from stance.core.errors import InputError
 from stance.core.files import open_binary
 from stance.corpus.pages import extract_page
-from stance.corpus.raw import DOC_ID, RawDocument, ReadOptions, Skip, hostname, sha
+from stance.corpus.raw import (
+    DOC_ID,
+    SKIP_HINT,
+    RawDocument,
+    ReadOptions,
+    Skip,
+    hostname,
+    sha,
+)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _CHUNK = 1 << 16
+_PREVIEW = 40  # bytes of a file that is not a WARC shown in the error
 
 
 def warc_stem(path: Path) -> str:
@@ -53,10 +63,26 @@ def _decode(data: bytes, charset: str) -> str:
 
 
 def _corrupt(path: Path, offset: int, why: str) -> InputError:
+    # warcio quotes the bytes it could not parse: a corrupt file's bytes, printed raw, are
+    # mojibake at best and terminal control sequences at worst.
+    why = why if why.isprintable() else ascii(why)[1:-1]
     return InputError(
         f"{path}: not a readable WARC file ({why}, near byte {offset:,}); check the download "
-        f"(e.g. `gzip -t`) or leave the file out (--skip-invalid skips it)"
+        f"with `gzip -t`{SKIP_HINT}"
     )
+
+
+def _preview(path: Path, offset: int) -> str:
+    """The first bytes at `offset` (decompressed when gzipped), escaped, for a message."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            gzipped = fh.read(2) == b"\x1f\x8b"
+            fh.seek(offset)
+            data = gzip.GzipFile(fileobj=fh).read(_PREVIEW) if gzipped else fh.read(_PREVIEW)
+    except (OSError, EOFError, zlib.error):
+        return ""
+    return f"; it starts {data!r}" if data else ""
 
 
 def _read_payload(record: Any, where: str, opts: ReadOptions) -> bytes:
@@ -155,7 +181,10 @@ def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip
                     opts.on_bytes(fh.tell() - done)
                     done = fh.tell()
         except ArchiveLoadFailed as exc:
-            raise _corrupt(path, offset, str(exc).splitlines()[0][:80]) from None
+            why = str(exc).splitlines()[0][:120]
+            if why.startswith("Unknown archive format"):  # followed by the bytes it found
+                why = "no WARC record header" + _preview(path, offset)
+            raise _corrupt(path, offset, why) from None
         # warcio's parser meets a malformed record with any of these (a record without a
         # target URI is an AttributeError); each means the same to the user: a broken file.
         except (zlib.error, EOFError, OSError, ValueError, AttributeError, IndexError) as exc:
