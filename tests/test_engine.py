@@ -261,6 +261,44 @@ def test_ingest_on_dask_equals_local(cluster: str, tmp_path: Path) -> None:
     assert (outs["local"] / "candidates.jsonl").stat().st_size > 0
 
 
+def test_ingest_reaches_workers_in_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relative input paths, read by a worker whose working directory is elsewhere, give the
+    local engine's outputs byte for byte (records name the files as the user did)."""
+    import os
+    import shutil
+
+    from distributed import Client, LocalCluster
+
+    from stance.corpus.ingest import OUTPUTS, ingest
+
+    (tmp_path / "in").mkdir()
+    for name in (f"{SEED_A}.txt", f"{SEED_B}.txt"):
+        shutil.copy(SEEDS / name, tmp_path / "in" / name)
+    monkeypatch.chdir(tmp_path)
+    common = {
+        "actors_path": ROOT / "data/actors.yaml",
+        "claims_path": ROOT / "data/claims.yaml",
+        "claims": ["sony-hack-2014"],
+    }
+    ingest([Path("in")], out_dir=Path("local"), **common)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as c,
+        Client(c) as client,
+    ):
+        client.run(os.chdir, "/")
+        ingest(
+            [Path("in")],
+            out_dir=Path("dask"),
+            engine="dask",
+            scheduler=c.scheduler_address,
+            **common,
+        )
+    for name in OUTPUTS:
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
 def test_the_cli_starts_a_local_cluster(model: Path, tmp_path: Path, reference, cli) -> None:
     expected, single = reference
     out = tmp_path / "out"

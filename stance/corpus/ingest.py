@@ -10,6 +10,7 @@ data/interim/.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -191,13 +192,19 @@ def _progress(files: list[Path], enabled: bool) -> Any:
 
 
 def _read_file(
-    task: tuple[Path, str], opts: ReadOptions, min_lang_confidence: float
+    task: tuple[Path, str, str | None], opts: ReadOptions, min_lang_confidence: float
 ) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip]:
-    """One input file (path, source), processed whole before any of it joins the corpus: with
-    --skip-invalid a bad file is left out entirely, never half. A task on the dask engine."""
-    path, source = task
+    """One input file (path, source, the client's directory on the dask engine), processed
+    whole before any of it joins the corpus: with --skip-invalid a bad file is left out
+    entirely, never half. A task on the dask engine."""
+    path, source, base = task
+    # A cluster's worker runs in its own directory: it reads the file named from the root (on
+    # a shared file system), and the records name it as the user did, as the local engine's.
+    readable = path if base is None or path.is_absolute() else Path(base) / path
     out: list[tuple[DocumentRecord, list[SentenceRecord]] | Skip] = []
-    for item in iter_documents(path, opts):
+    for item in iter_documents(readable, opts):
+        if readable != path:
+            item = _named_as_given(item, str(readable), str(path))
         if isinstance(item, Skip):
             out.append(item)
             continue
@@ -208,6 +215,12 @@ def _read_file(
                 raise
             out.append(Skip("empty", item.path, item.url or ""))
     return out
+
+
+def _named_as_given(item: RawDocument | Skip, read: str, given: str) -> RawDocument | Skip:
+    if isinstance(item, Skip):
+        return replace(item, where=item.where.replace(read, given, 1))
+    return replace(item, path=item.path.replace(read, given, 1))
 
 
 def ingest(
@@ -274,9 +287,10 @@ def ingest(
         skip_invalid=skip_invalid,
         on_bytes=bar.update,
     )
-    items = [(path, source or default_source(path)) for path in files]
     # A worker's progress cannot reach this bar: on dask a file counts when its task is done.
     here = engine == "local"
+    base = None if here else os.getcwd()
+    items = [(path, source or default_source(path), base) for path in files]
     try:
         with session(engine, scheduler, workers) as runner:
             calls = runner.map(
