@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from stance.core.errors import InputError
+from stance.core.schema import PREDICTED_COLUMNS
 from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
 from stance.model.data import fill_claims, prepare_table
 from stance.model.persist import load
@@ -61,10 +62,6 @@ class TableRun(NamedTuple):
     defaulted: int  # rows that named no claim and were given the default
 
 
-# Columns `stance predict` adds to a table; an input that has one would lose it unseen.
-WRITTEN = ("stance", "scores", "actor_found", "claim_text")
-
-
 def claim_columns(
     values: Sequence[str], known: dict[str, dict[str, Any]], where: str = "--claim", offset: int = 0
 ) -> tuple[list[str], list[str]]:
@@ -88,7 +85,7 @@ def claim_columns(
 def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | None = None) -> Any:
     """Predicted rows of one batch; rows without a claim get `claim` (their count is in
     `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with."""
-    taken = [c for c in WRITTEN if c in batch.columns]
+    taken = [c for c in PREDICTED_COLUMNS if c in batch.columns]
     if taken:
         raise InputError(
             f"{path}: has a {taken[0]!r} column, which `stance predict` writes; rename it "
