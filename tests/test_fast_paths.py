@@ -20,7 +20,14 @@ from stance.corpus.actors import _TOKEN, _tokens
 from stance.model import cues
 from stance.model.compiled import pipeline_proba
 from stance.model.predict import predict_frame
-from stance.model.tfidf import char_wb_grams, char_wb_triples, closed, tfidf_triples
+from stance.model.tfidf import (
+    char_wb_grams,
+    char_wb_tfidf,
+    closed,
+    tokenize,
+    tokenize_all,
+    word_tfidf,
+)
 from stance.model.train import fit, model_inputs
 from tests.test_estimator_contract import table
 from tests.test_train import REGS, params
@@ -32,6 +39,19 @@ TEXTS = [
     "Russia's foreign ministry dismissed the accusations as Russophobic hysteria.",
     "Über-Hacker? İstanbul officials said nothing — and China didn't comment.",
 ]
+
+
+def _same_matrix(got, want) -> None:
+    """The same entries (row, column) as scikit-learn's matrix, with values equal to 1e-12
+    (a row's norm may be summed in another order), and no explicit zeros."""
+    got, want = got.tocsr(), want.tocsr()
+    got.sort_indices()
+    want.sort_indices()
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.allclose(got.data, want.data, rtol=1e-12, atol=0)
+    assert (got.data != 0).all()
 
 
 def _random_texts(n: int, seed: int) -> list[str]:
@@ -53,7 +73,7 @@ def test_batch_tfidf_is_scikit_learns(settings: dict) -> None:
     vec = TfidfVectorizer(**settings).fit(TEXTS + _random_texts(50, 1))
     texts = TEXTS + _random_texts(500, 2) + ["", "x", "ÉCOLE école"]
     vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-    rows, cols, vals = tfidf_triples(
+    got = word_tfidf(
         texts,
         vocab,
         vec.idf_,
@@ -62,10 +82,20 @@ def test_batch_tfidf_is_scikit_learns(settings: dict) -> None:
         None,
         closed(vocab, vec.ngram_range),
     )
-    want = vec.transform(texts).tocoo()
-    assert sorted(zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True)) == sorted(
-        zip(want.row.tolist(), want.col.tolist(), want.data.tolist(), strict=True)
-    )
+    _same_matrix(got, vec.transform(texts))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["Über-Hacker said so"], ["a NUL\x00inside", "b"], [""]],
+    ids=["ascii", "non-ascii", "nul", "empty"],
+)
+def test_batch_tokenizing_is_per_text_tokenizing(extra: list[str]) -> None:
+    # The whole batch is lower-cased and translated at once when it is ASCII without NUL;
+    # either way each text gets its own tokens.
+    texts = [t for t in TEXTS if t.isascii()] + _random_texts(100, 5) + extra
+    assert tokenize_all(texts) == [tokenize(t) for t in texts]
+    assert tokenize_all([]) == []
 
 
 @pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (3, 3)])
@@ -74,11 +104,12 @@ def test_batch_char_ngrams_are_scikit_learns(ngram_range: tuple[int, int]) -> No
     vec.fit(TEXTS + _random_texts(50, 3))
     texts = TEXTS + _random_texts(300, 4) + ["", "x", "a  b\t\nc", "ÉCOLE école"]
     vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-    rows, cols, vals = char_wb_triples(texts, vocab, vec.idf_, ngram_range, True)
-    want = vec.transform(texts).tocoo()
-    assert sorted(zip(rows.tolist(), cols.tolist(), vals.tolist(), strict=True)) == sorted(
-        zip(want.row.tolist(), want.col.tolist(), want.data.tolist(), strict=True)
-    )
+    cache: dict[str, list[int]] = {}
+    want = vec.transform(texts)
+    _same_matrix(char_wb_tfidf(texts, vocab, vec.idf_, ngram_range, True, cache), want)
+    assert cache  # each distinct word's columns, kept for the next batch ...
+    again = char_wb_tfidf(texts[::-1], vocab, vec.idf_, ngram_range, True, cache)
+    _same_matrix(again, vec.transform(texts[::-1]))  # ... which gets the same matrix with it
     analyze = vec.build_analyzer()
     for text in texts:
         assert char_wb_grams(text, *ngram_range) == analyze(text)

@@ -1,9 +1,10 @@
-"""The fitted pipeline as plain data, so `stance predict TEXT` needs NumPy only.
+"""The fitted pipeline as plain data, so `stance predict TEXT` needs NumPy and scipy.sparse.
 
 Importing scikit-learn costs ~1.8 s here (it imports SciPy's stats and pandas), skops ~0.8 s
-more: most of a one-sentence prediction. After the actor view the pipeline is linear: two
-TF-IDF blocks, a standard scaler and a linear model whose scores go through a fixed link
-(softmax, one-vs-rest logistic, modified Huber, or per-class sigmoids for the calibrated SVM).
+more: most of a one-sentence prediction; scipy.sparse alone costs 0.1 s. After the actor view
+the pipeline is linear: TF-IDF blocks, a standard scaler and a linear model whose scores go
+through a fixed link (softmax, one-vs-rest logistic, modified Huber, or per-class sigmoids
+for the calibrated SVM).
 `export` writes what that needs (view parameters, vocabularies, idf, scaler statistics,
 coefficients) as JSON and .npy members of the model archive; `CompiledModel` evaluates them,
 computing the view with the same code as training (stance.model.views). `export` refuses
@@ -27,7 +28,7 @@ import numpy as np
 
 from stance.core.gcpause import gc_paused
 from stance.corpus.actors import Registry
-from stance.model.tfidf import TOKEN_PATTERN, char_wb_triples, closed, distinct, tfidf_triples
+from stance.model.tfidf import TOKEN_PATTERN, char_wb_tfidf, closed, distinct, word_tfidf
 from stance.model.views import NUMERIC, actor_views, alias_registry
 
 FORMAT = 1
@@ -205,25 +206,34 @@ def check(pipe: Any, members: dict[str, bytes], frame: Any, atol: float = 1e-9) 
     return diff
 
 
-def pipeline_proba(pipe: Any, view: Any) -> np.ndarray:
-    """`pipe[1:].predict_proba(view)` for a batch of actor views (ActorView's output): the
-    same probabilities (to ~1e-15, the order of a sum) from the export of the fitted pipeline,
-    several times faster than scikit-learn's per-document TF-IDF; the pipeline's own when it
-    cannot be compiled. The export is rebuilt per call (~5 ms), so a refitted or changed
-    pipeline is never evaluated with stale coefficients."""
+def compile_pipeline(pipe: Any) -> CompiledModel | None:
+    """The plain-data export of a fitted pipeline, or None when it cannot be compiled."""
     from stance.model.features import ActorView
 
     try:
         if not isinstance(pipe[0], ActorView):
             raise CannotCompile(f"first step {type(pipe[0]).__name__}")
-        model = CompiledModel(export(pipe))
+        return CompiledModel(export(pipe))
     except CannotCompile:
+        return None
+
+
+def pipeline_proba(pipe: Any, view: Any, compiled: CompiledModel | None = None) -> np.ndarray:
+    """`pipe[1:].predict_proba(view)` for a batch of actor views (ActorView's output): the
+    same probabilities (to ~1e-15, the order of a sum) from the export of the fitted pipeline,
+    several times faster than scikit-learn's per-document TF-IDF; the pipeline's own when it
+    cannot be compiled. Without `compiled` (made by `compile_pipeline` from this same `pipe`,
+    and reused across the batches of one run: it keeps what it learns of the batches' words)
+    the export is made here (~5 ms), so a refitted pipeline is never evaluated with stale
+    coefficients."""
+    model = compiled if compiled is not None else compile_pipeline(pipe)
+    if model is None:
         return pipe[1:].predict_proba(view)  # type: ignore[no-any-return]
     numeric = view[list(NUMERIC)].to_numpy(dtype=np.float64)
     return model.proba_from_view(view["sentence"].tolist(), view["window"].tolist(), numeric)
 
 
-# ---- reading (at prediction time, NumPy only) ----------------------------------------------
+# ---- reading (at prediction time, NumPy and scipy.sparse only) ----------------------------
 
 
 class CompiledModel:
@@ -251,6 +261,7 @@ class CompiledModel:
                     block["vocab"], block["ngram_range"]
                 )
                 block["idf"] = array(block["idf"])
+                block["grams"] = {}  # word -> its character n-gram columns, across batches
             else:
                 block["mean"], block["scale"] = array(block["mean"]), array(block["scale"])
             self.blocks.append(block)
@@ -301,11 +312,16 @@ class CompiledModel:
                 # decision-function share is copied to every row that has it.
                 codes, uniques = distinct(texts[b["column"]])
                 if b["analyzer"] == "char_wb":
-                    rows, cols, vals = char_wb_triples(
-                        uniques, b["vocab"], b["idf"], b["ngram_range"], b["sublinear_tf"]
+                    matrix = char_wb_tfidf(
+                        uniques,
+                        b["vocab"],
+                        b["idf"],
+                        b["ngram_range"],
+                        b["sublinear_tf"],
+                        b["grams"],
                     )
                 else:
-                    rows, cols, vals = tfidf_triples(
+                    matrix = word_tfidf(
                         uniques,
                         b["vocab"],
                         b["idf"],
@@ -314,12 +330,9 @@ class CompiledModel:
                         tokenized,
                         b["closed"],
                     )
-                cols, vals = cols + b["start"], vals * b["weight"]
                 for member, decision in zip(self.members, decisions, strict=True):
-                    coef = member["coef"]
-                    for c in range(coef.shape[0]):
-                        share = np.bincount(rows, coef[c, cols] * vals, minlength=len(uniques))
-                        decision[:, c] += share[codes]
+                    share = matrix @ member["coef"][:, b["start"] : b["stop"]].T
+                    decision += share[codes] * b["weight"]
             else:
                 scaled = (numeric - b["mean"]) / b["scale"] * b["weight"]
                 for member, decision in zip(self.members, decisions, strict=True):

@@ -71,7 +71,10 @@ def predict_part(
     """One task: predict a part into `folder/part-NNNNN.parquet`; (rows, model loaded here,
     rows given the default `claim`). Errors name the part's file and the row within it."""
     index, part = job
+    from stance.model.compiled import compile_pipeline
+
     pipe, loaded = worker_model(model, data, card)
+    compiled = compile_pipeline(pipe)  # once per part, for its batches
     rows = defaulted = 0
     try:
         with contextlib.ExitStack() as stack:
@@ -81,7 +84,9 @@ def predict_part(
                     # parents=False: if the run failed and its folder is gone, write nothing
                     out = TableWriter(folder / f"part-{index:05d}.parquet", parents=False)
                     writer = stack.enter_context(out)
-                done = _predict_batch(pipe, batch, part.path, part.first_row + rows, claim)
+                done = _predict_batch(
+                    pipe, batch, part.path, part.first_row + rows, claim, compiled
+                )
                 writer.write(done)
                 rows, defaulted = rows + len(batch), defaulted + done.attrs["defaulted"]
     except StanceError:

@@ -34,12 +34,13 @@ def _labels_and_scores(classes: list[str], probs: Any) -> tuple[list[str], list[
     return labels, scores
 
 
-def predict_frame(pipe: Any, frame: Any) -> Prediction:
-    """Labels, probabilities, actor-found flags and the view they were computed from."""
+def predict_frame(pipe: Any, frame: Any, compiled: Any = None) -> Prediction:
+    """Labels, probabilities, actor-found flags and the view they were computed from;
+    `compiled`: stance.model.compiled.compile_pipeline(pipe), made once for many frames."""
     from stance.model.compiled import pipeline_proba
 
     view = pipe[0].transform(frame)
-    probs = pipeline_proba(pipe, view)  # pipe[1:].predict_proba(view), faster
+    probs = pipeline_proba(pipe, view, compiled)  # pipe[1:].predict_proba(view), faster
     labels, scores = _labels_and_scores([str(c) for c in pipe[-1].classes_], probs)
     return Prediction(labels, scores, [bool(f) for f in view["found"]], view)
 
@@ -82,9 +83,17 @@ def claim_columns(
     return [seen[v][0] for v in values], [seen[v][1] for v in values]
 
 
-def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | None = None) -> Any:
+def _predict_batch(
+    pipe: Any,
+    batch: Any,
+    path: Path,
+    offset: int,
+    claim: str | None = None,
+    compiled: Any = None,
+) -> Any:
     """Predicted rows of one batch; rows without a claim get `claim` (their count is in
-    `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with."""
+    `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with.
+    `compiled`: as for `predict_frame`."""
     taken = [c for c in PREDICTED_COLUMNS if c in batch.columns]
     if taken:
         raise InputError(
@@ -102,7 +111,7 @@ def _predict_batch(pipe: Any, batch: Any, path: Path, offset: int, claim: str | 
             msg = f"{head}: row {int(n) + offset}:{tail}"
         raise InputError(msg) from None
     defaulted = fill_claims(frame, claim) if claim is not None else 0
-    pred = predict_frame(pipe, frame)
+    pred = predict_frame(pipe, frame, compiled)
     out = batch.copy()
     known = pipe[0].claims or {}
     values = [str(c) for c in frame["claim"]] if claim is not None else None
@@ -147,11 +156,14 @@ def predict_table(
         file=sys.stderr,
         mininterval=0.5,
     )
+    from stance.model.compiled import compile_pipeline
+
+    compiled = compile_pipeline(pipe)  # once: it keeps what it learns of the batches' words
     defaulted = 0
     try:
         with TableWriter(output, "--output") as out:
             for batch in iter_batches(source, batch_size, "--input"):
-                done = _predict_batch(pipe, batch, source, out.rows, claim)
+                done = _predict_batch(pipe, batch, source, out.rows, claim, compiled)
                 defaulted += done.attrs["defaulted"]
                 out.write(done)
                 bar.update(len(batch))

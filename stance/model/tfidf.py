@@ -1,12 +1,15 @@
-"""A fitted TfidfVectorizer's transform for a whole batch of texts, with NumPy only.
+"""A fitted TfidfVectorizer's transform for a whole batch of texts, as a SciPy sparse matrix.
 
-scikit-learn's `transform` loops over documents and n-grams in Python (~4x the time of
-everything else here on a batch); this does each distinct text's tokenisation in C (one regex
-call), then the n-gram lookups as flat list comprehensions over the whole batch and the
-counting, idf weighting and l2 normalisation as array operations. It implements only the
-settings stance.model.compiled checks (word n-grams of lower-cased `\\b\\w\\w+\\b` tokens,
-optional sublinear tf, idf, l2 norm), and the values are the same floating-point operations in
-the same order as scikit-learn's (sorted columns per row), so the matrix is the same.
+scikit-learn's `transform` loops over documents and n-grams in Python. Here each distinct text
+is tokenised once (a C-level translate/split, or one regex call), each distinct word and
+n-gram of the batch is looked up in the vocabulary once (news repeats its words), and the
+counting, tf, idf weighting and l2 normalisation are array and sparse-matrix operations in C.
+Only the settings stance.model.compiled checks are implemented: word n-grams of lower-cased
+`\\b\\w\\w+\\b` tokens, or `char_wb` n-grams; optional sublinear tf; idf; l2 norm. The matrix
+holds the same entries as scikit-learn's; a value may differ from it in the last bit, since a
+row's norm is summed in another order (tests compare them to 1e-12).
+
+scipy.sparse is imported on first use (0.1 s), never at `stance` start-up.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +26,12 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 # In ASCII text the tokens are the runs of [A-Za-z0-9_] of two or more: every other character
 # becomes a space and str.split finds them in about half the regex's time.
 NOT_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or i == 95)})
+# The same, keeping NUL: a batch of texts is joined by NUL, lower-cased and translated at once.
+_JOIN = "\x00"
+_NOT_WORD_BUT_JOIN = {k: v for k, v in NOT_WORD.items() if k != 0}
+# Distinct words whose character n-gram columns a model keeps between batches (a cache that
+# is emptied when full, so memory stays bounded on an endless stream of new words).
+GRAM_CACHE_WORDS = 200_000
 
 
 def tokenize(text: str) -> list[str]:
@@ -32,12 +42,29 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(low)  # type: ignore[no-any-return]
 
 
+def tokenize_all(texts: Sequence[str]) -> list[list[str]]:
+    """`tokenize` of each text: one lower() and translate() for the whole batch when it is
+    ASCII without NUL (the per-call overhead is most of a short text's cost)."""
+    big = _JOIN.join(texts)
+    if not big.isascii() or big.count(_JOIN) != len(texts) - 1:
+        return [tokenize(t) for t in texts]
+    if not texts:
+        return []
+    parts = big.lower().translate(_NOT_WORD_BUT_JOIN).split(_JOIN)
+    return [[w for w in part.split() if len(w) > 1] for part in parts]
+
+
 def distinct(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Codes into the distinct texts (in order of first appearance), and those texts: a
     sentence recurs once per actor in it, and its features are computed once."""
-    index: dict[str, int] = {}
-    codes = [index.setdefault(t, len(index)) for t in texts]
-    return np.asarray(codes, dtype=np.intp), list(index)
+    index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.intp, count=len(texts))
+    return codes, list(index)
+
+
+def _codes(items: list[str]) -> tuple[np.ndarray, list[str]]:
+    # `distinct` for a flat list of words (C-level loops: no Python code per item).
+    return distinct(items)
 
 
 def closed(vocab: dict[str, int], ngram_range: Sequence[int]) -> bool:
@@ -49,63 +76,73 @@ def closed(vocab: dict[str, int], ngram_range: Sequence[int]) -> bool:
     )
 
 
-def tfidf_triples(
+def word_tfidf(
     texts: Sequence[str],
     vocab: dict[str, int],
     idf: np.ndarray,
-    ngram_range: tuple[int, int],
+    ngram_range: Sequence[int],
     sublinear_tf: bool,
     tokenized: dict[str, list[str]] | None = None,
     closed: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TfidfVectorizer.transform(texts) as (row, column, value) arrays, rows in order and
-    columns ascending within a row (a CSR matrix's order). `tokenized` (text -> tokens) is
-    shared by the blocks of one batch: a window is its whole sentence when the actor is not
-    found, and is then tokenised once."""
+) -> Any:
+    """TfidfVectorizer(analyzer="word").transform(texts) as a CSR matrix. `tokenized` (text ->
+    tokens) is shared by the blocks of one batch: a window is its whole sentence when the actor
+    is not found, and is then tokenised once. With a `closed` vocabulary (see `closed`) an
+    n-gram with an unknown word cannot be a term and is never looked up."""
     lo, hi = ngram_range
     done = {} if tokenized is None else tokenized
-    tokens = [done[t] if t in done else done.setdefault(t, tokenize(t)) for t in texts]
+    new = [t for t in texts if t not in done]
+    done.update(zip(new, tokenize_all(new), strict=True))
+    tokens = list(map(done.__getitem__, texts))
     lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
-    flat = list(chain.from_iterable(tokens))
+    codes, words = _codes(list(chain.from_iterable(tokens)))
+    n = len(codes)
     row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
     get = vocab.get
+    uni = np.fromiter((get(w, -1) for w in words), dtype=np.intp, count=len(words))[codes]
     rows, cols = [], []
-    # Unigram columns; with a closed vocabulary (every word of its n-grams is a term too: see
-    # `closed`) an n-gram with an unknown word cannot be a term and is never looked up.
-    uni = np.array([get(w, -1) for w in flat], dtype=np.intp) if lo == 1 else None
-    for k in range(max(lo, 1), hi + 1):
-        if k == 1 and uni is not None:
-            keep = uni >= 0
-            rows.append(row_of[keep])
-            cols.append(uni[keep])
-            continue
-        m = max(len(flat) - k + 1, 0)
-        # An n-gram must not run into the next text.
-        ok = row_of[:m] == row_of[k - 1 :]
-        if closed and uni is not None:
-            for i in range(k):
-                ok &= uni[i : i + m] >= 0
+    if lo == 1:
+        keep = uni >= 0
+        rows.append(row_of[keep])
+        cols.append(uni[keep])
+    # The k-gram at each position, as a code into the batch's distinct k-grams (`names`),
+    # built from the (k-1)-gram there and the next word; -1 where there is none to build on.
+    gram, names = (np.where(uni >= 0, codes, -1) if closed and lo == 1 else codes), words
+    for k in range(2, hi + 1):
+        m = max(n - k + 1, 0)
+        ok = (row_of[:m] == row_of[k - 1 :]) & (gram[:m] >= 0)  # never into the next text
+        if closed and lo == 1:
+            ok &= uni[k - 1 :] >= 0
         at = np.flatnonzero(ok)
-        if k == 2:
-            grams = [flat[j] + " " + flat[j + 1] for j in at.tolist()]
-        else:
-            grams = [" ".join(flat[j : j + k]) for j in at.tolist()]
-        ids = np.array([get(g, -1) for g in grams], dtype=np.intp)
-        keep = ids >= 0
-        rows.append(row_of[at[keep]])
-        cols.append(ids[keep])
-    return _weigh(np.concatenate(rows), np.concatenate(cols), len(texts), idf, sublinear_tf)
+        keys, inverse = np.unique(gram[at] * len(words) + codes[at + k - 1], return_inverse=True)
+        first, last = np.divmod(keys, len(words))
+        names = [
+            f"{names[a]} {words[b]}" for a, b in zip(first.tolist(), last.tolist(), strict=True)
+        ]
+        ids = np.fromiter((get(g, -1) for g in names), dtype=np.intp, count=len(names))[inverse]
+        if k >= lo:
+            keep = ids >= 0
+            rows.append(row_of[at[keep]])
+            cols.append(ids[keep])
+        gram = np.full(m, -1, dtype=np.intp)
+        gram[at] = inverse
+    counts = (
+        _sparse()
+        .coo_matrix(
+            (np.ones(sum(map(len, rows))), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(texts), len(idf)),
+        )
+        .tocsr()
+    )  # sums the repeats of a term in a text
+    return _weigh(counts, idf, sublinear_tf)
 
 
 def _word_grams(word: str, lo: int, hi: int) -> list[str]:
     w = f" {word} "
     size = len(w)
-    grams: list[str] = []
-    for n in range(lo, hi + 1):
-        if size <= n:  # a padded word no longer than n gives itself once, and no longer grams
-            grams.append(w)
-            break
-        grams.extend(w[i : i + n] for i in range(size - n + 1))
+    grams = [w[i : i + n] for n in range(lo, min(hi, size - 1) + 1) for i in range(size - n + 1)]
+    if size <= hi:  # a padded word no longer than n gives itself once, and no longer grams
+        grams.append(w)
     return grams
 
 
@@ -115,52 +152,65 @@ def char_wb_grams(text: str, lo: int, hi: int) -> list[str]:
     return [g for word in text.lower().split() for g in _word_grams(word, lo, hi)]
 
 
-def char_wb_triples(
+def char_wb_tfidf(
     texts: Sequence[str],
     vocab: dict[str, int],
     idf: np.ndarray,
-    ngram_range: tuple[int, int],
+    ngram_range: Sequence[int],
     sublinear_tf: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`tfidf_triples` for a vectorizer with analyzer="char_wb" (the plain model's view).
-    A character n-gram never crosses a word, so each distinct word's columns are looked up
-    once (news repeats its words: ~20x fewer lookups), and every word's columns are then
-    gathered with array operations instead of a Python loop over words."""
+    cache: dict[str, list[int]] | None = None,
+) -> Any:
+    """TfidfVectorizer(analyzer="char_wb").transform(texts) as a CSR matrix. A character
+    n-gram never crosses a word, so the counts are (texts x words) @ (words x n-grams): each
+    distinct word's columns are looked up once (or kept in `cache` from an earlier batch of
+    the same vocabulary), and the product sums them per text in C."""
     lo, hi = ngram_range
-    get = vocab.get
+    sp = _sparse()
     split = [text.lower().split() for text in texts]
-    index: dict[str, int] = {}
-    codes = np.fromiter(
-        (index.setdefault(w, len(index)) for w in chain.from_iterable(split)), dtype=np.intp
-    )
-    per_word = [[i for i in map(get, _word_grams(w, lo, hi)) if i is not None] for w in index]
-    sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word))
-    table = np.fromiter(chain.from_iterable(per_word), dtype=np.intp, count=int(sizes.sum()))
-    # The columns of every word occurrence, in order: a ragged gather from `table`.
-    lengths = sizes[codes]
-    starts = np.cumsum(sizes) - sizes
-    ends = np.cumsum(lengths)
-    cols = table[
-        np.repeat(starts[codes] - (ends - lengths), lengths) + np.arange(int(lengths.sum()))
+    codes, words = _codes(list(chain.from_iterable(split)))
+    known = {} if cache is None else cache
+    if len(known) + len(words) > GRAM_CACHE_WORDS:
+        known.clear()
+    get = vocab.get
+    per_word = [
+        known[w]
+        if w in known
+        else known.setdefault(w, [i for i in map(get, _word_grams(w, lo, hi)) if i is not None])
+        for w in words
     ]
+    sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word))
+    grams = sp.csr_matrix(
+        (
+            np.ones(int(sizes.sum())),
+            np.fromiter(chain.from_iterable(per_word), dtype=np.intp, count=int(sizes.sum())),
+            np.concatenate(([0], np.cumsum(sizes))),
+        ),
+        shape=(len(words), len(idf)),
+    )
     words_per_text = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
-    text_of_word = np.repeat(np.arange(len(texts), dtype=np.intp), words_per_text)
-    return _weigh(np.repeat(text_of_word, lengths), cols, len(texts), idf, sublinear_tf)
+    occurrences = sp.csr_matrix(
+        (np.ones(len(codes)), codes, np.concatenate(([0], np.cumsum(words_per_text)))),
+        shape=(len(texts), len(words)),
+    )
+    return _weigh(occurrences @ grams, idf, sublinear_tf)
 
 
-def _weigh(
-    rows: np.ndarray, cols: np.ndarray, n_texts: int, idf: np.ndarray, sublinear_tf: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts of (row, column) pairs -> tf (sublinear: 1 + log) x idf, l2-normalised rows."""
-    n_cols = len(idf)
-    keys, counts = np.unique(rows * n_cols + cols, return_counts=True)
-    row, col = np.divmod(keys, n_cols)
-    tf = counts.astype(np.float64)
+def _weigh(counts: Any, idf: np.ndarray, sublinear_tf: bool) -> Any:
+    """Counts (CSR, no repeated entries) -> tf (sublinear: 1 + log) x idf, l2-normalised rows,
+    in place."""
+    data = counts.data
     if sublinear_tf:
         # scikit-learn: np.log(data, data); data += 1
-        tf = np.log(tf)
-        tf += 1
-    values = tf * idf[col]
-    norms = np.sqrt(np.bincount(row, values * values, minlength=n_texts))
-    values /= norms[row]
-    return row, col, values
+        np.log(data, out=data)
+        data += 1
+    data *= idf[counts.indices]
+    row = np.repeat(np.arange(counts.shape[0], dtype=np.intp), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row, data * data, minlength=counts.shape[0]))
+    data /= norms[row]
+    return counts
+
+
+def _sparse() -> Any:
+    import scipy.sparse
+
+    return scipy.sparse
