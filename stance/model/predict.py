@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -29,8 +30,11 @@ class Prediction(NamedTuple):
 
 
 def _labels_and_scores(classes: list[str], probs: Any) -> tuple[list[str], list[dict[str, float]]]:
-    labels = [classes[i] for i in probs.argmax(axis=1)]
-    scores = [dict(zip(classes, row, strict=True)) for row in probs.round(4).tolist()]
+    import numpy as np
+
+    labels = np.asarray(classes, dtype=object)[probs.argmax(axis=1)].tolist()
+    # map(dict, map(zip, ...)): no Python frame per row (a quarter of this step's time)
+    scores = list(map(dict, map(zip, repeat(classes), probs.round(4).tolist())))
     return labels, scores
 
 
