@@ -104,15 +104,34 @@ def test_batch_char_ngrams_are_scikit_learns(ngram_range: tuple[int, int]) -> No
     vec.fit(TEXTS + _random_texts(50, 3))
     texts = TEXTS + _random_texts(300, 4) + ["", "x", "a  b\t\nc", "ÉCOLE école"]
     vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
-    cache: dict[str, list[int]] = {}
+    cache: dict[str, bytes] = {}
     want = vec.transform(texts)
     _same_matrix(char_wb_tfidf(texts, vocab, vec.idf_, ngram_range, True, cache), want)
     assert cache  # each distinct word's columns, kept for the next batch ...
     again = char_wb_tfidf(texts[::-1], vocab, vec.idf_, ngram_range, True, cache)
     _same_matrix(again, vec.transform(texts[::-1]))  # ... which gets the same matrix with it
+
     analyze = vec.build_analyzer()
     for text in texts:
         assert char_wb_grams(text, *ngram_range) == analyze(text)
+
+
+def test_character_ngram_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stream of ever-new words (numbers, names) must not grow the cache without end: when
+    # the next batch would take it past the bound it starts again, and the matrix is the same.
+    from stance.model import tfidf
+
+    monkeypatch.setattr(tfidf, "GRAM_CACHE_WORDS", 40)
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    vec.fit(TEXTS)
+    vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+    cache: dict[str, bytes] = {}
+    for batch in range(6):
+        texts = [f"North Korea on day {batch * 100 + i} said no" for i in range(30)]
+        got = char_wb_tfidf(texts, vocab, vec.idf_, (2, 5), True, cache)
+        _same_matrix(got, vec.transform(texts))
+        batch_words = {w for t in texts for w in t.lower().split()}
+        assert len(cache) <= 40 or set(cache) == batch_words
 
 
 def test_table_probabilities_are_the_pipelines() -> None:

@@ -15,6 +15,7 @@ scipy.sparse is imported on first use (0.1 s), never at `stance` start-up.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
@@ -31,7 +32,8 @@ _JOIN = "\x00"
 _NOT_WORD_BUT_JOIN = {k: v for k, v in NOT_WORD.items() if k != 0}
 # Distinct words whose character n-gram columns a model keeps between batches (a cache that
 # is emptied when full, so memory stays bounded on an endless stream of new words).
-GRAM_CACHE_WORDS = 200_000
+GRAM_CACHE_WORDS = 100_000
+_INT = array("i").itemsize  # bytes of a C int (NumPy's intc)
 
 
 def tokenize(text: str) -> list[str]:
@@ -158,7 +160,7 @@ def char_wb_tfidf(
     idf: np.ndarray,
     ngram_range: Sequence[int],
     sublinear_tf: bool,
-    cache: dict[str, list[int]] | None = None,
+    cache: dict[str, bytes] | None = None,
 ) -> Any:
     """TfidfVectorizer(analyzer="char_wb").transform(texts) as a CSR matrix. A character
     n-gram never crosses a word, so the counts are (texts x words) @ (words x n-grams): each
@@ -172,19 +174,19 @@ def char_wb_tfidf(
     if len(known) + len(words) > GRAM_CACHE_WORDS:
         known.clear()
     get = vocab.get
+    # Each word's columns as the bytes of C ints: compact to keep, joined in one call.
     per_word = [
         known[w]
         if w in known
-        else known.setdefault(w, [i for i in map(get, _word_grams(w, lo, hi)) if i is not None])
+        else known.setdefault(
+            w, array("i", [i for i in map(get, _word_grams(w, lo, hi)) if i is not None]).tobytes()
+        )
         for w in words
     ]
-    sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word))
+    sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word)) // _INT
+    columns = np.frombuffer(b"".join(per_word), dtype=np.intc)
     grams = sp.csr_matrix(
-        (
-            np.ones(int(sizes.sum())),
-            np.fromiter(chain.from_iterable(per_word), dtype=np.intp, count=int(sizes.sum())),
-            np.concatenate(([0], np.cumsum(sizes))),
-        ),
+        (np.ones(len(columns)), columns, np.concatenate(([0], np.cumsum(sizes)))),
         shape=(len(words), len(idf)),
     )
     words_per_text = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
