@@ -117,3 +117,36 @@ def test_news_sentences_with_those_words_stay(line: str) -> None:
     doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
     assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
     assert doc.dropped == []
+
+
+BYLINES = [
+    "By Jane Reporter",
+    "BY JANE REPORTER, REUTERS",
+    "By Jane Reporter and Tom Writer, Senior Correspondents | December 27, 2014, 5:30 pm EST",
+    "By Hannah Castell, Diplomatic Correspondent",
+    "By Jane Reporter in Seoul",
+    "By Jane Reporter, updated 27 December 2014 at 10:02",
+]
+SENTENCES_STARTING_WITH_BY = [
+    "By Friday, the United States had imposed new sanctions on Pyongyang over the attack.",
+    "By Tuesday Kim Jong Un had not responded to the charge.",
+    "By contrast, Moscow said Washington had shown no proof.",
+    "By the numbers: what the hack cost Sony Pictures this year.",
+]
+
+
+@pytest.mark.parametrize("line", BYLINES)
+def test_bylines_are_dropped(line: str) -> None:
+    # Long bylines (names, role, date and time) pass the short-line rule; the first body
+    # paragraph after one still gets its dateline taken off.
+    doc = clean(f"Headline\n{line}\nMOSCOW — Russia said Washington had shown no proof.\n")
+    kept = [doc.text[b.start : b.end] for b in doc.blocks]
+    assert kept == ["Headline", "Russia said Washington had shown no proof."]
+    assert [d["reason"] for d in doc.dropped] == ["byline", "dateline"]
+
+
+@pytest.mark.parametrize("line", SENTENCES_STARTING_WITH_BY)
+def test_sentences_starting_with_by_stay(line: str) -> None:
+    doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
+    assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
+    assert doc.dropped == []

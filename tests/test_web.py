@@ -242,6 +242,47 @@ def test_the_builtin_extractor_can_be_forced_and_is_recorded(web: Path, project:
     assert_offsets_exact(docs, sents, cands)
 
 
+TOP_BAR_PAGE = """<html><head><title>Kremlin doubts US claims on Sony hack | The Harbour Post</title>
+</head><body>
+<div class="top"><a href="/">The Harbour Post</a> Independent news since 1901</div>
+<div class="container">
+<h1>Kremlin doubts US claims on Sony hack</h1>
+<p>By Jane Reporter and Tom Writer, Senior Correspondents | December 27, 2014, 5:30 pm EST</p>
+<p>MOSCOW — Russia said on Saturday that Washington had shown no proof that North Korea was
+behind the cyber-attack on Sony Pictures.</p>
+<p>By Friday, the United States had imposed new sanctions on Pyongyang over the attack.</p>
+</div></body></html>"""
+
+
+def test_builtin_extractor_skips_a_top_bar_and_the_byline(project: Path, cli) -> None:
+    # A site's name and slogan above the headline, outside <nav>/<header>, would become the
+    # title, and a long byline a sentence; "By Friday, ..." is a sentence and stays.
+    (project / "harbour.html").write_text(TOP_BAR_PAGE, encoding="utf-8")
+    ingest_ok(cli, "harbour.html", "--html-extractor", "builtin")
+    docs, sents, cands = outputs(project)
+    assert [s["sentence"] for s in sents] == [
+        "Kremlin doubts US claims on Sony hack",
+        "Russia said on Saturday that Washington had shown no proof that North Korea was "
+        "behind the cyber-attack on Sony Pictures.",
+        "By Friday, the United States had imposed new sanctions on Pyongyang over the attack.",
+    ]
+    assert (docs["harbour"]["title"], docs["harbour"]["dateline"]) == (
+        "Kremlin doubts US claims on Sony hack",
+        "MOSCOW",
+    )
+    assert_offsets_exact(docs, sents, cands)
+
+
+def test_builtin_extractor_keeps_prose_before_a_late_headline() -> None:
+    # An <h1> after article text (a section heading) cuts nothing.
+    html = (
+        "<html><body><p>Russia said on Saturday that Washington had shown no proof that "
+        "North Korea was behind the attack.</p><h1>More news</h1><p>Seoul agreed.</p>"
+    )
+    text = extract_page(html, extractor="builtin").text
+    assert text.startswith("Russia said on Saturday")
+
+
 def test_fallback_when_trafilatura_finds_nothing() -> None:
     page = extract_page((WEB / "old_table_layout.html").read_text(encoding="utf-8"))
     assert page.extractor == "builtin"

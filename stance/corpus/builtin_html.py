@@ -89,6 +89,7 @@ class _TextExtractor(HTMLParser):
         self.stack: list[tuple[str, bool]] = []  # open elements: tag, started a skipped region
         self.title: str | None = None
         self.h1: str | None = None
+        self.h1_at: int | None = None  # where in `parts` the first unskipped <h1> starts
         self.date: str | None = None
         self.url: str | None = None
         self.site: str | None = None
@@ -128,6 +129,8 @@ class _TextExtractor(HTMLParser):
             self._in_title = True
         if tag == "h1" and self.h1 is None:
             self._in_h1 = True
+        if tag == "h1" and self.h1_at is None and not self.skip_depth:
+            self.h1_at = len(self.parts)
         if tag in self._BLOCK and not self.skip_depth:
             self.parts.append("\n")
 
@@ -205,12 +208,26 @@ def builtin_extract(html: str) -> BuiltinPage:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    parts = parser.parts
+    if parser.h1_at is not None and not _has_prose("".join(parts[: parser.h1_at])):
+        # What comes before the headline is the site's top bar (a name, a slogan, section
+        # links outside <nav>): it would be taken for the headline.
+        parts = parts[parser.h1_at :]
+    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
     text = "\n".join(line for line in lines if line)
     title = _headline(parser.title, parser.site)
     if parser.h1 is None and title and not text.startswith(title):
         text = title + "\n" + text  # the headline stays a sentence
     return BuiltinPage(text, title, parser.date, parser.url, parser.site, parser.author)
+
+
+_PROSE = re.compile(r"(?:\S+\s+){11,}\S*[.!?][\"”’')]*\s*$", re.M)
+
+
+def _has_prose(text: str) -> bool:
+    """Whether a line of `text` reads like an article sentence (12 words or more, ending as a
+    sentence does): then it is no top bar, and is kept."""
+    return _PROSE.search(text) is not None
 
 
 # "Headline | Site", "Headline - Site", "Headline — Site": the site's name is not the headline.

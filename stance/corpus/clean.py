@@ -98,6 +98,24 @@ _PROMO = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+# A byline: "By Jane Reporter", "BY JANE REPORTER, REUTERS", "By Jane Reporter and Tom Writer,
+# Senior Correspondents | December 27, 2014, 5:30 pm EST". Its names are capitalised and what
+# follows them is a role, an outlet, a date or a time, so "By Friday, the United States had
+# imposed sanctions" stays a sentence.
+_ROLE = (
+    r"(?:(?:staff|senior|chief|special|foreign|political|diplomatic|security|technology)\s+)*"
+    r"(?:reporter|correspondent|writer|editor|journalist|analyst|contributor)s?"
+)
+_DAY = (
+    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})"
+)
+_BYLINE = re.compile(
+    rf"(?:By|BY|by)\s+{_NAMES}"
+    rf"(?:\s*(?:[|•·,/–—-]\s*)?(?:(?i:{_ROLE}|updated|published|posted|at)\b|{_DAY}|{_NAME}"
+    r"|\d{1,2}[:.]\d{2}\s*(?i:[ap]\.?m\.?)?))*\s*\.?"
+)
+
 
 @dataclass(frozen=True)
 class Block:
@@ -190,6 +208,8 @@ def _caption_or_boilerplate(s: str) -> str | None:
     ends = _ends_sentence(body)
     if _PROMO.search(body):
         return "boilerplate"
+    if _BYLINE.fullmatch(body):
+        return "byline"
     if not ends and _GLUED_CREDIT.search(body):
         return "caption"
     if _CREDIT_MARKER.search(body):
