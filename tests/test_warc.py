@@ -265,6 +265,32 @@ def test_a_corrupt_warc_is_one_error(project: Path, cli, damage, message: str) -
     assert "Skipped: bad.warc.gz: " in result.output and "invalid 1" in result.output
 
 
+def test_a_crawl_cut_short_keeps_its_whole_records_with_skip_invalid(project: Path, cli) -> None:
+    # A download cut off inside its last record: the records before it were read to their
+    # end and checked, so --skip-invalid keeps them and reports the broken tail.
+    first = [
+        response("https://www.dailymeridian.example/world/sony", page("meridian_sony")),
+        response("https://harbourtimes.example/news/kremlin", page("harbour_kremlin")),
+    ]
+    whole = write_warc(project / "part.warc.gz", first).stat().st_size
+    last = response("https://coastlinecourier.example/seoul", page("wire_seoul_a"))
+    data = write_warc(project / "cut.warc.gz", [*first, last]).read_bytes()
+    (project / "cut.warc.gz").write_bytes(data[: whole + (len(data) - whole) // 2])
+    (project / "part.warc.gz").unlink()
+    result = cli("ingest", "cut.warc.gz")
+    assert result.exit_code == 1 and "truncated" in result.output
+    result = cli("ingest", "cut.warc.gz", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    docs = read_jsonl(project / "data/interim/documents.jsonl")
+    assert [d["url"] for d in docs] == [r["url"] for r in first]
+    report = json.loads((project / "data/interim/ingest_report.json").read_text())
+    (problem,) = report["problems"]
+    assert problem.startswith("cut.warc.gz: not a readable WARC file (the file ends inside")
+    # warcinfo, two requests and responses, and the last response's request
+    assert problem.endswith("; the 6 records before it were read and are kept")
+    assert report["skipped"]["invalid"] == 1
+
+
 @pytest.mark.parametrize(
     "content_type, meta",
     [("text/html; charset=windows-1252", b""), ("text/html", b"<meta charset='windows-1252'>")],

@@ -196,7 +196,8 @@ def _read_file(
 ) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip]:
     """One input file (path, source, the client's directory on the dask engine), processed
     whole before any of it joins the corpus: with --skip-invalid a bad file is left out
-    entirely, never half. A task on the dask engine."""
+    entirely, never half (but for a crawl cut short, whose whole records are kept: see
+    stance.corpus.warc.warc_documents). A task on the dask engine."""
     path, source, base = task
     # A cluster's worker runs in its own directory: it reads the file named from the root (on
     # a shared file system), and the records name it as the user did, as the local engine's.
@@ -219,7 +220,11 @@ def _read_file(
 
 def _named_as_given(item: RawDocument | Skip, read: str, given: str) -> RawDocument | Skip:
     if isinstance(item, Skip):
-        return replace(item, where=item.where.replace(read, given, 1))
+        return replace(
+            item,
+            where=item.where.replace(read, given, 1),
+            detail=item.detail.replace(read, given, 1),
+        )
     return replace(item, path=item.path.replace(read, given, 1))
 
 

@@ -143,7 +143,25 @@ def _response(
 
 def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip]:
     """Documents of a WARC file, in record order; ids are `<stem>-<record number>` and paths
-    `<file>@<byte offset>` (`warcio extract <file> <offset>` shows the record)."""
+    `<file>@<byte offset>` (`warcio extract <file> <offset>` shows the record).
+
+    A broken file is an error naming the byte where it breaks. With --skip-invalid, a file
+    that breaks after whole records (a download cut short, as crawl files often are) keeps
+    them: each was read to its end and checked against its Content-Length, and the rest of
+    the file is one `invalid` skip. A file broken from its first record is left out whole."""
+    read = 0
+    try:
+        for item in _records(path, opts):
+            read += 1
+            yield item
+    except InputError as exc:
+        if not (opts.skip_invalid and read):
+            raise
+        kept = f"; the {read:,} records before it were read and are kept"
+        yield Skip("invalid", str(path), str(exc).removesuffix(SKIP_HINT) + kept)
+
+
+def _records(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
