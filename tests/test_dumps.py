@@ -186,11 +186,32 @@ def test_iso_day(value: str | None, day: str | None) -> None:
 def test_a_dump_date_that_is_not_a_day_is_dropped(project: Path, cli) -> None:
     # Dropped like an unparseable page date, so a later `--claim TEXT` is not blamed on
     # data/claims.yaml for a date that came from the dump.
+    # Counted and said, though: a dump whose dates are all "12/27/2014" would otherwise lose
+    # every date in silence.
     rows = [{**ROWS[0], "published": "2014-13-45"}, {**ROWS[1], "published": "2014-12-20T23:00"}]
     write_dump(project / "news.jsonl", rows)
-    assert cli("ingest", "news.jsonl", *MAPPING).exit_code == 0
+    result = cli("ingest", "news.jsonl", *MAPPING)
+    assert result.exit_code == 0, result.output
     docs = read_jsonl(project / "data/interim/documents.jsonl")
     assert [d["date"] for d in docs] == [None, "2014-12-20"]
+    assert (
+        "note: 1 documents kept without a date: their source's date is not a YYYY-MM-DD day "
+        "(e.g. news.jsonl:1: '2014-13-45'); convert the dates to ISO 8601 to keep them"
+    ) in result.output
+    report = json.loads((project / "data/interim/ingest_report.json").read_text())
+    assert report["dates_dropped"] == {"documents": 1, "examples": ["news.jsonl:1: '2014-13-45'"]}
+
+
+def test_a_bad_date_of_a_document_left_out_is_not_counted(project: Path, cli) -> None:
+    # The second row is a copy of the first (syndicated): left out, its date does not matter.
+    rows = [ROWS[0], {**ROWS[0], "article_id": 99, "published": "27/12/2014"}]
+    write_dump(project / "news.jsonl", rows)
+    result = cli("ingest", "news.jsonl", *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert "without a date" not in result.output
+    report = json.loads((project / "data/interim/ingest_report.json").read_text())
+    assert report["dates_dropped"] == {"documents": 0, "examples": []}
+    assert report["skipped"]["duplicate"] == 1
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])

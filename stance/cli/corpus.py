@@ -162,6 +162,14 @@ def ingest(
         f"{result.candidates} candidates ({actors_seen}) -> {result.out_dir}/"
     )
     typer.echo(f"{result.report.summary()} (details: {result.out_dir / REPORT})")
+    report = result.report
+    if report.dates_dropped:
+        typer.echo(
+            f"note: {report.dates_dropped} documents kept without a date: their source's date "
+            f"is not a YYYY-MM-DD day (e.g. {report.date_examples[0]}); convert the dates to "
+            f"ISO 8601 to keep them",
+            err=True,
+        )
 
 
 @app.command()

@@ -48,6 +48,7 @@ from stance.corpus.kept import Corpus
 from stance.corpus.language import SAMPLE_CHARS, check_languages, detect
 from stance.corpus.raw import (
     SKIP_HINT,
+    BadDate,
     Fields,
     Limits,
     RawDocument,
@@ -193,7 +194,7 @@ def _progress(files: list[Path], enabled: bool) -> Any:
 
 def _read_file(
     task: tuple[Path, str, str | None], opts: ReadOptions, min_lang_confidence: float
-) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip]:
+) -> list[tuple[DocumentRecord, list[SentenceRecord]] | Skip | BadDate]:
     """One input file (path, source, the client's directory on the dask engine), processed
     whole before any of it joins the corpus: with --skip-invalid a bad file is left out
     entirely, never half (but for a crawl cut short, whose whole records are kept: see
@@ -202,7 +203,7 @@ def _read_file(
     # A cluster's worker runs in its own directory: it reads the file named from the root (on
     # a shared file system), and the records name it as the user did, as the local engine's.
     readable = path if base is None or path.is_absolute() else Path(base) / path
-    out: list[tuple[DocumentRecord, list[SentenceRecord]] | Skip] = []
+    out: list[tuple[DocumentRecord, list[SentenceRecord]] | Skip | BadDate] = []
     for item in iter_documents(readable, opts):
         if readable != path:
             item = _named_as_given(item, str(readable), str(path))
@@ -210,15 +211,20 @@ def _read_file(
             out.append(item)
             continue
         try:
-            out.append(process_document(item, source, min_lang_confidence))
+            entry = process_document(item, source, min_lang_confidence)
         except InputError:
             if not item.crawled:
                 raise
             out.append(Skip("empty", item.path, item.url or ""))
+            continue
+        out.append(entry)
+        if item.date and entry[0]["date"] is None:  # the source's date is no real day
+            out.append(BadDate(item.path, item.date))
     return out
 
 
 def _named_as_given(item: RawDocument | Skip, read: str, given: str) -> RawDocument | Skip:
+    # (A BadDate is made after this, from the renamed document.)
     if isinstance(item, Skip):
         return replace(
             item,

@@ -9,7 +9,7 @@ from stance.core.schema import KIND_BODY, DocumentRecord, SentenceRecord
 from stance.corpus.dedup import text_key
 from stance.corpus.dumps import dump_row
 from stance.corpus.language import wanted
-from stance.corpus.raw import Skip
+from stance.corpus.raw import BadDate, Skip
 from stance.corpus.report import IngestReport
 
 
@@ -24,6 +24,7 @@ class Corpus:
         self.sentences: list[SentenceRecord] = []
         self._first: dict[bytes, DocumentRecord] = {}
         self._ids: dict[str, str] = {}
+        self._kept_last = False  # whether the last document added was kept
 
     def _clash(self, doc_id: str, first: str, again: str) -> InputError:
         """Two documents with one id: in one dump the id field repeats, else two file names
@@ -40,7 +41,12 @@ class Corpus:
             f"(ids come from file names)"
         )
 
-    def add(self, entry: tuple[DocumentRecord, list[SentenceRecord]] | Skip) -> None:
+    def add(self, entry: tuple[DocumentRecord, list[SentenceRecord]] | Skip | BadDate) -> None:
+        if isinstance(entry, BadDate):  # about the document before it: counted if kept
+            if self._kept_last:
+                self.report.bad_date(entry.where, entry.value)
+            return
+        self._kept_last = False
         if isinstance(entry, Skip):
             if entry.reason == "invalid":  # a bad record of a crawl, with --skip-invalid
                 self.report.problem(entry.detail or entry.where)
@@ -70,6 +76,7 @@ class Corpus:
         self._ids[doc["doc_id"]] = doc["path"]
         self.documents.append(doc)
         self.sentences.extend(sents)
+        self._kept_last = True
         self.report.languages[doc["lang"]] += 1
         if doc["extractor"]:
             self.report.extractors[doc["extractor"]] += 1

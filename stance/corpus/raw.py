@@ -82,6 +82,15 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class BadDate:
+    """The document just read was kept without a date: its source gave one that is not a real
+    day (`iso_day`), such as "12/27/2014" in a dump's date field. Counted in the report."""
+
+    where: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Limits:
     """What one input document may cost (params.yaml: ingest). A news article is a few KB;
     these bounds stop one hostile or broken file from taking gigabytes and minutes."""

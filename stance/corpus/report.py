@@ -28,6 +28,9 @@ class IngestReport:
     languages: Counter[str] = field(default_factory=Counter)  # of the documents kept
     extractors: Counter[str] = field(default_factory=Counter)  # of the HTML documents kept
     actors: Counter[str] = field(default_factory=Counter)  # candidates per actor
+    # Documents kept without a date because their source's date is no real day ("12/27/2014")
+    dates_dropped: int = 0
+    date_examples: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, where: str, detail: str = "") -> None:
         assert reason in SKIP_REASONS, reason
@@ -41,6 +44,11 @@ class IngestReport:
         message = message.removesuffix(SKIP_HINT)
         self.problems.append(message)
         self.skip("invalid", message)
+
+    def bad_date(self, where: str, value: str) -> None:
+        self.dates_dropped += 1
+        if len(self.date_examples) < EXAMPLES:
+            self.date_examples.append(f"{where}: {value!r}")
 
     def summary(self) -> str:
         """One line: the skipped records by reason, in the order of SKIP_REASONS."""
@@ -59,4 +67,5 @@ class IngestReport:
             "actors": dict(sorted(self.actors.items())),
             "examples": {r: self.examples[r] for r in SKIP_REASONS if r in self.examples},
             "problems": self.problems,
+            "dates_dropped": {"documents": self.dates_dropped, "examples": self.date_examples},
         }
