@@ -126,12 +126,19 @@ BYLINES = [
     "By Hannah Castell, Diplomatic Correspondent",
     "By Jane Reporter in Seoul",
     "By Jane Reporter, updated 27 December 2014 at 10:02",
+    "By Ju-min Park and Jack Kim, Reuters",
+    "By Jane Reporter — Published December 27, 2014 at 5:30 pm EST",
 ]
 SENTENCES_STARTING_WITH_BY = [
     "By Friday, the United States had imposed new sanctions on Pyongyang over the attack.",
     "By Tuesday Kim Jong Un had not responded to the charge.",
     "By contrast, Moscow said Washington had shown no proof.",
     "By the numbers: what the hack cost Sony Pictures this year.",
+    # Headline case and capitals: the words after the names are no role, date or outlet.
+    "BY FRIDAY, THE UNITED STATES HAD IMPOSED NEW SANCTIONS ON PYONGYANG.",
+    "BY FRIDAY THE US HAD IMPOSED SANCTIONS ON PYONGYANG",
+    "By Friday, North Korea And China Had Agreed To Talks.",
+    "By Contrast, Moscow Said Washington Had Shown No Proof.",
 ]
 
 
@@ -150,3 +157,12 @@ def test_sentences_starting_with_by_stay(line: str) -> None:
     doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
     assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
     assert doc.dropped == []
+
+
+def test_a_run_of_capitals_is_read_in_linear_time() -> None:
+    # An earlier byline regex backtracked exponentially on these (minutes for 20 capitals).
+    from stance.corpus.clean import is_byline
+
+    assert not is_byline("By NATO " + "ABCDEFGHIJKLMNOPQRST" * 500 + " x")
+    assert not is_byline("BY FRIDAY THE US HAD IMPOSED SANCTIONS ON PYONGYANG?")
+    assert is_byline("By Jane Reporter, " + "REUTERS, " * 2000 + "Reuters")

@@ -196,7 +196,8 @@ def test_a_dump_date_that_is_not_a_day_is_dropped(project: Path, cli) -> None:
     assert [d["date"] for d in docs] == [None, "2014-12-20"]
     assert (
         "note: 1 documents kept without a date: their source's date is not a YYYY-MM-DD day "
-        "(e.g. news.jsonl:1: '2014-13-45'); convert the dates to ISO 8601 to keep them"
+        "(e.g. news.jsonl:1: '2014-13-45'); for a dump, convert its date field to ISO 8601 to "
+        "keep them"
     ) in result.output
     report = json.loads((project / "data/interim/ingest_report.json").read_text())
     assert report["dates_dropped"] == {"documents": 1, "examples": ["news.jsonl:1: '2014-13-45'"]}

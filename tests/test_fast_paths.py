@@ -126,12 +126,20 @@ def test_character_ngram_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     vec.fit(TEXTS)
     vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
     cache: dict[str, bytes] = {}
-    for batch in range(6):
-        texts = [f"North Korea on day {batch * 100 + i} said no" for i in range(30)]
+    sizes = []
+    for size in [30, 30, 5, 60, 5]:
+        texts = [f"North Korea on day {len(sizes) * 100 + i} said no" for i in range(size)]
         got = char_wb_tfidf(texts, vocab, vec.idf_, (2, 5), True, cache)
         _same_matrix(got, vec.transform(texts))
         batch_words = {w for t in texts for w in t.lower().split()}
-        assert len(cache) <= 40 or set(cache) == batch_words
+        assert batch_words <= set(cache)
+        sizes.append(len(cache))
+    # 36 words; +30 new: emptied, 36; +5 new: 41 > 40, emptied, 11; a batch of 66 words on its
+    # own: 66; +5 new: emptied, 11. Words already kept do not count as new.
+    assert sizes == [36, 36, 11, 66, 11]
+    again = [f"North Korea on day {400 + i} said no" for i in range(5)]
+    char_wb_tfidf(again, vocab, vec.idf_, (2, 5), True, cache)
+    assert len(cache) == 11
 
 
 def test_table_probabilities_are_the_pipelines() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from stance.core.errors import InputError
-from stance.corpus.raw import Limits, ReadOptions, Skip
+from stance.corpus.raw import Limits, RawDocument, ReadOptions, Skip
 from stance.corpus.warc import warc_documents
 from tests.conftest import read_jsonl
 from tests.test_web import BOILERPLATE, EXPECTED, WEB, assert_offsets_exact, sentences_by_doc
@@ -286,9 +286,33 @@ def test_a_crawl_cut_short_keeps_its_whole_records_with_skip_invalid(project: Pa
     report = json.loads((project / "data/interim/ingest_report.json").read_text())
     (problem,) = report["problems"]
     assert problem.startswith("cut.warc.gz: not a readable WARC file (the file ends inside")
-    # warcinfo, two requests and responses, and the last response's request
-    assert problem.endswith("; the 6 records before it were read and are kept")
+    # warcinfo and two requests and responses; the last response's request is held back
+    # with it (see the next test)
+    assert problem.endswith("; the 2 documents of the 5 whole records before it are kept")
     assert report["skipped"]["invalid"] == 1
+
+
+@pytest.mark.parametrize("delta", [-300, 300])
+def test_a_record_with_a_wrong_length_is_not_kept(tmp_path: Path, delta: int) -> None:
+    # warcio finds a wrong Content-Length only when it reads the next record: the record is
+    # held back until then, and is not given out when it turns out broken.
+    urls = ["https://a.example/1", "https://b.example/2", "https://c.example/3"]
+    path = write_warc(
+        tmp_path / "c.warc",
+        [response(u, page(p)) for u, p in zip(urls, ["meridian_sony", "harbour_kremlin",
+                                                     "wire_seoul_a"], strict=True)],
+        compress=False,
+    )  # fmt: skip
+    data = path.read_bytes()
+    second = data.index(b"WARC-Type: response", data.index(b"WARC-Type: response") + 1)
+    at = data.index(b"Content-Length: ", second) + len(b"Content-Length: ")
+    end = data.index(b"\r\n", at)
+    path.write_bytes(data[:at] + str(int(data[at:end]) + delta).encode() + data[end:])
+    items = list(warc_documents(path, ReadOptions(skip_invalid=True)))
+    assert [d.url for d in items if isinstance(d, RawDocument)] == urls[:1]
+    assert items[-1].reason == "invalid" and "not a readable WARC file" in items[-1].detail
+    with pytest.raises(InputError, match="not a readable WARC file"):
+        list(warc_documents(path, ReadOptions()))
 
 
 @pytest.mark.parametrize(

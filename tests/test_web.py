@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from stance.core.schema import LANG_UNDETERMINED
+from stance.corpus.clean import clean
 from stance.corpus.pages import extract_page
 from tests.conftest import ROOT, read_jsonl
 
@@ -273,14 +274,38 @@ def test_builtin_extractor_skips_a_top_bar_and_the_byline(project: Path, cli) ->
     assert_offsets_exact(docs, sents, cands)
 
 
-def test_builtin_extractor_keeps_prose_before_a_late_headline() -> None:
-    # An <h1> after article text (a section heading) cuts nothing.
+@pytest.mark.parametrize(
+    "before",
+    [
+        "<p>Seoul denied it.</p><p>Pyongyang called the charge a lie.</p>",  # short sentences
+        "<p>What Moscow said about the hack:</p>",  # a lede that ends in a colon
+        "<p>首尔否认了这一指控。</p>",  # no spaces between words
+        "<p>Russia said on Saturday that Washington had shown no proof that North Korea was "
+        "behind the attack</p>",  # eight words or more
+    ],
+)
+def test_builtin_extractor_keeps_prose_before_a_late_headline(before: str) -> None:
+    # An <h1> after article text (a section heading) cuts nothing above it.
+    html = f"<html><body>{before}<h1>Reaction</h1><p>Beijing called for calm.</p></body></html>"
+    page = extract_page(html, extractor="builtin")
+    assert page.text.split("\n")[0] in html and page.text.endswith("Beijing called for calm.")
+    assert not page.text.startswith("Reaction")
+
+
+def test_builtin_extractor_keeps_a_date_line_above_the_headline() -> None:
+    # The top bar goes; the date line above the headline is the page's date and stays.
     html = (
-        "<html><body><p>Russia said on Saturday that Washington had shown no proof that "
-        "North Korea was behind the attack.</p><h1>More news</h1><p>Seoul agreed.</p>"
+        "<html><body><div>The Harbour Post</div><p>December 27, 2014</p>"
+        "<h1>Kremlin doubts US claims on Sony hack</h1><p>Russia said Washington had shown "
+        "no proof that North Korea was behind the attack.</p></body></html>"
     )
-    text = extract_page(html, extractor="builtin").text
-    assert text.startswith("Russia said on Saturday")
+    page = extract_page(html, extractor="builtin")
+    assert page.text.split("\n")[:2] == [
+        "December 27, 2014",
+        "Kremlin doubts US claims on Sony hack",
+    ]
+    doc = clean(page.text)
+    assert (doc.date, doc.title) == ("2014-12-27", "Kremlin doubts US claims on Sony hack")
 
 
 def test_fallback_when_trafilatura_finds_nothing() -> None:

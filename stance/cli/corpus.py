@@ -166,8 +166,8 @@ def ingest(
     if report.dates_dropped:
         typer.echo(
             f"note: {report.dates_dropped} documents kept without a date: their source's date "
-            f"is not a YYYY-MM-DD day (e.g. {report.date_examples[0]}); convert the dates to "
-            f"ISO 8601 to keep them",
+            f"is not a YYYY-MM-DD day (e.g. {report.date_examples[0]}); for a dump, convert "
+            f"its date field to ISO 8601 to keep them",
             err=True,
         )
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from stance.corpus.clean import is_date_line
+
 
 class _TextExtractor(HTMLParser):
     """Article text from HTML: block elements become lines, page furniture is skipped."""
@@ -208,12 +210,17 @@ def builtin_extract(html: str) -> BuiltinPage:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    parts = parser.parts
-    if parser.h1_at is not None and not _has_prose("".join(parts[: parser.h1_at])):
-        # What comes before the headline is the site's top bar (a name, a slogan, section
-        # links outside <nav>): it would be taken for the headline.
-        parts = parts[parser.h1_at :]
-    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    if parser.h1_at is not None:
+        before = [
+            " ".join(line.split()) for line in "".join(parser.parts[: parser.h1_at]).split("\n")
+        ]
+        if all(_top_bar(line) for line in before):
+            # A site's name, slogan or section links above the headline, outside <nav>: they
+            # would be taken for the headline. A date line there is the page's date: kept.
+            after = "".join(parser.parts[parser.h1_at :]).split("\n")
+            lines = [line for line in before if is_date_line(line)]
+            lines += [" ".join(line.split()) for line in after]
     text = "\n".join(line for line in lines if line)
     title = _headline(parser.title, parser.site)
     if parser.h1 is None and title and not text.startswith(title):
@@ -221,13 +228,16 @@ def builtin_extract(html: str) -> BuiltinPage:
     return BuiltinPage(text, title, parser.date, parser.url, parser.site, parser.author)
 
 
-_PROSE = re.compile(r"(?:\S+\s+){11,}\S*[.!?][\"”’')]*\s*$", re.M)
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", "。", "！", "？", '"', "”", "’", "'", ")")
 
 
-def _has_prose(text: str) -> bool:
-    """Whether a line of `text` reads like an article sentence (12 words or more, ending as a
-    sentence does): then it is no top bar, and is kept."""
-    return _PROSE.search(text) is not None
+def _top_bar(line: str) -> bool:
+    """Whether a line above the headline can be page furniture: empty, or short (under eight
+    words) and not ending as a sentence does. Any other line means the <h1> is no headline
+    of the whole page (a section heading in the article), and nothing is cut."""
+    return not line or (
+        len(line.split()) < 8 and not line.endswith(_SENTENCE_END) and len(line) < 200
+    )
 
 
 # "Headline | Site", "Headline - Site", "Headline — Site": the site's name is not the headline.

@@ -99,22 +99,55 @@ _PROMO = re.compile(
 )
 
 # A byline: "By Jane Reporter", "BY JANE REPORTER, REUTERS", "By Jane Reporter and Tom Writer,
-# Senior Correspondents | December 27, 2014, 5:30 pm EST". Its names are capitalised and what
-# follows them is a role, an outlet, a date or a time, so "By Friday, the United States had
-# imposed sanctions" stays a sentence.
-_ROLE = (
-    r"(?:(?:staff|senior|chief|special|foreign|political|diplomatic|security|technology)\s+)*"
-    r"(?:reporter|correspondent|writer|editor|journalist|analyst|contributor)s?"
+# Senior Correspondents | December 27, 2014, 5:30 pm EST". Read piece by piece (`is_byline`),
+# each piece matched whole by a regex with no nested repetition: a byline regex over the whole
+# line backtracks exponentially on a long run of capitals.
+_BYLINE_START = re.compile(r"(?:By|BY|by)\s+")
+_BYLINE_PIECES = re.compile(r"\s*[|•·,/–—]\s*|\s+-\s+")  # not "-" within a name (Jong-Un)
+_PERSON_NAME = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+(?:de|van|von|der|bin|al|[A-Z][\w'’.-]*)){0,3}")
+_PLACE = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}")
+_ROLE = re.compile(
+    r"(?:(?:staff|senior|chief|special|foreign|political|diplomatic|security|technology)\s+){0,2}"
+    r"(?:reporter|correspondent|writer|editor|journalist|analyst|contributor)s?",
+    re.I,
 )
-_DAY = (
-    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2})"
+_DATE_PIECE = re.compile(
+    rf"""(?:(?:updated|published|posted)\s+(?:on\s+)?)?
+    (?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s+)?
+    (?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:\s+\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?
+       |\d{{4}}(?:-\d{{2}}-\d{{2}})?)?
+    (?:\s*(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?)?""",
+    re.VERBOSE | re.IGNORECASE,
 )
-_BYLINE = re.compile(
-    rf"(?:By|BY|by)\s+{_NAMES}"
-    rf"(?:\s*(?:[|•·,/–—-]\s*)?(?:(?i:{_ROLE}|updated|published|posted|at)\b|{_DAY}|{_NAME}"
-    r"|\d{1,2}[:.]\d{2}\s*(?i:[ap]\.?m\.?)?))*\s*\.?"
-)
+_OUTLET = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,2}")
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a paragraph is only a publication date (and time), as `clean` reads one."""
+    return _DATE_LINE.fullmatch(line) is not None
+
+
+def is_byline(line: str) -> bool:
+    """Whether a paragraph is a byline: "By", one to three people's names (of one to four
+    words, "and" between them, "in Place" after them), then pieces that are each a role, a
+    date, a time or an outlet of one to three capitalised words. A sentence ends as one does
+    or has a lower-case word or a longer run of capitals in some piece, so "By Friday, the
+    United States had imposed sanctions" and "BY FRIDAY THE US HAD IMPOSED SANCTIONS" stay."""
+    start = _BYLINE_START.match(line)
+    if start is None or line.rstrip().endswith(("?", "!", ".", ":", ";")):
+        return False
+    names, *rest = _BYLINE_PIECES.split(line[start.end() :].strip())
+    people, _, place = names.partition(" in ")
+    if place and not _PLACE.fullmatch(place):
+        return False
+    persons = re.split(r"\s+(?:and|&)\s+", people)
+    if not 1 <= len(persons) <= 3 or not all(_PERSON_NAME.fullmatch(p) for p in persons):
+        return False
+    return all(
+        (_ROLE.fullmatch(piece) or _DATE_PIECE.fullmatch(piece) or _OUTLET.fullmatch(piece))
+        and piece
+        for piece in rest
+    )
 
 
 @dataclass(frozen=True)
@@ -208,7 +241,7 @@ def _caption_or_boilerplate(s: str) -> str | None:
     ends = _ends_sentence(body)
     if _PROMO.search(body):
         return "boilerplate"
-    if _BYLINE.fullmatch(body):
+    if is_byline(body):
         return "byline"
     if not ends and _GLUED_CREDIT.search(body):
         return "caption"

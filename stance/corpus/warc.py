@@ -147,18 +147,27 @@ def warc_documents(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip
 
     A broken file is an error naming the byte where it breaks. With --skip-invalid, a file
     that breaks after whole records (a download cut short, as crawl files often are) keeps
-    them: each was read to its end and checked against its Content-Length, and the rest of
-    the file is one `invalid` skip. A file broken from its first record is left out whole."""
-    read = 0
+    them, and the rest of the file is one `invalid` skip. A record is given out only once the
+    next one has been read: warcio finds a wrong Content-Length only as it moves on, and the
+    record before such a break is not whole. A file broken from its first record is left out
+    whole."""
+    held: RawDocument | Skip | None = None
+    records = documents = 0
     try:
         for item in _records(path, opts):
-            read += 1
-            yield item
+            if held is not None:
+                yield held
+                records += 1
+                documents += isinstance(held, RawDocument)
+            held = item
     except InputError as exc:
-        if not (opts.skip_invalid and read):
+        if not (opts.skip_invalid and records):
             raise
-        kept = f"; the {read:,} records before it were read and are kept"
+        kept = f"; the {documents:,} documents of the {records:,} whole records before it are kept"
         yield Skip("invalid", str(path), str(exc).removesuffix(SKIP_HINT) + kept)
+        return
+    if held is not None:  # the file ended cleanly after it
+        yield held
 
 
 def _records(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip]:
@@ -207,9 +216,11 @@ def _records(path: Path, opts: ReadOptions) -> Iterator[RawDocument | Skip]:
         # target URI is an AttributeError); each means the same to the user: a broken file.
         except (zlib.error, EOFError, OSError, ValueError, AttributeError, IndexError) as exc:
             raise _corrupt(path, offset, f"{type(exc).__name__}: {exc}"[:120]) from None
+        finally:
+            # All of the file counts as read, broken or not: a bar never stops short.
+            if opts.on_bytes is not None:
+                opts.on_bytes(size - done)
         if records.err_count:
             raise _corrupt(path, offset, "a record's Content-Length does not match")
         if size and getattr(records, "offset", size) < size:
             raise _corrupt(path, records.offset, "the file ends inside a record: truncated")
-        if opts.on_bytes is not None:
-            opts.on_bytes(size - done)

@@ -30,8 +30,9 @@ NOT_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum
 # The same, keeping NUL: a batch of texts is joined by NUL, lower-cased and translated at once.
 _JOIN = "\x00"
 _NOT_WORD_BUT_JOIN = {k: v for k, v in NOT_WORD.items() if k != 0}
-# Distinct words whose character n-gram columns a model keeps between batches (a cache that
-# is emptied when full, so memory stays bounded on an endless stream of new words).
+# Distinct words whose character n-gram columns a model keeps between batches: a cache that is
+# emptied when a batch's new words would take it past this, so memory stays bounded on an
+# endless stream of new words (past it by at most one batch's distinct words).
 GRAM_CACHE_WORDS = 100_000
 _INT = array("i").itemsize  # bytes of a C int (NumPy's intc)
 
@@ -171,8 +172,8 @@ def char_wb_tfidf(
     split = [text.lower().split() for text in texts]
     codes, words = _codes(list(chain.from_iterable(split)))
     known = {} if cache is None else cache
-    if len(known) + len(words) > GRAM_CACHE_WORDS:
-        known.clear()
+    if len(known) + sum(w not in known for w in words) > GRAM_CACHE_WORDS:
+        known.clear()  # then it holds this batch's words: at most a batch's over the bound
     get = vocab.get
     # Each word's columns as the bytes of C ints: compact to keep, joined in one call.
     per_word = [
