@@ -177,7 +177,13 @@ def test_pipelines_it_cannot_compile_give_their_own_probabilities(
 
 def test_actor_tokens_are_the_regexs() -> None:
     rng = random.Random(3)
-    chars = [chr(i) for i in range(128)] + list("éİ‐‑’") + list("aUS .-") * 6
+    # ASCII, and Unicode letters, digits, combining marks and spaces: pieces between
+    # whitespace are tokenised alone, so str.split and the regex's \\s must agree everywhere.
+    chars = (
+        [chr(i) for i in range(128)]
+        + list("éİ‐‑’²٣ßǅ\u0301\u00a0\u2009\u3000\u1680\u2028\x85\u200b")
+        + list("aUS .-") * 6
+    )
     texts = TEXTS + [
         "".join(rng.choice(chars) for _ in range(rng.randint(0, 25))) for _ in range(20000)
     ]

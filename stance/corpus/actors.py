@@ -27,24 +27,17 @@ _ACTOR_KEYS = ("id", "type", "name", "aliases")
 _TOP_KEYS = ("actors", "ignore")
 
 
-# ASCII text with fewer than two dots holds no abbreviation token ("U.S."): its tokens are the
-# runs of word characters and each other character but spaces and hyphens, which str.translate
-# (spacing out the others, blanking hyphens) and str.split find at a fraction of the regex's
-# cost on this, the matcher's hot path.
-_SPACED = str.maketrans(
-    {
-        chr(i): " " if chr(i) == "-" else f" {chr(i)} "
-        for i in range(128)
-        if not (chr(i).isalnum() or chr(i) == "_" or chr(i).isspace())
-    }
-)
-
-
 def _tokens(segment: str) -> list[str]:
-    """_TOKEN.findall(segment)."""
-    if segment.isascii() and segment.count(".") < 2:
-        return segment.translate(_SPACED).split()
-    return _TOKEN.findall(segment)  # type: ignore[no-any-return]
+    """_TOKEN.findall(segment), piece by whitespace-separated piece: no token spans
+    whitespace, and a piece of letters and digits only (most of them) is one token as it is.
+    ~2x faster than the regex over the whole text on this, the matcher's hot path."""
+    out: list[str] = []
+    for piece in segment.split():
+        if piece.isalnum():
+            out.append(piece)
+        else:
+            out += _TOKEN.findall(piece)
+    return out
 
 
 def _words(segment: str) -> tuple[list[str], list[str]]:

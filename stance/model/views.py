@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,23 +71,28 @@ def actor_views(
     """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features."""
     window_col: list[str] = []
     cache: dict[str, _Sentence] = {}  # a sentence recurs once per actor in it
-    # Each row's own features as (row, column, value) triples, set in one array operation
-    # after the loop (per-cell NumPy writes cost more than the features themselves).
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, (text, actor, claim, given) in enumerate(
-        zip(sentences, actors, claim_col, mention_col, strict=True)
-    ):
+    roled: dict[tuple[str, Any], _Claimed] = {}  # an (actor, claim) pair recurs too
+    # Each row's own features (column -> value), set in one array operation after the loop:
+    # per-cell NumPy writes cost more than the features themselves.
+    own: list[dict[int, float]] = []
+    for text, actor, claim, given in zip(sentences, actors, claim_col, mention_col, strict=True):
         sent = cache.get(text)
         if sent is None:
             sent = cache[text] = _Sentence(text, registry)
+        key = (actor, claim)
+        part = roled.get(key)
+        if part is None:
+            part = roled[key] = _claimed(actor, claim, claims, roles, registry)
         feats: dict[int, float] = {}
-        window_col.append(_row(feats, sent, actor, claim, given, claims, window, roles))
-        rows.extend([i] * len(feats))
-        cols.extend(feats)
-        vals.extend(feats.values())
+        window_col.append(_row(feats, sent, actor, given, part, window))
+        own.append(feats)
     numeric = np.zeros((len(sentences), len(NUMERIC)))
+    sizes = np.fromiter(map(len, own), dtype=np.intp, count=len(own))
+    rows = np.repeat(np.arange(len(own), dtype=np.intp), sizes)
+    cols = np.fromiter(chain.from_iterable(own), dtype=np.intp, count=int(sizes.sum()))
+    vals = np.fromiter(
+        chain.from_iterable(map(dict.values, own)), dtype=np.float64, count=int(sizes.sum())
+    )
     numeric[rows, cols] = vals
     # Sentence-level cue counts, computed once per sentence; no row feature shares a column.
     order = {t: j for j, t in enumerate(cache)}
@@ -96,6 +102,24 @@ def actor_views(
             per_sentence[j, col] = count
     numeric += per_sentence[[order[t] for t in sentences]]
     return [cache[t].generic for t in sentences], window_col, numeric
+
+
+class _Claimed(NamedTuple):
+    """What a row's features take from its (actor, claim) pair, worked out once per pair."""
+
+    role_col: int  # the role_<role> column
+    cross: list[tuple[int, int]]  # (hold/target column, the role's copy of it)
+    words: frozenset[str]  # the claim's content words (`_content`)
+
+
+def _claimed(
+    actor: str, claim: Any, claims: dict[str, dict[str, Any]], roles: str, registry: Registry
+) -> _Claimed:
+    info = claims.get(str(claim)) if claim is not None else None
+    # A claim not in the registry is its own text ("claims given as text").
+    claim_text = str(claim or "") if info is None else info.get("text", "")
+    role = _role(actor, info, claim_text, roles, registry)
+    return _Claimed(_COL[f"role_{role}"], _CROSS.get(role, []), _content(claim_text))
 
 
 @lru_cache(maxsize=4096)
@@ -108,11 +132,9 @@ def _row(
     out: dict[int, float],
     sent: _Sentence,
     actor: str,
-    claim: Any,
     given: Any,
-    claims: dict[str, dict[str, Any]],
+    claimed: _Claimed,
     width: int,
-    roles: str,
 ) -> str:
     """Put this row's own numeric features (all but the sentence's cue counts) into `out`
     (column -> value); return the words around the actor."""
@@ -163,16 +185,11 @@ def _row(
         out[_COL["speaker"]] = 1.0
     if sent.first == actor:
         out[_COL["first"]] = 1.0
-    info = claims.get(str(claim)) if claim is not None else None
-    # A claim not in the registry is its own text ("claims given as text").
-    claim_text = str(claim or "") if info is None else info.get("text", "")
-    role = _role(actor, info, claim_text, roles, sent.registry)
-    out[_COL[f"role_{role}"]] = 1.0
-    if role in ROLES[:3]:
-        for col, copy in _CROSS[role]:
-            if col in out:
-                out[copy] = out[col]
-    cw = _content(claim_text)
+    out[claimed.role_col] = 1.0
+    for col, copy in claimed.cross:
+        if col in out:
+            out[copy] = out[col]
+    cw = claimed.words
     if cw:
         out[_COL["claim_overlap"]] = sent.overlap(cw) / len(cw)
     if "?" in text:
