@@ -174,29 +174,29 @@ def _row(
                 out[col] = out.get(col, 0.0) + 1
     else:  # the whole sentence is the window: every cue is in it
         out.update(sent.win_counts)
-    for cat, pol, holder, _, e in sent.holders:
+    for held, holder, e in sent.holders:
         if holder == actor or (holder is None and actor == AUTHOR):
-            for col in (_HOLD[cat], _HOLD[pol]):
+            for col in held[:2]:
                 out[col] = out.get(col, 0.0) + 1
         elif holder is not None and mine and any(0 <= s - e <= 30 for s, _ in mine):
-            col = _TARGET[pol]
+            col = held[2]
             out[col] = out.get(col, 0.0) + 1
     if actor in sent.speakers:
-        out[_COL["speaker"]] = 1.0
+        out[_SPEAKER] = 1.0
     if sent.first == actor:
-        out[_COL["first"]] = 1.0
+        out[_FIRST] = 1.0
     out[claimed.role_col] = 1.0
     for col, copy in claimed.cross:
         if col in out:
             out[copy] = out[col]
     cw = claimed.words
     if cw:
-        out[_COL["claim_overlap"]] = sent.overlap(cw) / len(cw)
+        out[_OVERLAP] = sent.overlap(cw) / len(cw)
     if "?" in text:
-        out[_COL["question"]] = 1.0
+        out[_QUESTION] = 1.0
     if found or actor == AUTHOR:
-        out[_COL["found"]] = 1.0
-    out[_COL["n_actors"]] = float(len(sent.spans) + (actor not in sent.spans))
+        out[_FOUND] = 1.0
+    out[_N_ACTORS] = float(len(sent.spans) + (actor not in sent.spans))
     return window
 
 
@@ -231,6 +231,11 @@ _CUE = {c: _COL[f"cue_{c}"] for c in CATEGORIES}
 _WIN = {c: _COL[f"win_{c}"] for c in CATEGORIES}
 _HOLD = {c: _COL[f"hold_{c}"] for c in (*STANCE_CUES, *POLARITIES)}
 _TARGET = {p: _COL[f"target_{p}"] for p in POLARITIES}
+# stance cue -> (hold_<cue>, hold_<its polarity>, target_<its polarity>) columns
+_HELD = {c: (_HOLD[c], _HOLD[_POLARITY[c]], _TARGET[_POLARITY[c]]) for c in STANCE_CUES}
+_SPEAKER, _FIRST, _OVERLAP, _QUESTION, _FOUND, _N_ACTORS = (
+    _COL[c] for c in ("speaker", "first", "claim_overlap", "question", "found", "n_actors")
+)
 # role -> [(a hold/target column, the role's copy of it)]
 _CROSS = {
     r: [(_COL[f"{k}_{p}"], _COL[f"{r}_{k}_{p}"]) for k in ("hold", "target") for p in POLARITIES]
@@ -268,20 +273,19 @@ class _Sentence:
         self.text = text
         self.registry = reg
         found, self._words = reg.scan_words(text)
-        matches = [m for m in found if m.actor]
+        # (start, end, actor) of each actor mention (Match: actor, alias, start, end)
+        ordered: list[tuple[int, int, str]] = [(s, e, a) for a, _, s, e in found if a]
         self.spans: dict[str, list[tuple[int, int]]] = {}
-        for m in matches:
-            self.spans.setdefault(m.actor, []).append((m.start, m.end))  # type: ignore[arg-type]
-        self.all_spans = [(m.start, m.end) for m in matches]
+        for s, e, a in ordered:
+            self.spans.setdefault(a, []).append((s, e))
+        self.all_spans = [(s, e) for s, e, _ in ordered]
         self.cues = find_cues(text)
-        self.counts: dict[int, int] = {}  # cue_<category> column -> count
-        self.win_counts: dict[int, float] = {}  # win_<category> column -> count
+        per_category: dict[str, int] = {}
         for cat, _, _ in self.cues:
-            col = _CUE[cat]
-            self.counts[col] = self.counts.get(col, 0) + 1
-            col = _WIN[cat]
-            self.win_counts[col] = self.win_counts.get(col, 0.0) + 1
-        ordered = [(m.start, m.end, m.actor) for m in matches]
+            per_category[cat] = per_category.get(cat, 0) + 1
+        # cue_<category> and win_<category> column -> count
+        self.counts = {_CUE[c]: n for c, n in per_category.items()}
+        self.win_counts = {_WIN[c]: float(n) for c, n in per_category.items()}
         self.speakers: set[str] = set()
         speaker = None
         for cat, s, e in self.cues:
@@ -291,7 +295,9 @@ class _Sentence:
                         self.speakers.add(who)  # type: ignore[arg-type]
                         speaker = speaker or who
         self.first = ordered[0][2] if ordered else None
-        self.holders: list[tuple[str, str, str | None, int, int]] = []
+        # (its hold_<cue> and hold_<polarity> columns and target_<polarity> column, holder,
+        # end) per stance cue
+        self.holders: list[tuple[tuple[int, int, int], str | None, int]] = []
         for cat, s, e in self.cues:
             if cat not in _POLARITY:
                 continue
@@ -317,7 +323,7 @@ class _Sentence:
                     if cut <= ms < s:
                         holder = w
                         break
-            self.holders.append((cat, _POLARITY[cat], holder, s, e))
+            self.holders.append((_HELD[cat], holder, e))
         self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
         # index of each mention so a row's window is assembled without re-masking the text.
