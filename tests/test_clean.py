@@ -92,6 +92,17 @@ FURNITURE_LINES = [
     "Additional reporting by Jack Kim in Seoul; Writing by Tim Kelly; Editing by Robert Birsel.",
     "Reporting by Ju-min Park and Jack Kim, Editing by Tim Kelly",
 ]
+SENTENCES_STARTING_WITH_BY = [
+    "By Friday, the United States had imposed new sanctions on Pyongyang over the attack.",
+    "By Tuesday Kim Jong Un had not responded to the charge.",
+    "By contrast, Moscow said Washington had shown no proof.",
+    "By the numbers: what the hack cost Sony Pictures this year.",
+    # Headline case and capitals: the words after the names are no role, date or outlet.
+    "BY FRIDAY, THE UNITED STATES HAD IMPOSED NEW SANCTIONS ON PYONGYANG.",
+    "BY FRIDAY THE US HAD IMPOSED SANCTIONS ON PYONGYANG",
+    "By Friday, North Korea And China Had Agreed To Talks.",
+    "By Contrast, Moscow Said Washington Had Shown No Proof.",
+]
 NEWS_LINES = [
     "Officials said they were reporting the breach to the FBI.",
     "Reporting by Jack Kim in Seoul said the North was to blame.",
@@ -112,7 +123,7 @@ def test_related_links_credit_lines_and_paywall_meters_are_dropped(line: str) ->
     assert [d["reason"] for d in doc.dropped] == ["boilerplate"]
 
 
-@pytest.mark.parametrize("line", NEWS_LINES)
+@pytest.mark.parametrize("line", NEWS_LINES + SENTENCES_STARTING_WITH_BY)
 def test_news_sentences_with_those_words_stay(line: str) -> None:
     doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
     assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
@@ -129,17 +140,6 @@ BYLINES = [
     "By Ju-min Park and Jack Kim, Reuters",
     "By Jane Reporter — Published December 27, 2014 at 5:30 pm EST",
 ]
-SENTENCES_STARTING_WITH_BY = [
-    "By Friday, the United States had imposed new sanctions on Pyongyang over the attack.",
-    "By Tuesday Kim Jong Un had not responded to the charge.",
-    "By contrast, Moscow said Washington had shown no proof.",
-    "By the numbers: what the hack cost Sony Pictures this year.",
-    # Headline case and capitals: the words after the names are no role, date or outlet.
-    "BY FRIDAY, THE UNITED STATES HAD IMPOSED NEW SANCTIONS ON PYONGYANG.",
-    "BY FRIDAY THE US HAD IMPOSED SANCTIONS ON PYONGYANG",
-    "By Friday, North Korea And China Had Agreed To Talks.",
-    "By Contrast, Moscow Said Washington Had Shown No Proof.",
-]
 
 
 @pytest.mark.parametrize("line", BYLINES)
@@ -150,13 +150,6 @@ def test_bylines_are_dropped(line: str) -> None:
     kept = [doc.text[b.start : b.end] for b in doc.blocks]
     assert kept == ["Headline", "Russia said Washington had shown no proof."]
     assert [d["reason"] for d in doc.dropped] == ["byline", "dateline"]
-
-
-@pytest.mark.parametrize("line", SENTENCES_STARTING_WITH_BY)
-def test_sentences_starting_with_by_stay(line: str) -> None:
-    doc = clean(f"Headline\nThe FBI blamed North Korea for the hack.\n{line}\n")
-    assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end] == line
-    assert doc.dropped == []
 
 
 def test_a_run_of_capitals_is_read_in_linear_time() -> None:
