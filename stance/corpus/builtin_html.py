@@ -210,18 +210,16 @@ def builtin_extract(html: str) -> BuiltinPage:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
-    if parser.h1_at is not None:
-        before = [
-            " ".join(line.split()) for line in "".join(parser.parts[: parser.h1_at]).split("\n")
-        ]
-        if all(_top_bar(line) for line in before):
-            # A site's name, slogan or section links above the headline, outside <nav>: they
-            # would be taken for the headline. A date line there is the page's date: kept.
-            after = "".join(parser.parts[parser.h1_at :]).split("\n")
-            lines = [line for line in before if is_date_line(line)]
-            lines += [" ".join(line.split()) for line in after]
-    text = "\n".join(line for line in lines if line)
+    cut = parser.h1_at or 0  # the parts from the first <h1> on start on a new line
+    before, after = (
+        [" ".join(line.split()) for line in "".join(parts).split("\n")]
+        for parts in (parser.parts[:cut], parser.parts[cut:])
+    )
+    if cut and all(_top_bar(line) for line in before):
+        # A site's name, slogan or section links above the headline, outside <nav>: they
+        # would be taken for the headline. A date line there is the page's date: kept.
+        before = [line for line in before if is_date_line(line)]
+    text = "\n".join(line for line in before + after if line)
     title = _headline(parser.title, parser.site)
     if parser.h1 is None and title and not text.startswith(title):
         text = title + "\n" + text  # the headline stays a sentence

@@ -134,7 +134,7 @@ def is_byline(line: str) -> bool:
     or has a lower-case word or a longer run of capitals in some piece, so "By Friday, the
     United States had imposed sanctions" and "BY FRIDAY THE US HAD IMPOSED SANCTIONS" stay."""
     start = _BYLINE_START.match(line)
-    if start is None or line.rstrip().endswith(("?", "!", ".", ":", ";")):
+    if start is None or _ends_sentence(line.rstrip()):
         return False
     names, *rest = _BYLINE_PIECES.split(line[start.end() :].strip())
     people, _, place = names.partition(" in ")

@@ -50,9 +50,7 @@ def tokenize_all(texts: Sequence[str]) -> list[list[str]]:
     ASCII without NUL (the per-call overhead is most of a short text's cost)."""
     big = _JOIN.join(texts)
     if not big.isascii() or big.count(_JOIN) != len(texts) - 1:
-        return [tokenize(t) for t in texts]
-    if not texts:
-        return []
+        return [tokenize(t) for t in texts]  # (an empty batch too)
     parts = big.lower().translate(_NOT_WORD_BUT_JOIN).split(_JOIN)
     return [[w for w in part.split() if len(w) > 1] for part in parts]
 
@@ -63,11 +61,6 @@ def distinct(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
     codes = np.fromiter(map(index.__getitem__, texts), dtype=np.intp, count=len(texts))
     return codes, list(index)
-
-
-def _codes(items: list[str]) -> tuple[np.ndarray, list[str]]:
-    # `distinct` for a flat list of words (C-level loops: no Python code per item).
-    return distinct(items)
 
 
 def closed(vocab: dict[str, int], ngram_range: Sequence[int]) -> bool:
@@ -98,7 +91,7 @@ def word_tfidf(
     done.update(zip(new, tokenize_all(new), strict=True))
     tokens = list(map(done.__getitem__, texts))
     lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
-    codes, words = _codes(list(chain.from_iterable(tokens)))
+    codes, words = distinct(list(chain.from_iterable(tokens)))
     n = len(codes)
     row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
     get = vocab.get
@@ -168,9 +161,8 @@ def char_wb_tfidf(
     distinct word's columns are looked up once (or kept in `cache` from an earlier batch of
     the same vocabulary), and the product sums them per text in C."""
     lo, hi = ngram_range
-    sp = _sparse()
     split = [text.lower().split() for text in texts]
-    codes, words = _codes(list(chain.from_iterable(split)))
+    codes, words = distinct(list(chain.from_iterable(split)))
     known = {} if cache is None else cache
     if len(known) + sum(w not in known for w in words) > GRAM_CACHE_WORDS:
         known.clear()  # then it holds this batch's words: at most a batch's over the bound
@@ -185,17 +177,17 @@ def char_wb_tfidf(
         for w in words
     ]
     sizes = np.fromiter(map(len, per_word), dtype=np.intp, count=len(per_word)) // _INT
-    columns = np.frombuffer(b"".join(per_word), dtype=np.intc)
-    grams = sp.csr_matrix(
-        (np.ones(len(columns)), columns, np.concatenate(([0], np.cumsum(sizes)))),
-        shape=(len(words), len(idf)),
-    )
-    words_per_text = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
-    occurrences = sp.csr_matrix(
-        (np.ones(len(codes)), codes, np.concatenate(([0], np.cumsum(words_per_text)))),
-        shape=(len(texts), len(words)),
-    )
+    grams = _ones(np.frombuffer(b"".join(per_word), dtype=np.intc), sizes, len(idf))
+    occurrences = _ones(codes, np.fromiter(map(len, split), dtype=np.intp), len(words))
     return _weigh(occurrences @ grams, idf, sublinear_tf)
+
+
+def _ones(columns: np.ndarray, per_row: np.ndarray, n_cols: int) -> Any:
+    """A CSR matrix of ones at `columns`, the first `per_row[0]` of them in row 0, and so on."""
+    return _sparse().csr_matrix(
+        (np.ones(len(columns)), columns, np.concatenate(([0], np.cumsum(per_row)))),
+        shape=(len(per_row), n_cols),
+    )
 
 
 def _weigh(counts: Any, idf: np.ndarray, sublinear_tf: bool) -> Any:

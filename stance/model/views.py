@@ -253,7 +253,6 @@ class _Sentence:
 
     __slots__ = (
         "text",
-        "registry",
         "spans",
         "all_spans",
         "cues",
@@ -271,7 +270,6 @@ class _Sentence:
 
     def __init__(self, text: str, reg: Registry):
         self.text = text
-        self.registry = reg
         found, self._words = reg.scan_words(text)
         # (start, end, actor) of each actor mention (Match: actor, alias, start, end)
         ordered: list[tuple[int, int, str]] = [(s, e, a) for a, _, s, e in found if a]
