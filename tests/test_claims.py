@@ -86,22 +86,39 @@ def test_claims_commands_are_documented() -> None:
         assert f"stance claims {command}" in readme
 
 
-def test_ingest_takes_a_claim_as_text(project: Path, cli) -> None:
+def test_ingest_resolves_a_claim_text_naming_a_registry_claim(project: Path, cli) -> None:
+    """The same accused and event as sony-hack-2014, in other words: that claim, said once."""
     text = "North Korea was behind the hack of Sony Pictures"
+    before = (project / "data/claims.yaml").read_text()
+    result = cli("ingest", "seeds", "--claim", text, "--out-dir", "out")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [
+        f"note: --claim {text!r}: resolved to registry claim sony-hack-2014 (same accused; "
+        "target SONY); `stance claims match` shows the candidates"
+    ]
+    assert (project / "data/claims.yaml").read_text() == before  # nothing added
+    cands = [yaml.safe_load(line) for line in (project / "out/candidates.jsonl").open()]
+    assert {c["claim"] for c in cands} == {"sony-hack-2014"}
+
+
+def test_ingest_takes_a_claim_as_text(project: Path, cli) -> None:
+    # No registry claim names this event (the studio is not Sony Pictures to the registry).
+    text = "North Korea was behind the hack of the film studio"
     before = (project / "data/claims.yaml").read_text()
     result = cli("ingest", "seeds", "--claim", text, "--out-dir", "out")
     assert result.exit_code == 0, result.output
     # Roles: the accused from the text, the accusers from the seeds ("the U.S. accused ...").
     assert (
-        "note: added claim north-korea-behind-hack-sony-2014 to data/claims.yaml: accusers USA "
+        "note: added claim north-korea-behind-hack-film-2014 to data/claims.yaml: accusers USA "
         "(from the documents), accused PRK, date 2014-12-26"
     ) in result.stderr
     claims = load_claims(project / "data/claims.yaml", load_registry(project / "data/actors.yaml"))
-    added = claims["north-korea-behind-hack-sony-2014"]
+    added = claims["north-korea-behind-hack-film-2014"]
     assert (added.text, added.accusers, added.accused) == (text, ("USA",), ("PRK",))
     assert (project / "data/claims.yaml").read_text().startswith(before)  # appended, kept
     cands = [yaml.safe_load(line) for line in (project / "out/candidates.jsonl").open()]
-    assert {c["claim"] for c in cands} == {"north-korea-behind-hack-sony-2014"}
+    assert {c["claim"] for c in cands} == {"north-korea-behind-hack-film-2014"}
     # The same text again (any spacing or case) is that claim: nothing is added twice.
     again = cli("ingest", "seeds", "--claim", text.upper() + "  ", "--out-dir", "out")
     assert again.exit_code == 0 and "added claim" not in again.stderr

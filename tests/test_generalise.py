@@ -128,16 +128,29 @@ def test_char_ngram_models_have_the_fast_export(kind: str) -> None:
 
 def test_predict_text_with_a_claim_given_as_text() -> None:
     pipe = fit(table(), {**defaults("train"), "model": "actor_aware"}, REGS)
-    rows = predict_text(
-        pipe, "Pyongyang denied it.", "The FBI says North Korea hacked Sony Pictures"
-    )
+    # A text naming another accused than any claim the model knows: a claim of its own, its
+    # roles read from the text. The row says which claim: an id made from the text, the text.
+    other = "Britain says Russia was behind the attack on the ports"
+    rows = predict_text(pipe, "Pyongyang denied it.", other)
     assert [r["actor"] for r in rows] == ["PRK"]
-    # The row says which claim it was predicted with: an id made from the text, and the text.
-    assert rows[0]["claim"] == "fbi-says-north-korea-hacked"
-    assert rows[0]["claim_text"] == "The FBI says North Korea hacked Sony Pictures"
+    assert rows[0]["claim"] == "britain-says-russia-behind-attack"
+    assert (rows[0]["claim_text"], rows[0]["accusers"], rows[0]["accused"]) == (
+        other,
+        ["GBR"],
+        ["RUS"],
+    )
     # A claim the model knows, given by its text, is that claim.
     known = predict_text(pipe, "Pyongyang denied it.", CLAIMS["notpetya"]["text"])
     assert (known[0]["claim"], known[0]["claim_text"]) == ("notpetya", CLAIMS["notpetya"]["text"])
+    # So is a text naming its accused and event (Sony Pictures, hacked by North Korea), and
+    # the note says how it was resolved; the row carries the registry claim's roles.
+    notes: list[str] = []
+    named = predict_text(
+        pipe, "Pyongyang denied it.", "The FBI says North Korea hacked Sony Pictures", notes
+    )
+    assert (named[0]["claim"], named[0]["claim_text"]) == ("sony", SONY)
+    assert (named[0]["accusers"], named[0]["accused"]) == (["USA"], ["PRK"])
+    assert len(notes) == 1 and "resolved to registry claim sony" in notes[0]
 
 
 def test_leave_one_claim_out_gives_each_claim_as_text() -> None:

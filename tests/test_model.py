@@ -160,9 +160,10 @@ def test_a_saved_web_page_is_predicted_on_its_article_text(trained: Path, cli) -
 def test_rows_without_a_claim_get_the_default_and_say_which(
     trained: Path, project: Path, cli
 ) -> None:
-    notpetya = "Britain blamed Russia for the NotPetya attack"
+    # A claim as text that names no registry claim's event: kept, with an id made from it.
+    notpetya = "Britain blamed Russia for the cyber-attack on the ports"
     rows = [{"sentence": s, "actor": a} for s, a, _ in ROWS[:4]]
-    rows[1]["claim"] = notpetya  # a claim as text: kept, with an id made from it
+    rows[1]["claim"] = notpetya
     rows[2]["claim"] = "sony-hack-2014"
     src = project / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -173,7 +174,7 @@ def test_rows_without_a_claim_get_the_default_and_say_which(
     sony = "North Korea was responsible for the November 2014 cyber-attack on Sony Pictures"
     assert list(out["claim"]) == [
         "sony-hack-2014",
-        "britain-blamed-russia-notpetya-attack",
+        "britain-blamed-russia-cyber-attack",
         "sony-hack-2014",
         "sony-hack-2014",
     ]
@@ -187,8 +188,8 @@ def test_rows_without_a_claim_get_the_default_and_say_which(
     # --claim replaces the default, as an id or as text; raw text says when it used the default.
     result = cli(*args, "--claim", notpetya)
     out = pd.read_json(project / "out.jsonl", lines=True)
-    assert list(out["claim"])[:2] == ["britain-blamed-russia-notpetya-attack"] * 2
-    assert "used 'Britain blamed Russia for the NotPetya attack' (--claim)" in result.stderr
+    assert list(out["claim"])[:2] == ["britain-blamed-russia-cyber-attack"] * 2
+    assert f"used {notpetya!r} (--claim)" in result.stderr
     result = cli("predict", "Pyongyang denied it.", "--model", str(trained))
     assert json.loads(result.stdout)["claim"] == "sony-hack-2014"
     assert "1 row of the text names no claim: used sony-hack-2014" in result.stderr

@@ -119,3 +119,34 @@ def show(
         ]
     for key, value in rows:
         typer.echo(f"{key}\t{value}")
+
+
+@claims_app.command("match")
+def match(
+    text: Annotated[str, typer.Argument(help="An accusation as text.")],
+    claims: ClaimsOpt = DEFAULT_CLAIMS,
+    actors: ActorsOpt = DEFAULT_ACTORS,
+    top: Annotated[int, typer.Option("--top", min=1, help="Candidates to show.")] = 5,
+) -> None:
+    """Which registry claim an accusation text names: the candidates, scored by the same
+    accused, a shared target or distinctive word, and the same year; the one a text resolves
+    to in ingest and predict is marked `*`.
+
+    Example: stance claims match "North Korea was behind the 2014 hack of Sony Pictures"
+    """
+    from stance.corpus.actors import load_registry
+    from stance.corpus.claim_match import best_match, match_claims
+    from stance.corpus.claims import load_claims
+
+    reg = load_registry(actors)
+    known = {
+        c.id: {"text": c.text, "accusers": c.accusers, "accused": c.accused, "date": c.date}
+        for c in load_claims(claims, reg).values()
+    }
+    best = best_match(text, known, reg)
+    typer.echo("\tclaim\tscore\tevidence")
+    for c in match_claims(text, known, reg)[:top]:
+        mark = "*" if best is not None and c.id == best.id else " "
+        typer.echo(f"{mark}\t{c.id}\t{c.score:.3f}\t{c.why()}")
+    if best is None:
+        typer.echo("no registry claim names this accused and event: the text is a claim of its own")

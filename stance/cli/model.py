@@ -51,6 +51,12 @@ ClaimOpt = Annotated[
 ]
 
 
+def _say_notes(notes: list[str]) -> None:
+    """How claims given as text were resolved: one stderr line each, said once."""
+    for note in dict.fromkeys(n for n in notes if n):
+        typer.echo(f"note: {note}", err=True)
+
+
 def _say_defaulted(claim: dict[str, str], rows: int, where: str) -> None:
     """The one stderr line when rows had no claim and were given the default."""
     if rows:
@@ -211,6 +217,7 @@ def predict(
         with one_line_warnings():
             # The claim is resolved here, so a bad one fails before any cluster starts.
             used = row_claim(*load_for_text(model), claim)
+            _say_notes([used["note"]])
             done = predict_parts(
                 model,
                 input,
@@ -233,6 +240,7 @@ def predict(
             pipe, card = load(model)
         used = row_claim(pipe, card, claim)
         run = predict_table(pipe, input, output, batch_size, claim=used["claim"])  # type: ignore[arg-type]
+        _say_notes([used["note"], *run.notes])
         typer.echo(f"{run.rows} rows -> {output}", err=True)
         _say_defaulted(used, run.defaulted, str(input))
         return
@@ -248,7 +256,9 @@ def predict(
     with one_line_warnings():
         predictor, card = load_for_text(model)
     used = row_claim(predictor, card, claim)
-    rows = predict_text(predictor, text or "", used["claim"])
+    notes: list[str] = [used["note"]]
+    rows = predict_text(predictor, text or "", used["claim"], notes)
+    _say_notes(notes)
     if not claim:
         _say_defaulted(used, len(rows), "the text")
     if output is not None:

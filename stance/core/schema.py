@@ -86,7 +86,7 @@ DATASET_COLUMNS: Final = (
 SPLITS: Final = ("train", "validation", "test")
 # What `stance predict` adds to each input row (besides resolving `claim` to its id); an input
 # that already has one of them is refused rather than overwritten.
-PREDICTED_COLUMNS: Final = ("claim_text", "stance", "scores", "actor_found")
+PREDICTED_COLUMNS: Final = ("claim_text", "accusers", "accused", "stance", "scores", "actor_found")
 
 # Where the model reads an actor's role in the claim from: the claim registry (a claim it does
 # not hold is read from its text), the claim's text only, or nowhere (an ablation).

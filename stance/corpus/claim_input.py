@@ -5,12 +5,15 @@ claim id, a claim text and a mistyped id get the same answer everywhere:
 
 - a registry id is that claim;
 - a text equal to a registry claim's text (spacing and case aside) is that claim;
+- a text that names a registry claim's accused and event (stance.corpus.claim_match: "North
+  Korea was behind the 2014 hack of Sony Pictures") is that claim, with a note saying so;
 - any other text of three words or more is a new claim, read with the actor registry
   (stance.corpus.claim_text); it must name at least one known actor;
 - anything else is a mistyped id, and the error names the nearest ids.
 
 Accusers a claim text does not name are found in the documents themselves: the actors that
-make the accusation there ("X blamed Y", "Y was behind it, X said"), by `accusers_in`.
+make the accusation there ("X blamed Y", "Y was behind it, X said", "the FBI said"), and the
+holders of "X's accusations" / "US allegations", by `accusers_in`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stance.core.errors import InputError
 from stance.corpus.actors import Registry
@@ -34,6 +38,7 @@ class ClaimRef:
     id: str  # the registry id, or one made from the text (stance.corpus.claims.claim_id_from_text)
     text: str
     known: bool  # in the registry (or the model's claims)
+    note: str = ""  # how a text was resolved to a registry claim, to say once on stderr
 
 
 def _norm(text: str) -> str:
@@ -51,8 +56,17 @@ def nearest(value: str, choices: Iterable[str], n: int = 3) -> list[str]:
     return close or difflib.get_close_matches(value.lower(), pool, n=n, cutoff=0.3)
 
 
-def resolve_claim(value: str, known: Mapping[str, str], option: str = "--claim") -> ClaimRef:
-    """`value` as a claim: `known` maps claim ids to their texts (the registry's, the model's)."""
+def resolve_claim(
+    value: str,
+    known: Mapping[str, str],
+    option: str = "--claim",
+    *,
+    claims: Mapping[str, Mapping[str, Any]] | None = None,
+    registry: Registry | None = None,
+) -> ClaimRef:
+    """`value` as a claim: `known` maps claim ids to their texts (the registry's, the model's).
+    With `claims` (id -> text, accusers, accused[, date]) and the actor `registry`, a text that
+    names a known claim's accused and event resolves to that claim."""
     from stance.corpus.claims import claim_id_from_text
 
     value = " ".join(str(value).split())
@@ -69,6 +83,16 @@ def resolve_claim(value: str, known: Mapping[str, str], option: str = "--claim")
             f"{option} {value!r}: not a known claim id{hint}; see `stance claims list`, or give "
             f'the accusation as text, e.g. {option} "Russia was behind the attack"'
         )
+    if claims is not None and registry is not None:
+        from stance.corpus.claim_match import best_match
+
+        best = best_match(value, {k: v for k, v in claims.items() if k in known}, registry)
+        if best is not None:
+            note = (
+                f"{option} {value!r}: resolved to registry claim {best.id} ({best.why()}); "
+                f"`stance claims match` shows the candidates"
+            )
+            return ClaimRef(best.id, known[best.id], True, note)
     return ClaimRef(claim_id_from_text(value), value, False)
 
 
@@ -114,17 +138,31 @@ _DISPUTED = re.compile(
 )
 
 
+# "US accusations", "Washington's claims", "the FBI's assessment": the holder of an
+# accusation noun accuses, whoever reports it (even to deny it: "Pyongyang rejected the
+# White House's charges" still says the White House makes them).
+_HELD_CHARGE = re.compile(
+    r"(?:['’]s\s+(?:\w+\s+)?|\s+)(?:accusations?|allegations?|claims?|charges?|"
+    r"assessments?|attributions?|findings?|conclusions?|indictments?)\b",
+    re.I,
+)
+
+
 def accusers_in(
     sentences: Iterable[str], accused: Iterable[str], registry: Registry
 ) -> Counter[str]:
     """Actors that make the accusation in these sentences, with how often: the speaker of a
-    sentence whose accused (read as a claim text) include one of `accused`."""
+    sentence whose accused (read as a claim text) include one of `accused`, and the holder of
+    an accusation noun ("US accusations", "Washington's claims") in a sentence naming them."""
     wanted = set(accused)
     found: Counter[str] = Counter()
     for sentence in sentences:
         named = registry.mentions(sentence)
         if not wanted.intersection(named):
             continue  # the cheap test first: most sentences do not name the accused
+        for m in registry.scan(sentence):
+            if m.actor and m.actor not in wanted and _HELD_CHARGE.match(sentence, m.end):
+                found[m.actor] += 1
         # "Russia said Washington had no proof that Pyongyang was behind it" reports the
         # accusation to dispute it: its speaker is no accuser.
         first = min(m["start"] for a in wanted.intersection(named) for m in named[a])
@@ -134,6 +172,15 @@ def accusers_in(
         if wanted.intersection(roles.accused):
             found.update(a for a in roles.accusers if a not in wanted)
     return found
+
+
+def likely_accusers(found: Mapping[str, int]) -> list[str]:
+    """The actors found accusing often enough to be taken for accusers, most often first: a
+    third of the top count at least, so one stray "Russia's claims" does not make an accuser."""
+    if not found:
+        return []
+    top = max(found.values())
+    return [a for a, n in Counter(found).most_common() if n * 3 >= top]
 
 
 def register_claims(
@@ -146,24 +193,28 @@ def register_claims(
     dates: list[str],
     accusers: list[str] | None = None,
     accused: list[str] | None = None,
+    claims: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """The claim ids for `values` (ids or texts), and a note for each claim text added to the
-    registry: its accused from the text (or `accused`), its accusers from the text, else
-    `accusers`, else the actors that make the accusation in `sentences`; its date the
-    earliest of `dates` (the documents'). A text already in the registry is that claim."""
+    """The claim ids for `values` (ids or texts), and a note for each claim text resolved to
+    a registry claim (`claims`: see `resolve_claim`) or added to the registry: its accused
+    from the text (or `accused`), its accusers from the text, else `accusers`, else the
+    actors that make the accusation in `sentences`; its date the earliest of `dates` (the
+    documents'). A text already in the registry is that claim."""
     from stance.corpus.claims import add_claim
 
     path = claims_path
     ids, notes = [], []
     for value in values:
-        ref = resolve_claim(value, known)
+        ref = resolve_claim(value, known, claims=claims, registry=registry)
         if ref.known:
             ids.append(ref.id)
+            if ref.note:
+                notes.append(ref.note)
             continue
         roles = read_claim_text(ref.text, registry, accused_given=bool(accused))
         blamed = list(accused or roles.accused)
         found = accusers_in(sentences, blamed, registry) if not (accusers or roles.accusers) else {}
-        who = list(accusers or roles.accusers or [a for a, _ in Counter(found).most_common()])
+        who = list(accusers or roles.accusers or likely_accusers(found))
         if not who:
             raise InputError(
                 f"--claim {ref.text!r}: no accuser in the text, and no document has an actor "

@@ -276,12 +276,17 @@ def ingest(
     registry = load_registry(actors_path)
     known = load_claims(claims_path, registry)
     texts = {c.id: c.text for c in known.values()}
+    # What a claim text is matched against (stance.corpus.claim_match): roles and dates too.
+    infos = {
+        c.id: {"text": c.text, "accusers": c.accusers, "accused": c.accused, "date": c.date}
+        for c in known.values()
+    }
     # Every claim is checked before any file is read; a claim text is added to the registry
     # only once the documents are in (its accusers may come from them).
     check_actor_ids(registry, accusers or [], "--accuser")
     check_actor_ids(registry, accused or [], "--accused")
     for value in claims:
-        ref = resolve_claim(value, texts)
+        ref = resolve_claim(value, texts, claims=infos, registry=registry)
         if not ref.known:
             read_claim_text(ref.text, registry, accused_given=bool(accused))
 
@@ -348,6 +353,7 @@ def ingest(
         dates=[d["date"] for d in documents if d["date"]],
         accusers=accusers,
         accused=accused,
+        claims=infos,
     )
     # All outputs are renamed into place together, only once all of them are complete.
     with atomic_files([out_dir / name for name in OUTPUTS]) as handles:

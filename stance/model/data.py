@@ -72,16 +72,18 @@ def fill_claims(frame: Any, claim: str) -> int:
 
 def resolve_row_claim(
     value: str, claims: dict[str, dict[str, Any]], registry: Any, option: str
-) -> tuple[str, str]:
-    """The claim for rows that name none, as (cell value, text): a claim id the model knows,
-    or an accusation as text (its roles are read from it, so it must name a known actor)."""
+) -> tuple[str, str, str]:
+    """The claim for rows that name none, as (cell value, text, note): a claim id the model
+    knows (a text naming its accused and event included: the note says so), or an
+    accusation as text (its roles are read from it, so it must name a known actor)."""
     from stance.corpus.claim_input import read_claim_text, resolve_claim
 
-    ref = resolve_claim(value, {cid: info.get("text", "") for cid, info in claims.items()}, option)
+    texts = {cid: info.get("text", "") for cid, info in claims.items()}
+    ref = resolve_claim(value, texts, option, claims=claims, registry=registry)
     if ref.known:
-        return ref.id, ref.text
+        return ref.id, ref.text, ref.note
     read_claim_text(ref.text, registry, accused_given=False, option=option)
-    return ref.text, ref.text
+    return ref.text, ref.text, ""
 
 
 def groups_of(frame: Any) -> list[str]:

@@ -200,6 +200,10 @@ def evaluate(
     held["majority"] = majority
     held["rules"] = cue_rules(pred.view)
     b, seed = params["bootstrap"], params["seed"]
+    from stance.model.baseline import fit_predict
+
+    # The plain baseline, trained on the same rows: the bar the model must clear on real text.
+    held["plain"] = fit_predict(train, held, seed) if len(train) else majority
 
     def trio(rows: Any) -> dict[str, Any]:
         g = list(rows["stance"])
@@ -207,6 +211,7 @@ def evaluate(
             "model": scores(g, list(rows["pred"]), b, seed),
             "majority": _brief(scores(g, list(rows["majority"]), b, seed)),
             "cue_rules": _brief(scores(g, list(rows["rules"]), b, seed)),
+            "plain_baseline": _brief(scores(g, list(rows["plain"]), b, seed)),
         }
 
     metrics: dict[str, Any] = {
@@ -333,7 +338,8 @@ def render(metrics: dict[str, Any]) -> str:
                 continue
             lo, hi = m["macro_f1_ci95"]
             base = f"majority {_num(t['majority'].get('macro_f1'))}  "
-            base += f"cue rules {_num(t['cue_rules'].get('macro_f1'))}"
+            base += f"cue rules {_num(t['cue_rules'].get('macro_f1'))}  "
+            base += f"plain {_num(t.get('plain_baseline', {}).get('macro_f1'))}"
             lines.append(
                 f"{kind[:-1]} {name:14} n={m['rows']:4}  "
                 f"model {_num(m['macro_f1'])} [{_num(lo)}, {_num(hi)}]  {base}"

@@ -44,6 +44,7 @@ def leave_one_claim_out(
     """Macro-F1 per held-out claim (and its mean and minimum) over the constructed rows of
     the train and validation splits; claims with fewer than `min_rows` rows are listed, not
     scored."""
+    from stance.model.baseline import fit_predict
     from stance.model.persist import ModelError
     from stance.model.train import fit, model_inputs
 
@@ -56,6 +57,7 @@ def leave_one_claim_out(
     notes: list[str] = []
     pooled_gold: list[str] = []
     pooled_pred: list[str] = []
+    pooled_plain: list[str] = []
     for claim in sorted(set(pool["claim"].astype(str))):
         mask = (pool["claim"].astype(str) == claim).to_numpy()
         test, train = pool[mask], pool[~mask]
@@ -68,15 +70,19 @@ def leave_one_claim_out(
             notes.append(f"{claim}: not trained: {exc}")
             continue
         pred = pipe.predict(model_inputs(as_text(test, regs)))
+        plain = fit_predict(train, test, params["seed"])
         pooled_gold.extend(test["stance"])
         pooled_pred.extend(pred)
+        pooled_plain.extend(plain)
         per_claim[claim] = {
             "rows": len(test),
             "labels": {label: int((test["stance"] == label).sum()) for label in LABELS},
             "macro_f1": _macro_f1(test["stance"], pred),
+            "plain_baseline_macro_f1": _macro_f1(test["stance"], plain),
             "accuracy": round(float((pred == test["stance"].to_numpy()).mean()), 4),
         }
     scores = [v["macro_f1"] for v in per_claim.values()]
+    plain_scores = [v["plain_baseline_macro_f1"] for v in per_claim.values()]
     return {
         "what": "train on every other constructed claim (train+validation splits), test on the "
         "held-out claim given as text: roles read from its text only",
@@ -85,6 +91,13 @@ def leave_one_claim_out(
         "min_macro_f1": min(scores) if scores else None,
         # Every held-out prediction together: steadier than the mean over claims of 6-30 rows.
         "pooled_macro_f1": _macro_f1(pooled_gold, pooled_pred) if pooled_gold else None,
+        # The plain baseline (stance.model.baseline) on the same folds, side by side.
+        "plain_baseline": {
+            "mean_macro_f1": round(sum(plain_scores) / len(plain_scores), 4)
+            if plain_scores
+            else None,
+            "pooled_macro_f1": _macro_f1(pooled_gold, pooled_plain) if pooled_gold else None,
+        },
         "per_claim": per_claim,
         "notes": notes,
     }

@@ -65,26 +65,18 @@ def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]
 class TableRun(NamedTuple):
     rows: int
     defaulted: int  # rows that named no claim and were given the default
+    notes: list[str] = []  # how claims given as text were resolved (stance.model.claim_use)
 
 
 def claim_columns(
     values: Sequence[str], known: dict[str, dict[str, Any]], where: str = "--claim", offset: int = 0
 ) -> tuple[list[str], list[str]]:
-    """The claim id and text each row was predicted with: a claim the model knows by its id
-    (or its exact text), any other text with an id made from it. A value that is neither (a
-    mistyped id) is an error naming `where` and its row (counted from `offset` + 1)."""
-    from stance.corpus.claim_input import resolve_claim
+    """The claim id and text each row was predicted with (stance.model.claim_use), without the
+    rows' sentences: for callers that only name claims."""
+    from stance.model.claim_use import ClaimResolver
 
-    texts = {cid: str(info.get("text", "")) for cid, info in known.items()}
-    seen: dict[str, tuple[str, str]] = {}
-    for row, value in enumerate(values, start=offset + 1):
-        if value not in seen:
-            try:
-                ref = resolve_claim(value, texts, "claim")
-            except InputError as exc:
-                raise InputError(f"{where}: row {row}: {exc}") from None
-            seen[value] = (ref.id, ref.text)
-    return [seen[v][0] for v in values], [seen[v][1] for v in values]
+    uses = ClaimResolver(known, None).resolve(values, (), where, offset)
+    return [u.id for u in uses], [u.text for u in uses]
 
 
 def _predict_batch(
@@ -94,10 +86,14 @@ def _predict_batch(
     offset: int,
     claim: str | None = None,
     compiled: Any = None,
+    resolver: Any = None,
 ) -> Any:
     """Predicted rows of one batch; rows without a claim get `claim` (their count is in
-    `.attrs["defaulted"]`), and every row says the claim id and text it was predicted with.
-    `compiled`: as for `predict_frame`."""
+    `.attrs["defaulted"]`), and every row says the claim it was predicted with (`claim`,
+    `claim_text`, `accusers`, `accused`). `compiled`: as for `predict_frame`; `resolver`: the
+    run's stance.model.claim_use.ClaimResolver (one is made for this batch without it)."""
+    from stance.model.claim_use import ClaimResolver, add_claims
+
     taken = [c for c in PREDICTED_COLUMNS if c in batch.columns]
     if taken:
         raise InputError(
@@ -115,12 +111,21 @@ def _predict_batch(
             msg = f"{head}: row {int(n) + offset}:{tail}"
         raise InputError(msg) from None
     defaulted = fill_claims(frame, claim) if claim is not None else 0
+    uses = None
+    if claim is not None:
+        if resolver is None:
+            resolver = ClaimResolver(pipe[0].claims or {}, pipe[0].tagger_registry())
+        values = [str(c) for c in frame["claim"]]
+        uses = resolver.resolve(values, list(frame["sentence"]), str(path), offset)
+        add_claims(pipe, resolver.extra)
+        frame["claim"] = [u.value for u in uses]
     pred = predict_frame(pipe, frame, compiled)
     out = batch.copy()
-    known = pipe[0].claims or {}
-    values = [str(c) for c in frame["claim"]] if claim is not None else None
-    if values is not None:
-        out["claim"], out["claim_text"] = claim_columns(values, known, str(path), offset)
+    if uses is not None:
+        out["claim"] = [u.id for u in uses]
+        out["claim_text"] = [u.text for u in uses]
+        out["accusers"] = [list(u.accusers) for u in uses]
+        out["accused"] = [list(u.accused) for u in uses]
     out["stance"] = pred.labels
     out["scores"] = pred.scores
     out["actor_found"] = pred.found
@@ -160,14 +165,16 @@ def predict_table(
         file=sys.stderr,
         mininterval=0.5,
     )
+    from stance.model.claim_use import ClaimResolver
     from stance.model.compiled import compile_pipeline
 
     compiled = compile_pipeline(pipe)  # once: it keeps what it learns of the batches' words
+    resolver = ClaimResolver(pipe[0].claims or {}, pipe[0].tagger_registry())  # once a run
     defaulted = 0
     try:
         with TableWriter(output, "--output") as out:
             for batch in iter_batches(source, batch_size, "--input"):
-                done = _predict_batch(pipe, batch, source, out.rows, claim, compiled)
+                done = _predict_batch(pipe, batch, source, out.rows, claim, compiled, resolver)
                 defaulted += done.attrs["defaulted"]
                 out.write(done)
                 bar.update(len(batch))
@@ -175,7 +182,7 @@ def predict_table(
                 raise InputError(f"--input {source}: no rows")
     finally:
         bar.close()
-    return TableRun(out.rows, defaulted)
+    return TableRun(out.rows, defaulted, resolver.notes)
 
 
 def model_claims(model: Any) -> tuple[dict[str, dict[str, Any]], Any]:
@@ -202,16 +209,19 @@ def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, 
             )
         wanted, origin = stored["claim"], "the model's train.default_claim"
     known, registry = model_claims(model)
-    value, text = resolve_row_claim(wanted, known, registry, origin)
-    return {"claim": value, "text": text, "origin": origin}
+    value, text, note = resolve_row_claim(wanted, known, registry, origin)
+    return {"claim": value, "text": text, "origin": origin, "note": note}
 
 
-def predict_text(model: Any, text: str, claim: str) -> list[dict[str, Any]]:
+def predict_text(
+    model: Any, text: str, claim: str, notes: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Every (sentence, actor) of a raw text, with its predicted stance toward `claim` (an id
     the model knows or an accusation as text: see stance.model.data.resolve_row_claim).
 
     `model` is a fitted pipeline or a stance.model.compiled.CompiledModel (what
-    persist.load_for_text gives): the same rows, the same probabilities.
+    persist.load_for_text gives): the same rows, the same probabilities. How the claim was
+    resolved (stance.model.claim_use) is appended to `notes`.
     """
     from stance.corpus.sentences import tag_text
     from stance.model.compiled import CompiledModel
@@ -232,6 +242,15 @@ def predict_text(model: Any, text: str, claim: str) -> list[dict[str, Any]]:
     ]
     if not rows:
         return []
+    from stance.model.claim_use import ClaimResolver, add_claims
+
+    resolver = ClaimResolver(known, registry)
+    uses = resolver.resolve([claim] * len(rows), [r["sentence"] for r in rows])
+    add_claims(model, resolver.extra)
+    if notes is not None:
+        notes.extend(resolver.notes)
+    for r, u in zip(rows, uses, strict=True):
+        r["claim"] = u.value
     if isinstance(model, CompiledModel):
         probs, _ = model.predict_proba(
             [r["sentence"] for r in rows],
@@ -245,8 +264,14 @@ def predict_text(model: Any, text: str, claim: str) -> list[dict[str, Any]]:
 
         pred = predict_frame(model, pd.DataFrame(rows))
         labels, scores = pred.labels, pred.scores
-    (cid,), (ctext,) = claim_columns([claim], known)
+    u = uses[0]
+    extra = {
+        "claim": u.id,
+        "claim_text": u.text,
+        "accusers": [*u.accusers],
+        "accused": [*u.accused],
+    }
     return [
-        {**r, "claim": cid, "claim_text": ctext, "stance": lab, "scores": p}
+        {**r, **extra, "stance": lab, "scores": p}
         for r, lab, p in zip(rows, labels, scores, strict=True)
     ]

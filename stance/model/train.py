@@ -248,7 +248,7 @@ def train(
     check_output(model_out, "--model-out")
     regs = load_registries(actors, claims)
     value, origin = default_claim or (params["default_claim"], "train.default_claim")
-    claim, claim_text = resolve_row_claim(
+    claim, claim_text, _ = resolve_row_claim(
         value, regs.claims, alias_registry(regs.aliases, regs.ignore), origin
     )
     frame, source = training_table(data, label_map or {})
