@@ -52,5 +52,8 @@ def test_vectorised_bootstrap_equals_the_f1_score_loop(seed: int, monkeypatch) -
 def test_subsets_and_rules() -> None:
     assert subset_of("seed", "000_40f0a603c88ba03e") == "seed"
     assert subset_of("constructed", "heldout_same-012") == "heldout_same"
-    view = pd.DataFrame({"hold_support": [2, 0, 1], "hold_oppose": [0, 1, 1]})
-    assert cue_rules(view) == ["support", "oppose", "neutral"]
+    view = pd.DataFrame(
+        {"hold_support": [2, 0, 1, 1], "hold_oppose": [0, 1, 1, 0], "silent": [0, 0, 0, 1]}
+    )
+    # An actor that declines to comment is neutral whatever accusation words it holds.
+    assert cue_rules(view) == ["support", "oppose", "neutral", "neutral"]

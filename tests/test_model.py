@@ -207,6 +207,30 @@ def test_train_gives_rows_without_a_claim_the_default(project: Path, cli) -> Non
     assert card["default_claim"]["rows"] == 24
 
 
+def test_a_tables_own_claim_values_work_in_predict(project: Path, cli) -> None:
+    """SemEval's targets ("Atheism") are neither registry ids nor accusations as text: the
+    model that trained on them keeps them, so predict takes the same table's values."""
+    frame = pd.DataFrame(ROWS * 2, columns=["sentence", "actor", "stance"])
+    frame["claim"] = ["Atheism", "Climate"] * len(ROWS)
+    frame.to_csv(project / "t.csv", index=False)
+    result = cli("train", "--data", "t.csv", "--model-out", "models/x.skops")
+    assert result.exit_code == 0, result.output
+    card = json.loads(card_path(project / "models/x.skops").read_text())
+    assert card["table_claims"] == ["Atheism", "Climate"]
+    frame.drop(columns="stance").to_json(project / "in.jsonl", orient="records", lines=True)
+    args = ("predict", "--input", "in.jsonl", "--output", "out.jsonl", "--model", "models/x.skops")
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    out = pd.read_json(project / "out.jsonl", lines=True)
+    assert list(out["claim"][:2]) == ["Atheism", "Climate"] == list(out["claim_text"][:2])
+    # A value the model never saw is still a mistyped id.
+    pd.DataFrame([{"sentence": "Moscow denied it.", "actor": "RUS", "claim": "Atheizm"}]).to_json(
+        project / "in.jsonl", orient="records", lines=True
+    )
+    bad = cli(*args)
+    assert bad.exit_code == 1 and "'Atheizm': not a known claim id (nearest: Atheism" in bad.stderr
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

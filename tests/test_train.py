@@ -105,7 +105,7 @@ def test_cross_validation_says_when_it_uses_fewer_folds() -> None:
     frame = table()
     frame["doc_id"] = [f"doc{i % 3}" for i in range(len(frame))]  # three documents
     cv = cross_validate(frame, params(), REGS)
-    assert cv["folds"] == 3 and len(cv["per_fold"]) == 3 and cv["grouped_by"] == "claim/sentence"
+    assert cv["folds"] == 3 and len(cv["per_fold"]) == 3 and cv["grouped_by"] == "document"
     assert "5 folds asked for but only 3 groups: 3 folds" in cv["notes"]
     one = cross_validate(frame.assign(doc_id="same"), params(), REGS)
     assert one["folds"] == 0 and one["mean"] is None
@@ -153,3 +153,25 @@ def test_calibrated_svm_needs_rows_for_every_calibration_fold() -> None:
     # 6 rows of each label, 4-5 in a training part: no fold can calibrate on 5 folds.
     assert cv["folds"] == 5 and cv["mean"] is None and set(cv["macro_f1"]) == {None}
     assert len([n for n in cv["notes"] if "which calibration needs: not scored" in n]) == 5
+
+
+def test_cross_validation_groups_a_table_as_it_will_be_used() -> None:
+    """A table of a few targets (SemEval's five) is cross-validated by sentence unless
+    whole claims are asked for (train.cv_group: claim): leave-one-target-out selects for
+    transfer to new targets, not for the table's own use."""
+    from stance.model.data import grouped_by, groups_of
+
+    frame = table()
+    frame["claim"] = [f"target{i % 5}" for i in range(len(frame))]
+    assert groups_of(frame) == list(frame["sentence"])
+    assert grouped_by(frame) == "sentence"
+    assert groups_of(frame, "claim") == list(frame["claim"])
+    assert grouped_by(frame, "claim") == "claim"
+    by_claim = cross_validate(frame, {**params(), "cv_group": "claim"}, REGS)
+    assert by_claim["grouped_by"] == "claim" and by_claim["folds"] == 5
+    # Every fold tests on one target the model never saw.
+    assert all(
+        sum(f["test_labels"].values()) == (frame["claim"] == frame["claim"][0]).sum()
+        for f in by_claim["per_fold"][:1]
+    )
+    assert cross_validate(frame, params(), REGS)["grouped_by"] == "sentence"

@@ -13,7 +13,7 @@ from typing import Any
 
 from stance.core.errors import ParamsError
 from stance.core.files import read_yaml
-from stance.core.schema import HTML_EXTRACTORS, MODEL_KINDS, ROLE_SOURCES, SPLITS
+from stance.core.schema import CV_GROUPS, HTML_EXTRACTORS, MODEL_KINDS, ROLE_SOURCES, SPLITS
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,11 @@ SPEC: dict[str, Spec] = {
         "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
         "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
         "cv_folds": Param(5, _int_at_least(2), "an integer >= 2"),
+        "cv_group": Param(
+            "auto",
+            _one_of(*CV_GROUPS),
+            f"one of {', '.join(CV_GROUPS)} (auto: by document, else by sentence)",
+        ),
         "seed": Param(13, _int_at_least(0), "an integer >= 0"),
     },
     "evaluate": {

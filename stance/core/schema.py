@@ -93,6 +93,10 @@ PREDICTED_COLUMNS: Final = ("claim_text", "accusers", "accused", "stance", "scor
 ROLE_SOURCES: Final = ("registry", "text", "none")
 # The models `train.model` chooses from; `auto` picks one by grouped cross-validation.
 MODEL_KINDS: Final = ("actor_aware", "plain", "union")
+# What cross-validation keeps together (train.cv_group): `auto` documents (their
+# near-duplicate components) when the rows have them, else identical sentences, for a model
+# used on the same claims; `claim` whole claims, for a model meant for new accusations.
+CV_GROUPS: Final = ("auto", "claim")
 
 # Annotation log events (data/annotations/<annotator>.jsonl). `label` and `skip` decide an item;
 # `flag` and `response` annotate it; `retract` takes back the event named in `target` (undo).

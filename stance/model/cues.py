@@ -45,6 +45,9 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"identif(?:y|ied|ies) \w+ as",
             r"high confidence",
             r"evidence (?:shows|showed|points)",
+            # "pinned the attack on", "pin the blame on": the accuser fixes it on the accused.
+            r"pin(?:s|ned|ning)? (?:the )?(?:\w+ )?(?:attack|blame|hack|breach|intrusion|responsibility|it) on",
+            r"accountable",
         ),
     ),
     "retaliate": (
@@ -74,8 +77,11 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"agree[ds]? with",
             r"concur\w*",
             r"echo(?:ed|es)",
-            r"back(?:s|ed)? the (?:finding|assessment|conclusion)",
-            r"shar(?:e|es|ed) the (?:assessment|conclusion|view)",
+            # "backed Washington's finding", "supported the U.S. decision to blame", "welcomed
+            # the American findings": a third party endorsing the accuser's conclusion.
+            r"(?:back|support|welcom|endors|shar)(?:e|s|es|ed|ing)? (?:the |its |their |this )?(?:[\w.-]+(?:['’]s)? ){0,2}(?:finding|assessment|conclusion|attribution|decision|statement|position|determination|judgement|judgment|move|sanctions|indictment|response)s?",
+            r"st(?:and|ands|anding|ood) (?:firmly |squarely |fully )?behind",
+            r"join(?:s|ed|ing)? (?:\w+ ){0,3}in (?:blaming|condemning|attributing|accusing|denouncing|naming)",
             r"join(?:s|ed)? (?:the )?(?:us|u\.s\.|britain|allies)",
             r"confirm(?:s|ed)? (?:the )?(?:finding|assessment|attribution)",
             r"stand(?:s)? (?:with|by) (?:the )?(?:us|u\.s\.|allies|washington|london)",
@@ -96,7 +102,18 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"no involvement",
             r"nothing to do with",
             r"not responsible",
-            r"(?:played|had) no (?:part|role)",
+            r"(?:played|plays|had|has|have) no (?:part|role|hand|involvement)",
+            # Dismissals in reported speech: "shrugged off suggestions", "brushed aside".
+            r"shrug(?:s|ged|ging)? off",
+            r"brush(?:es|ed|ing)? (?:off|aside)",
+            r"laugh(?:s|ed|ing)? off",
+            r"rebu(?:t|ts|tted|tting|ff|ffs|ffed|ffing)\b",
+            r"scoff(?:s|ed|ing)? at",
+            r"str(?:ike|ikes|uck|iking) back at",
+            r"no (?:connection|link)s? (?:to|with)",
+            r"(?:cooked|trumped)[- ]up",
+            r"concoct\w*",
+            r"hoax\w*",
             r"innocen\w*",
             r"baseless",
             r"groundless",
@@ -120,6 +137,9 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         OPPOSE,
         (
             r"no (?:proof|evidence)",
+            # "has not presented any evidence", "never produced proof": said by another.
+            r"(?:not|never|n't) (?:yet )?(?:\w+ )?(?:show|present|produc|provid|shar|releas|offer|give|gave|given)\w* (?:\w+ ){0,2}(?:proof|evidence)",
+            r"demand(?:s|ed|ing)? (?:\w+ ){0,2}(?:proof|evidence)",
             r"without (?:any )?(?:proof|evidence)",
             r"lack of (?:proof|evidence)",
             r"fail(?:ed|s)? to (?:offer|provide|show|present|produce)",
@@ -170,6 +190,12 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"russophob\w*",
             r"cold war mentality",
             r"smear campaign",
+            r"jump(?:s|ed|ing)? to conclusions",
+            r"rush(?:es|ed|ing)? to (?:judgment|judgement|conclusions|blame)",
+            r"hasty",
+            r"scapegoat\w*",
+            r"propaganda",
+            r"mock(?:s|ed|ing|ery)?",
         ),
     ),
     "sympathize": (
@@ -186,6 +212,25 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     ),
     "praise_attack": (OPPOSE, (r"righteous deed", r"prais\w*", r"hail(?:s|ed)?", r"applaud\w*")),
+    # Refusals to comment and silence: the actor is named but takes no position, whatever
+    # accusation words follow ("has kept quiet about the charge"). Before the negation
+    # category, so "did not comment" is one refusal, not a negation.
+    "no_comment": (
+        NEUTRAL,
+        (
+            r"declin(?:e|es|ed|ing) to (?:comment|respond|elaborate|confirm|discuss|say)",
+            r"refus(?:e|es|ed|ing) to (?:comment|respond|elaborate|discuss)",
+            r"(?:did|does|do|would|could|has|have|had) not (?:immediately |yet )?(?:comment|respond|reply|return)\w*",
+            r"(?:did|does|do|would|could|has|have|had)n't (?:immediately |yet )?(?:comment|respond|reply|return)\w*",
+            r"no (?:immediate |official )?(?:comment|response|reaction)",
+            r"(?:kept|keep|keeps|keeping|remained|remain|remains|stayed|stays|stay|was|were|has been|have been) (?:\w+ )?(?:quiet|silent|tight-lipped|mum)",
+            r"silence",
+            r"(?:could|can)(?: not|not|n't) be reached",
+            r"not (?:immediately )?available for comment",
+            r"requests? for comment",
+            r"neither confirm(?:s|ed)? nor den(?:y|ies|ied)",
+        ),
+    ),
     "hedge": (
         NEUTRAL,
         (

@@ -35,10 +35,14 @@ def subset_of(source: str, doc_id: str) -> str:
 
 
 def cue_rules(view: Any) -> list[str]:
-    """The rule-based baseline: the polarity of the cues this actor holds, else neutral."""
+    """The rule-based baseline: the polarity of the cues this actor holds, else neutral; an
+    actor that declines to comment or keeps silent is neutral whatever else it holds."""
     out = []
-    for sup, opp in zip(view[f"hold_{SUPPORT}"], view[f"hold_{OPPOSE}"], strict=True):
-        out.append(OPPOSE if opp > sup else SUPPORT if sup > opp else NEUTRAL)
+    holds = zip(view[f"hold_{SUPPORT}"], view[f"hold_{OPPOSE}"], view["silent"], strict=True)
+    for sup, opp, silent in holds:
+        out.append(
+            NEUTRAL if silent else OPPOSE if opp > sup else SUPPORT if sup > opp else NEUTRAL
+        )
     return out
 
 

@@ -13,6 +13,7 @@ from stance.core.tables import read_table
 from stance.model.data import (
     data_hash,
     fill_claims,
+    grouped_by,
     groups_of,
     prepare_table,
     resolve_row_claim,
@@ -84,7 +85,7 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
 
     from stance.core.schema import MODEL_KINDS
 
-    groups = np.asarray(groups_of(frame))
+    groups = np.asarray(groups_of(frame, params["cv_group"]))
     y = frame["stance"].to_numpy()
     if params["model"] == "auto":  # choose_model compares every kind; the first stands in
         params = {**params, "model": MODEL_KINDS[0]}
@@ -98,7 +99,7 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
         "macro_f1": [],
         "mean": None,
         "std": None,
-        "grouped_by": "document components" if "group" in frame.columns else "claim/sentence",
+        "grouped_by": grouped_by(frame, params["cv_group"]),
         "per_fold": [],
         "notes": [],
     }
@@ -253,6 +254,7 @@ def train(
     )
     frame, source = training_table(data, label_map or {})
     defaulted = fill_claims(frame, claim)
+    regs, named = with_table_claims(regs, frame)
     check_training_set(frame, params)  # before cross-validation spends any time
     params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
@@ -282,8 +284,33 @@ def train(
             "origin": origin,
             "rows": defaulted,
         },
+        # Claim values of the table that are neither registry ids nor accusations as text
+        # (SemEval's targets: "Atheism"): kept in the model, so `predict` takes them too.
+        "table_claims": named,
     }
     return save(pipe, model_out, card, extra)
+
+
+def with_table_claims(regs: Registries, frame: Any) -> tuple[Registries, list[str]]:
+    """The registries plus each claim value of `frame` that would otherwise be refused at
+    predict time (not a known id, too short to be an accusation as text), as a claim of its
+    own with no roles; and those values. Training and prediction then see the same claims."""
+    from dataclasses import replace
+
+    from stance.corpus.claim_input import is_claim_text
+
+    known = {str(info.get("text", "")) for info in regs.claims.values()}
+    named = sorted(
+        {
+            str(v)
+            for v in frame["claim"].dropna().unique()
+            if str(v) not in regs.claims and str(v) not in known and not is_claim_text(str(v))
+        }
+    )
+    if not named:
+        return regs, []
+    extra = {v: {"text": v, "accusers": [], "accused": []} for v in named}
+    return replace(regs, claims={**regs.claims, **extra}), named
 
 
 def compile_for_text(

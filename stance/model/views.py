@@ -30,7 +30,7 @@ NUMERIC = (
     + [f"hold_{p}" for p in POLARITIES]
     + [f"target_{p}" for p in POLARITIES]
     + [f"{r}_{k}_{p}" for r in ROLES[:3] for k in ("hold", "target") for p in POLARITIES]
-    + ["speaker", "first"]
+    + ["speaker", "first", "silent", "dateline"]
     + [f"role_{r}" for r in ROLES]
     + ["claim_overlap", "question", "found", "n_actors"]
 )
@@ -44,6 +44,21 @@ _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
 # is then quoted speech, held by whoever speaks it).
 _GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
 _CLAUSE = ":;—"  # what ends a clause
+# A wire dateline opening the sentence: "SEOUL, Dec 20 (Reuters) - ", "MOSCOW (AP) — ",
+# "PYONGYANG, Dec 21 (KCNA) -- ". A place named there is where the story was filed, never a
+# party to the accusation: it holds no cue and speaks for no one.
+_DATELINE = re.compile(
+    r"\s*[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}"  # the place, in capitals
+    r"(?:,\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,2}){0,2}"  # its region or country
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,40}\))?\s*(?:--|-|–|—)\s+"
+)
+# A stance cue right after a negation ("did not blame", "has never denied", "stopped short of
+# accusing") is not taken: the actor is not holding that position in this sentence.
+_NEGATED = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno longer|\bstopped short of|\brefrained from|\bavoided)"
+    r"\s+(?:\w+\s+)?$",
+    re.I,
+)
 _WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -185,6 +200,10 @@ def _row(
         out[_SPEAKER] = 1.0
     if sent.first == actor:
         out[_FIRST] = 1.0
+    if actor in sent.silent:
+        out[_SILENT] = 1.0
+    if found and all(s < sent.cut for s, _ in mine):
+        out[_DATELINE_COL] = 1.0
     out[claimed.role_col] = 1.0
     for col, copy in claimed.cross:
         if col in out:
@@ -233,8 +252,18 @@ _HOLD = {c: _COL[f"hold_{c}"] for c in (*STANCE_CUES, *POLARITIES)}
 _TARGET = {p: _COL[f"target_{p}"] for p in POLARITIES}
 # stance cue -> (hold_<cue>, hold_<its polarity>, target_<its polarity>) columns
 _HELD = {c: (_HOLD[c], _HOLD[_POLARITY[c]], _TARGET[_POLARITY[c]]) for c in STANCE_CUES}
-_SPEAKER, _FIRST, _OVERLAP, _QUESTION, _FOUND, _N_ACTORS = (
-    _COL[c] for c in ("speaker", "first", "claim_overlap", "question", "found", "n_actors")
+_SPEAKER, _FIRST, _SILENT, _DATELINE_COL, _OVERLAP, _QUESTION, _FOUND, _N_ACTORS = (
+    _COL[c]
+    for c in (
+        "speaker",
+        "first",
+        "silent",
+        "dateline",
+        "claim_overlap",
+        "question",
+        "found",
+        "n_actors",
+    )
 )
 # role -> [(a hold/target column, the role's copy of it)]
 _CROSS = {
@@ -264,6 +293,8 @@ class _Sentence:
         "token_of",
         "counts",
         "win_counts",
+        "silent",
+        "cut",
         "_content",
         "_words",
     )
@@ -272,11 +303,15 @@ class _Sentence:
         self.text = text
         found, self._words = reg.scan_words(text)
         # (start, end, actor) of each actor mention (Match: actor, alias, start, end)
-        ordered: list[tuple[int, int, str]] = [(s, e, a) for a, _, s, e in found if a]
+        every: list[tuple[int, int, str]] = [(s, e, a) for a, _, s, e in found if a]
         self.spans: dict[str, list[tuple[int, int]]] = {}
-        for s, e, a in ordered:
+        for s, e, a in every:
             self.spans.setdefault(a, []).append((s, e))
-        self.all_spans = [(s, e) for s, e, _ in ordered]
+        self.all_spans = [(s, e) for s, e, _ in every]
+        # Mentions in a leading dateline (before `cut`) take no part in who holds what.
+        date = _DATELINE.match(text) if text[:1].isupper() or text[:1].isspace() else None
+        self.cut = cut = date.end() if date else 0
+        ordered = [m for m in every if m[0] >= cut]
         self.cues = find_cues(text)
         per_category: dict[str, int] = {}
         for cat, _, _ in self.cues:
@@ -296,15 +331,28 @@ class _Sentence:
         # (its hold_<cue> and hold_<polarity> columns and target_<polarity> column, holder,
         # end) per stance cue
         self.holders: list[tuple[tuple[int, int, int], str | None, int]] = []
+        self.silent: set[str] = set()  # actors holding a refusal to comment
+        denied_to = -(10**9)  # where the last denial or dispute ends ("rejected the| charge")
         for cat, s, e in self.cues:
-            if cat not in _POLARITY:
+            silence = cat == "no_comment"
+            if cat not in _POLARITY and not silence:
                 continue
+            if not silence and _NEGATED.search(text, max(0, s - 30), s):
+                continue  # "did not blame": no position held
             holder = None
             agent = _AGENT.match(text, e)
             if agent:
                 holder = next((w for ms, _, w in ordered if ms == agent.end()), None)
-            # "X failed to offer proof" disputes X's claim: X is its target, not its holder.
-            failing = text[s : s + 4].lower() == "fail"
+            # "X failed to offer proof", "X has not presented evidence" dispute X's claim: X
+            # is its target, not its holder.
+            failing = cat == "dispute_evidence" and text[s : s + 4].lower().startswith(
+                ("fail", "not ", "neve", "n't")
+            )
+            # "rejected the accusation": an accusation that is the object of a denial is not
+            # the denier's; only an explicit holder ("the White House's charge") holds it.
+            objected = _POLARITY.get(cat) == SUPPORT and 0 <= s - denied_to <= 25
+            if not silence and _POLARITY[cat] == OPPOSE:
+                denied_to = e
             if holder is None and not failing:
                 near = None  # the last actor ending at most 25 characters before the cue
                 for _, me, w in ordered:
@@ -312,15 +360,19 @@ class _Sentence:
                         near = (me, w)
                 if near is not None and _GAP.match(text[near[0] : s]):
                     holder = near[1]
-            if holder is None and speaker is not None:
+            if holder is None and speaker is not None and not objected:
                 holder = speaker
-            if holder is None and not failing:
+            if holder is None and not failing and not objected:
                 # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
-                cut = max(text.rfind(mark, 0, s) for mark in _CLAUSE) + 1
+                start = max(text.rfind(mark, 0, s) for mark in _CLAUSE) + 1
                 for ms, _, w in ordered:
-                    if cut <= ms < s:
+                    if start <= ms < s:
                         holder = w
                         break
+            if silence:
+                if holder is not None:
+                    self.silent.add(holder)
+                continue
             self.holders.append((_HELD[cat], holder, e))
         self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
