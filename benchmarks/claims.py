@@ -6,7 +6,7 @@ For each claim of the constructed train and validation rows, the model (params.y
 other claim and scored on that claim given as its text only (stance.model.generalise). The
 test split (seeds and held-out files) is never touched. Needs `stance build` first.
 
-    python benchmarks/claims.py [--role-dropout 0.3]
+    python benchmarks/claims.py [--role-dropout 0.3] [--model union]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--role-dropout", type=float, help="override train.role_dropout")
+    ap.add_argument("--model", help="override train.model (actor_aware, plain, union, auto)")
     ap.add_argument("--no-write", action="store_true", help="print, do not write results/")
     ap.add_argument(
         "--roles",
@@ -45,6 +46,8 @@ def main() -> None:
     params = load_params(ROOT / "params.yaml", "train")
     if args.role_dropout is not None:
         params["role_dropout"] = args.role_dropout
+    if args.model is not None:
+        params["model"] = args.model
     regs = load_registries(ROOT / "data/actors.yaml", ROOT / "data/claims.yaml")
     path = ROOT / "data/processed/dataset.parquet"
     frame = prepare_table(read_table(path), path)

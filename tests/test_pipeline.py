@@ -51,19 +51,31 @@ def test_evaluate_reports(pipeline_run: Path) -> None:
     reports = pipeline_run / "reports"
     metrics = json.loads((reports / "metrics.json").read_text())
     test = metrics["splits"]["test"]
-    assert set(test) == {"model", "majority", "cue_rules"}
-    assert test["model"]["rows"] == 260 and len(test["model"]["macro_f1_ci95"]) == 2
+    assert set(test) == {"model", "majority", "cue_rules", "plain_baseline"}
+    held = [metrics["subsets"][s]["model"]["rows"] for s in metrics["subsets"]]
+    assert test["model"]["rows"] + metrics["splits"]["validation"]["model"]["rows"] == sum(held)
+    assert len(test["model"]["macro_f1_ci95"]) == 2
     assert set(metrics["subsets"]) >= {"seed", "heldout_same", "heldout_other"}
     assert metrics["subsets"]["seed"]["model"]["rows"] == 54
     # The model is better than both baselines on the held-out test split.
     assert test["model"]["macro_f1"] > test["cue_rules"]["macro_f1"] > test["majority"]["macro_f1"]
-    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": 522}
+    rows = metrics["trained_on"]["rows"]
+    assert metrics["cv"]["folds"] == 5 and metrics["trained_on"]["sources"] == {"constructed": rows}
     assert {p["fraction"] for p in metrics["learning_curve"]} >= {0.5, 1.0}
     # No share of the training data is dropped silently: a point or a note for each.
     noted = {float(n.split()[1]) for n in metrics["learning_curve_notes"]}
     assert {p["fraction"] for p in metrics["learning_curve"]} | noted == {0.1, 0.25, 0.5, 0.75, 1.0}
     # Real text, team-written text and the generalisation figures are kept apart.
     assert set(metrics["by_origin"]) >= {"real_text", "team_written"}
+    # The five real-news error kinds have their own held-out sets, each scored three ways.
+    kinds = {"denial", "accuser", "reaction", "nostance", "accuserdenied"}
+    team = metrics["by_origin"]["team_written"]
+    assert {f"heldout_{k}" for k in kinds} <= set(team)
+    for name, figures in team.items():
+        assert set(figures) == {"model", "majority", "cue_rules", "plain_baseline"}, name
+    # On real text the shipped model must beat the plain word+char TF-IDF baseline.
+    for name, figures in metrics["by_origin"]["real_text"].items():
+        assert figures["model"]["macro_f1"] > figures["plain_baseline"]["macro_f1"], name
     assert set(metrics["ablations"]["roles"]) == {"registry", "text", "none"}
     loco = metrics["leave_one_claim_out"]
     assert loco["claims"] >= 10 and len(loco["per_claim"]) == loco["claims"]

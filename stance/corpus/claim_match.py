@@ -33,6 +33,8 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _GENERIC = frozenset(
     """
     the a an of to in on at for and or but by with from that this these those its it his her
+    against into onto over under via using through during after before between among including
+    several many some other others new
     their was were is are be been being has have had will would could may might also which who
     said says say claims claim claimed alleged allegedly accused accuses accusation accusations
     responsible responsibility behind blamed blames blame carried out conducted launched

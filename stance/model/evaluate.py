@@ -233,9 +233,11 @@ def evaluate(
         "actor_not_found": int((~held["found"]).sum()),
     }
     constructed = sorted(set(held.loc[held["source"] == "constructed", "subset"]))
-    # Real text (the seed articles) apart from text the team wrote: never averaged together.
+    real = sorted(set(held.loc[held["source"] != "constructed", "subset"]))
+    # Real text (the seed articles, imported documents) apart from text the team wrote:
+    # never averaged together.
     metrics["by_origin"] = {
-        "real_text": {s: metrics["subsets"][s] for s in metrics["subsets"] if s == "seed"},
+        "real_text": {s: metrics["subsets"][s] for s in real},
         "team_written": {s: metrics["subsets"][s] for s in constructed},
     }
     regs = load_registries(actors, claims)
