@@ -48,6 +48,10 @@ def feature(sentence: str, actor: str, name: str, mentions: object = None) -> fl
         # 2. The accuser reporting its own accusation.
         ("Washington has formally pinned the attack on North Korea.", "USA", "support"),
         ("London officially charged Moscow with meddling in the vote.", "GBR", "support"),
+        # Coordinated subjects hold the verb together; adverbs stand between them and it.
+        ("Canberra and Ottawa have publicly blamed Beijing for the breach.", "AUS", "support"),
+        ("Canberra and Ottawa have publicly blamed Beijing for the breach.", "CAN", "support"),
+        ("Canberra and Ottawa have publicly blamed Beijing for the breach.", "CHN", "neutral"),
         # 3. Third parties: endorsements and objections.
         ("Tokyo backed Washington's finding on the breach.", "JPN", "support"),
         ("Germany welcomed the American findings, a spokesman said.", "DEU", "support"),
@@ -68,6 +72,12 @@ def feature(sentence: str, actor: str, name: str, mentions: object = None) -> fl
         # Negation scope: a negated accusation is no accusation.
         ("Japan did not blame North Korea for the hack.", "JPN", "neutral"),
         ("Britain stopped short of accusing Russia directly.", "GBR", "neutral"),
+        # The owner of a finding makes the accusation, whoever backs or doubts it.
+        ("Tokyo backed Washington's finding on the breach.", "USA", "support"),
+        ("Seoul supported the U.S. decision to blame Pyongyang.", "USA", "support"),
+        ("Moscow questioned Washington's evidence.", "RUS", "oppose"),
+        ("Moscow questioned Washington's evidence.", "USA", "support"),
+        ("Japan's decision to stay out of the dispute surprised Seoul.", "JPN", "neutral"),
         # 5. The accuser as holder of the charge its accused denies.
         ("Pyongyang dismissed the American charges as slander.", "USA", "support"),
         ("Pyongyang dismissed the American charges as slander.", "PRK", "oppose"),

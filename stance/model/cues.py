@@ -151,7 +151,7 @@ LEXICON: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
             r"doubt\w*",
             r"skeptic\w*",
             r"sceptic\w*",
-            r"question(?:s|ed)? (?:the )?(?:evidence|finding|attribution|claim)",
+            r"question(?:s|ed|ing)? (?:the |its |their )?(?:[\w.-]+(?:['’]s)? ){0,2}(?:evidence|finding|attribution|claim|conclusion|assessment)s?",
             r"premature",
             r"speculat\w*",
             r"unproven",

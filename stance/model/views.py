@@ -42,7 +42,22 @@ _AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
 # What may stand between an actor and the cue it holds: a possessive and auxiliaries
 # ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
 # is then quoted speech, held by whoever speaks it).
-_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|on\s+\w+day))*\s*$")
+# Adverbs too ("have formally pinned", "publicly blamed").
+_GAP = re.compile(
+    r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|\w+ly|on\s+\w+day))*\s*$"
+)
+# "Washington's finding", "the U.S. decision to blame", "American evidence": the actor whose
+# finding it is makes the accusation, whoever reports, backs or rejects it (the guidelines:
+# "failed to offer proof of its claims" -> the claimant supports).
+_OWN_FINDING = re.compile(
+    r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:findings?|assessments?|determination|judg(?:e)?ments?|"
+    r"verdict|evidence|case against|decision to (?:blame|accuse|attribute|name|sanction|"
+    r"impose|expel|indict|punish|retaliate))\b",
+    re.I,
+)
+# What joins coordinated actors ("London and Washington", "Britain, Canada and Australia"):
+# they hold what either holds as the subject of one verb.
+_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
 _CLAUSE = ":;—"  # what ends a clause
 # A wire dateline opening the sentence: "SEOUL, Dec 20 (Reuters) - ", "MOSCOW (AP) — ",
 # "PYONGYANG, Dec 21 (KCNA) -- ". A place named there is where the story was filed, never a
@@ -333,6 +348,7 @@ class _Sentence:
         self.holders: list[tuple[tuple[int, int, int], str | None, int]] = []
         self.silent: set[str] = set()  # actors holding a refusal to comment
         denied_to = -(10**9)  # where the last denial or dispute ends ("rejected the| charge")
+        partners = _coordinated(text, ordered)
         for cat, s, e in self.cues:
             silence = cat == "no_comment"
             if cat not in _POLARITY and not silence:
@@ -374,6 +390,11 @@ class _Sentence:
                     self.silent.add(holder)
                 continue
             self.holders.append((_HELD[cat], holder, e))
+            for partner in partners.get(holder, ()):
+                self.holders.append((_HELD[cat], partner, e))
+        for _, me, w in ordered:
+            if _OWN_FINDING.match(text, me):
+                self.holders.append((_HELD["accuse"], w, me))
         self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
         # index of each mention so a row's window is assembled without re-masking the text.
@@ -401,6 +422,22 @@ class _Sentence:
             else:
                 self._content = _content.__wrapped__(self.text)  # one sentence: not cached
         return len(self._content & words)
+
+
+def _coordinated(text: str, ordered: list[tuple[int, int, str]]) -> dict[str, set[str]]:
+    """Actor -> the other actors of its coordination ("London and Washington"): runs of
+    mentions joined only by commas and "and"."""
+    out: dict[str, set[str]] = {}
+    run: list[str] = []
+    for k, (s, _, a) in enumerate(ordered):
+        if k and _AND.fullmatch(text, ordered[k - 1][1], s):
+            run.append(a)
+        else:
+            run = [a]
+        if len(run) > 1:
+            for x in run:
+                out.setdefault(x, set()).update(y for y in run if y != x)
+    return out
 
 
 def _mask_tokens(text: str, mine: list[tuple[int, int]]) -> tuple[list[str], list[int]]:
