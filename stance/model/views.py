@@ -390,7 +390,7 @@ class _Sentence:
                     self.silent.add(holder)
                 continue
             self.holders.append((_HELD[cat], holder, e))
-            for partner in partners.get(holder, ()):
+            for partner in partners.get(holder, ()) if holder else ():
                 self.holders.append((_HELD[cat], partner, e))
         for _, me, w in ordered:
             if _OWN_FINDING.match(text, me):
