@@ -35,12 +35,21 @@ def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return release_project(project, cli, tmp_path, monkeypatch)
 
 
+def split_rows(released: Path) -> dict[str, int]:
+    """Rows per split of the dataset the release was built from (the project's own)."""
+    import pandas as pd
+
+    frame = pd.read_parquet(released.parent / "data/processed/dataset.parquet")
+    counts = frame["split"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in ("train", "validation", "test")}
+
+
 def test_release_loads_offline_with_both_configs(released: Path) -> None:
     from datasets import load_dataset
 
     assert (released / ".stance-release").is_file()  # the marker must not disturb loading
     gold = load_dataset(str(released))
-    assert {s: len(gold[s]) for s in gold} == {"train": 522, "validation": 132, "test": 260}
+    assert {s: len(gold[s]) for s in gold} == split_rows(released)
     assert gold["test"].features["stance"].names == ["support", "oppose", "neutral"]
     row = gold["test"][0]
     assert row["source"] == "seed" and row["annotators"] == ["annotator_01"]
@@ -74,11 +83,7 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
         "1": "oppose",
         "2": "neutral",
     }
-    assert {s["name"]: s["num_examples"] for s in default["splits"]} == {
-        "train": 522,
-        "validation": 132,
-        "test": 260,
-    }
+    assert {s["name"]: s["num_examples"] for s in default["splits"]} == split_rows(released)
     card = DatasetCard((released / "README.md").read_text())  # the Hub client parses it
     assert card.data.pretty_name == meta["pretty_name"]
     # The Hub serves the metadata as JSON: nothing YAML-only (dates, tuples) may slip in.
@@ -112,11 +117,16 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
         "## Contact",
     ):
         assert f"\n{section}\n" in body, section
-    assert (
-        "26 sentences from real source documents and 410 sentences marked `source: constructed`"
-        in body
+    # Every constructed record is one sentence: the card counts them all.
+    written = sum(
+        len(f.read_text(encoding="utf-8").splitlines())
+        for f in (released.parent / "data/constructed").glob("*.jsonl")
     )
-    assert "In all: 26 sentences from 2 real source documents, and 410 sentences written" in body
+    assert (
+        f"26 sentences from real source documents and {written} sentences marked "
+        "`source: constructed`"
+    ) in body
+    assert f"In all: 26 sentences from 2 real source documents, and {written} sentences written" in body
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
     assert "Agreement: unknown." in body  # no item was labelled twice
     assert "No model has been evaluated for this release (run `stance evaluate`)." in body
@@ -130,7 +140,8 @@ def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
     out = result.output
     assert "Would upload to https://huggingface.co/datasets/my-lab/stance:" in out
     assert "  data/test-00000-of-00001.parquet  " in out and "  README.md  " in out
-    assert "config default: train 522, validation 132, test 260" in out
+    n = split_rows(released)
+    assert f"config default: train {n['train']}, validation {n['validation']}, test {n['test']}" in out
     assert out.strip().endswith("Nothing uploaded: add --yes to publish.")
 
 

@@ -112,9 +112,11 @@ def _unseen_claim_predict(pipe: Any, test: Any, claim: str, regs: Any) -> Any:
     from stance.model.claim_use import ClaimResolver, add_claims
     from stance.model.train import model_inputs
 
+    frame = as_text(test, regs)
+    if claim not in regs.claims:  # no text to give: the model sees the value as it is
+        return pipe.predict(model_inputs(frame))
     pipe[0].claims = {k: v for k, v in regs.claims.items() if k != claim}
     resolver = ClaimResolver(pipe[0].claims, pipe[0].tagger_registry())
-    frame = as_text(test, regs)
     uses = resolver.resolve([str(c) for c in frame["claim"]], list(frame["sentence"]))
     add_claims(pipe, resolver.extra)
     frame["claim"] = [u.value for u in uses]
