@@ -23,6 +23,7 @@ pytestmark = [
         reason="chromium is not installed (.ci/run installs it: apt-get install -y chromium)",
     ),
     pytest.mark.xdist_group("serve-browser"),  # one worker, one browser
+    pytest.mark.slow,
 ]
 ARGS = [
     "--headless",
