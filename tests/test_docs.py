@@ -29,3 +29,18 @@ def test_the_command_reference_is_current(tmp_path: Path) -> None:
     )
     for command in ("ingest", "annotate", "serve", "train", "predict", "release", "publish"):
         assert f"## `stance {command}`" in committed
+
+
+def test_the_readme_is_a_front_door() -> None:
+    """Short, and every page and picture it links to exists (the reference lives in docs/)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200
+    links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme)
+    assert {"docs/cli.md", "docs/serve-annotate.png", "reports/confusion.png"} <= set(links)
+    assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def test_links_between_the_pages_resolve() -> None:
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for link in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / link).exists(), f"{page.name}: {link} does not exist"
