@@ -27,17 +27,62 @@ TINY_TRAINING = [
 ] * 3
 
 
+INPUTS = ("seeds", "data", "docs", "params.yaml")
+
+
+def input_files(names: tuple[str, ...] = INPUTS, root: Path = ROOT) -> list[str]:
+    """The project's inputs under `names` as git tracks them, relative to `root`.
+
+    Only tracked files: what using the checkout leaves behind (a `stance serve`'s tokens, an
+    annotator's log from a session run here, locks, the derived folders) is not an input, and
+    a test that copied it would pass or fail by what someone last ran in the checkout. Outside
+    git (an unpacked archive) every file but the dot files and the derived folders.
+    """
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "-z", "--", *names],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode == 0 and out.stdout:
+        return [f for f in out.stdout.split("\0") if f and (root / f).is_file()]
+    found = []
+    for name in names:
+        top = root / name
+        for f in [top] if top.is_file() else sorted(top.rglob("*")):
+            rel = f.relative_to(root)
+            skip = {"interim", "processed"} & set(rel.parts)
+            if f.is_file() and not skip and not any(p.startswith(".") for p in rel.parts):
+                found.append(rel.as_posix())
+    return found
+
+
+def copy_inputs(dest: Path, names: tuple[str, ...] = INPUTS) -> Path:
+    """A scratch copy of the project's inputs (`input_files`) in `dest`."""
+    for f in input_files(names):
+        (dest / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / f, dest / f)
+    return dest
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch copy of the project's inputs, as the working directory."""
-    for name in ("seeds", "data", "docs"):
-        shutil.copytree(
-            ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("interim", "processed")
-        )
-    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    copy_inputs(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
     return tmp_path
+
+
+# Fixtures that make a test slow whichever module it is in: a whole `dvc repro` and a Dask
+# cluster. Tests that start their own cluster or browser carry the mark themselves.
+SLOW_FIXTURES = {"pipeline_run", "cluster"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -139,10 +184,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.test_model import ROWS, table
 
     root = tmp_path_factory.mktemp("tiny-model")
-    shutil.copytree(
-        ROOT / "data", root / "data", ignore=shutil.ignore_patterns("interim", "processed")
-    )
-    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    copy_inputs(root, ("data", "params.yaml"))
     path = table(root, ROWS * 2)
     cwd = os.getcwd()
     os.chdir(root)

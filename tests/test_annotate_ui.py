@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import read_jsonl
+from tests.waiting import CEILING, until
 
 STANCE = Path(sys.executable).parent / "stance"
 pytestmark = pytest.mark.skipif(
@@ -20,30 +21,32 @@ pytestmark = pytest.mark.skipif(
 
 
 class Terminal:
-    def __init__(self, cwd: Path, name: str):
-        self.cwd, self.name = cwd, name
-        self.sock = ["tmux", "-L", f"stance-test-{os.getpid()}"]
+    """A private tmux server (its own socket, no user config) that runs one `stance` at a time.
 
-    def start(self, *args: str) -> None:
-        cmd = " ".join([f"exec {STANCE}", *args])
+    A session that holds `cat` keeps the server up between runs: a tmux server exits with its
+    last session, and a new session asked for while it is exiting fails ("server exited
+    unexpectedly"), which is how a test that quits and restarts the UI used to flake.
+    """
+
+    def __init__(self, cwd: Path):
+        self.cwd, self.runs = cwd, 0
+        self.name = ""
+        self.sock = ["tmux", "-f", "/dev/null", "-L", f"stance-test-{os.getpid()}-{id(self)}"]
+        self._new_session("keep", "cat")
+
+    def _new_session(self, name: str, cmd: str) -> None:
         subprocess.run(
-            [
-                *self.sock,
-                "new-session",
-                "-d",
-                "-s",
-                self.name,
-                "-x",
-                "120",
-                "-y",
-                "34",
-                "-c",
-                str(self.cwd),
-                cmd,
-            ],
+            [*self.sock, "new-session", "-d", "-s", name, "-x", "120", "-y", "34"]
+            + ["-c", str(self.cwd), cmd],
             check=True,
             env={**os.environ, "TERM": "xterm-256color"},
         )
+
+    def start(self, *args: str) -> None:
+        """`stance ARGS` in a new session; the session ends when the process does."""
+        self.runs += 1
+        self.name = f"ui{self.runs}"
+        self._new_session(self.name, " ".join([f"exec {STANCE}", *args]))
 
     def screen(self) -> str:
         out = subprocess.run(
@@ -51,21 +54,37 @@ class Terminal:
         )
         return out.stdout
 
-    def wait_for(self, pattern: str, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
+    def wait_for(self, pattern: str, timeout: float = CEILING) -> str:
         # A match alone is not enough: curses repaints in pieces, so the header
         # can show the new count before the body is drawn. Return only a screen
-        # that matches and stays the same across two captures.
-        last, since = None, 0.0
-        while time.monotonic() < deadline:
-            text = self.screen()
-            now = time.monotonic()
+        # that matches and has stayed the same for a moment.
+        last, since = "", 0.0
+
+        def settled() -> str | None:
+            nonlocal last, since
+            text, now = self.screen(), time.monotonic()
             if text != last:
                 last, since = text, now
-            elif re.search(pattern, text) and now - since >= 0.2:
-                return text
-            time.sleep(0.05)
-        raise AssertionError(f"{pattern!r} never appeared on screen:\n{self.screen()}")
+                return None
+            return text if re.search(pattern, text) and now - since >= 0.2 else None
+
+        return until(
+            settled, lambda: f"{pattern!r} never appeared on screen:\n{self.screen()}", timeout
+        )
+
+    def running(self) -> bool:
+        out = subprocess.run(
+            [*self.sock, "has-session", "-t", f"={self.name}"], capture_output=True
+        )
+        return out.returncode == 0
+
+    def wait_exit(self) -> None:
+        """Until the process has exited (its session is gone): its files are closed then."""
+        until(lambda: not self.running(), lambda: f"stance never exited:\n{self.screen()}")
+
+    def quit(self) -> None:
+        self.keys("q")
+        self.wait_exit()
 
     def keys(self, *keys: str) -> None:
         subprocess.run([*self.sock, "send-keys", "-t", self.name, *keys], check=True)
@@ -86,7 +105,7 @@ class Terminal:
 @pytest.fixture
 def term(project: Path, cli):
     assert cli("ingest").exit_code == 0
-    t = Terminal(project, "ui")
+    t = Terminal(project)
     yield t
     t.kill_server()
 
@@ -106,7 +125,7 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
         term.keys(key)
         term.wait_for(rf"{n} / 54 done")
     os.kill(term.pid(), 9)  # no chance to clean up
-    time.sleep(0.2)
+    term.wait_exit()
 
     logged = events(project)
     assert [(e["id"], e["stance"]) for e in logged] == [
@@ -114,7 +133,6 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
         (cands[1]["id"], "oppose"),
         (cands[2]["id"], "neutral"),
     ]
-    term.kill_server()
 
     term.start("annotate", "--annotator", "tester")
     screen = term.wait_for(r"3 / 54 done")
@@ -126,8 +144,7 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
     assert f"Actor: {cands[2]['actor']} " in screen
     term.keys("1")
     term.wait_for(r"3 / 54 done")
-    term.keys("q")
-    time.sleep(0.3)
+    term.quit()
     logged = events(project)
     assert [e["event"] for e in logged] == ["label", "label", "label", "retract", "label"]
     assert logged[3]["target"] == logged[2]["event_id"]
@@ -151,8 +168,7 @@ def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
     term.wait_for(r"Guidelines summary")
     term.keys("x")
     term.wait_for(r"1 / 5 done")
-    term.keys("q")
-    time.sleep(0.3)
+    term.quit()
     logged = events(project)
     assert [e["event"] for e in logged] == ["label", "response", "flag"]
     assert logged[1]["id"] == logged[0]["id"] and logged[1]["response"] == "criticize_response"
@@ -171,7 +187,7 @@ def test_second_process_is_refused(project: Path, term: Terminal) -> None:
     assert out.returncode == 1
     assert "already open in another process" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-    term.keys("q")
+    term.quit()
 
 
 def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
@@ -179,12 +195,10 @@ def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
     screen = term.wait_for(r"0 / \d+ done")
     total = int(re.search(r"0 / (\d+) done", screen).group(1))
     assert 0 < total < 54
-    term.keys("q")
-    time.sleep(0.2)
-    term.kill_server()
+    term.quit()
     term.start("annotate", "--annotator", "ann", "--team", "ann,bo", "--overlap", "0.3")
     assert f"0 / {total} done" in term.wait_for(r"0 / \d+ done")
-    term.keys("q")
+    term.quit()
 
 
 def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Terminal) -> None:
@@ -230,8 +244,7 @@ def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Te
     assert "FLAG: is this a place name?" in screen
     term.keys("3")
     term.wait_for(r"2 / 2 done")
-    term.keys("q")
-    time.sleep(0.3)
+    term.quit()
     decided = read_jsonl(project / "data/annotations/adjudications.jsonl")
     assert [(e["id"], e["stance"], e["annotator"]) for e in decided] == [
         (cands[1]["id"], "oppose", "judge"),
@@ -248,7 +261,7 @@ def test_uncertain_order_shows_the_model_suggestion(
     screen = term.wait_for(r"0 / 54 done")
     suggestion = re.search(r"model suggests: (support|oppose|neutral) \((0\.\d\d)\)", screen)
     assert suggestion, screen
-    term.keys("q")
+    term.quit()
     out = subprocess.run(
         [
             str(STANCE),

@@ -30,6 +30,7 @@ class Case:
     message: str  # a part of the one error line
     code: int = 1
     setup: Callable[[Path], None] | None = None
+    slow: bool = False  # starts a Dask cluster
 
 
 def write(name: str, content: str | bytes) -> Callable[[Path], None]:
@@ -594,6 +595,7 @@ CASES = [
         ("predict", "--input", "parts", "--output", "o", "--engine", "dask", "--workers", "1", *M),
         "parts/b.parquet: row 2: empty 'actor'",
         setup=lambda root: parquet_pairs(root / "parts/a.parquet", root / "parts/b.parquet"),
+        slow=True,
     ),
     Case(
         "predict-text-file-missing", ("predict", "--text-file", "a.txt", *M), "a.txt: no such file"
@@ -677,7 +679,9 @@ def snapshot(root: Path) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] * c.slow) for c in CASES]
+)
 def test_bad_input(
     case: Case, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

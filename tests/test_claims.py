@@ -81,9 +81,10 @@ def test_claims_show_text(project: Path, cli) -> None:
 
 
 def test_claims_commands_are_documented() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from tests.test_cli import written_docs
+
     for command in ("add", "list", "show"):
-        assert f"stance claims {command}" in readme
+        assert f"stance claims {command}" in written_docs()
 
 
 def test_ingest_resolves_a_claim_text_naming_a_registry_claim(project: Path, cli) -> None:

@@ -18,6 +18,12 @@ HEAVY = (
 )
 
 
+def written_docs() -> str:
+    """The README and the topic pages under docs/ (not the generated reference)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return "".join(p.read_text(encoding="utf-8") for p in pages if p.name != "cli.md")
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_documented(cli, command: str) -> None:
     result = cli(command, "--help")
@@ -27,18 +33,30 @@ def test_every_command_has_help_and_is_documented(cli, command: str) -> None:
     for param in click_cmd.params:
         if param.name != "help":
             assert getattr(param, "help", None), f"{command} {param.name} has no help text"
-    assert f"stance {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"stance {command}" in written_docs()
 
 
-def test_help_imports_nothing_heavy() -> None:
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_imports_nothing_heavy(flag: str) -> None:
     code = (
-        "import sys, runpy; sys.argv = ['stance', '--help']\n"
+        f"import sys, runpy; sys.argv = ['stance', {flag!r}]\n"
         "try:\n    runpy.run_module('stance', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_version(cli) -> None:
+    from importlib.metadata import version
+
+    result = cli("--version")
+    assert result.exit_code == 0 and result.output == f"stance {version('stance')}\n"
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "stance"), "--version"], text=True, capture_output=True
+    )
+    assert out.returncode == 0 and out.stdout == result.output and out.stderr == ""
 
 
 def test_python_dash_m() -> None:

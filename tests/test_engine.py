@@ -173,6 +173,7 @@ def test_a_bad_row_names_the_part_and_its_row(model: Path, cluster: str, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no half folder left
 
 
+@pytest.mark.slow
 def test_relative_paths_reach_workers_in_another_directory(
     model: Path, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -261,6 +262,7 @@ def test_ingest_on_dask_equals_local(cluster: str, tmp_path: Path) -> None:
     assert (outs["local"] / "candidates.jsonl").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_ingest_reaches_workers_in_another_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -299,6 +301,7 @@ def test_ingest_reaches_workers_in_another_directory(
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_cli_starts_a_local_cluster(model: Path, tmp_path: Path, reference, cli) -> None:
     expected, single = reference
     out = tmp_path / "out"

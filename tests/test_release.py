@@ -126,7 +126,10 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
         f"26 sentences from real source documents and {written} sentences marked "
         "`source: constructed`"
     ) in body
-    assert f"In all: 26 sentences from 2 real source documents, and {written} sentences written" in body
+    assert (
+        f"In all: 26 sentences from 2 real source documents, and {written} sentences written"
+        in body
+    )
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
     assert "Agreement: unknown." in body  # no item was labelled twice
     assert "No model has been evaluated for this release (run `stance evaluate`)." in body
@@ -141,7 +144,9 @@ def test_publish_dry_run_lists_the_plan(released: Path, cli) -> None:
     assert "Would upload to https://huggingface.co/datasets/my-lab/stance:" in out
     assert "  data/test-00000-of-00001.parquet  " in out and "  README.md  " in out
     n = split_rows(released)
-    assert f"config default: train {n['train']}, validation {n['validation']}, test {n['test']}" in out
+    assert (
+        f"config default: train {n['train']}, validation {n['validation']}, test {n['test']}" in out
+    )
     assert out.strip().endswith("Nothing uploaded: add --yes to publish.")
 
 

@@ -88,9 +88,13 @@ def test_a_release_with_foreign_files_is_not_replaced(released: Path, cli) -> No
     assert snapshot(released) == before
 
 
-def test_release_replaces_its_own_previous_output(released: Path, cli) -> None:
+def test_release_replaces_its_own_previous_output(
+    released: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     marker = json.loads((released / MARKER).read_text(encoding="utf-8"))
-    assert marker["tool"] == "stance" and marker["version"] and marker["created_at"]
+    assert marker["tool"] == "stance" and marker["version"] and marker["files"]
+    assert "created_at" not in marker  # no clock time: the same inputs give the same bytes
     old = snapshot(released)
     # A file an older release wrote (its marker lists it) and the new one does not write.
     (released / "data/stale-00000-of-00001.parquet").write_bytes(b"from an older layout")
@@ -98,8 +102,8 @@ def test_release_replaces_its_own_previous_output(released: Path, cli) -> None:
     (released / MARKER).write_text(json.dumps(marker), encoding="utf-8")
     result = cli("release", "--output", "release")
     assert result.exit_code == 0, result.output
-    assert set(snapshot(released)) == set(old)  # the stale file went with the old release
-    assert snapshot(released)["README.md"] == old["README.md"]
+    # The stale file went with the old release, and the new one is the old one, byte for byte.
+    assert snapshot(released) == old
     assert sorted(p.name for p in released.parent.iterdir() if "release" in p.name) == [
         "release"
     ]  # nothing left beside it
@@ -194,3 +198,18 @@ def test_the_marker_is_not_uploaded(released: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
     upload(released, "my-lab/stance", "hf_x", False, None)
     assert MARKER in seen["ignore_patterns"]
+
+
+def test_source_date_epoch_dates_the_release(released: Path, cli, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1418947200")
+    assert cli("release", "--output", "release").exit_code == 0
+    marker = json.loads((released / MARKER).read_text(encoding="utf-8"))
+    assert marker["created_at"] == "2014-12-19T00:00:00+00:00"
+    before = snapshot(released)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    line = one_error_line(cli("release", "--output", "release"))
+    assert line == (
+        "Error: SOURCE_DATE_EPOCH='yesterday': not a whole number of seconds since 1970-01-01; "
+        "set it to one (e.g. $(git log -1 --format=%ct)) or unset it"
+    )
+    assert snapshot(released) == before

@@ -20,6 +20,7 @@ from stance.core.errors import AnnotationError
 from stance.corpus.dedup import group_ids
 from stance.corpus.readers import read_documents
 from tests.conftest import TINY_TRAINING, read_jsonl
+from tests.waiting import CEILING
 
 
 def _event(n: int) -> dict:
@@ -92,8 +93,8 @@ def test_deleting_the_lock_file_does_not_let_a_second_writer_in(tmp_path: Path) 
             target=_try_open, args=(str(log), queue)
         )
         other.start()
-        other.join(20)
-        answer = queue.get(timeout=5)
+        answer = queue.get(timeout=CEILING)
+        other.join(CEILING)
         assert "is already open in another process" in answer
     assert not (tmp_path / ".ann.lock").exists()  # removed on a clean exit
     assert len(replay(log).events) == 1

@@ -14,6 +14,7 @@ import pytest
 
 from stance.annotation.queue import assign
 from tests.conftest import ROOT, read_jsonl
+from tests.waiting import CEILING
 from tests.webserver import Server, make_project
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -23,6 +24,7 @@ pytestmark = [
         reason="chromium is not installed (.ci/run installs it: apt-get install -y chromium)",
     ),
     pytest.mark.xdist_group("serve-browser"),  # one worker, one browser
+    pytest.mark.slow,
 ]
 ARGS = [
     "--headless",
@@ -42,7 +44,7 @@ SCREENSHOTS = os.environ.get("STANCE_SCREENSHOTS")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=15_000)  # CI runs two test workers on two cores
+    expect.set_options(timeout=CEILING * 1000)  # CI runs two test workers on two cores
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -62,7 +64,7 @@ def served(tmp_path: Path) -> Iterator[Server]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 760})
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(CEILING * 1000)
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     pg.dialogs = dialogs

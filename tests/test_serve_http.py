@@ -14,6 +14,7 @@ import pytest
 
 from stance.annotation.queue import assign
 from tests.conftest import read_jsonl
+from tests.waiting import CEILING
 from tests.webserver import STANCE, Server, make_project, token
 
 pytestmark = pytest.mark.xdist_group("serve-http")  # one worker, one server
@@ -33,7 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def signed_in(server: Server, name: str) -> httpx.Client:
-    c = httpx.Client(base_url=server.base, timeout=10)
+    c = httpx.Client(base_url=server.base, timeout=CEILING)
     r = c.post("/login", json={"token": token(server.urls[name])})
     assert r.status_code == 200, r.text
     return c
@@ -59,7 +60,7 @@ def first_item(c: httpx.Client) -> str:
 
 
 def test_without_a_valid_token_there_is_no_data(server: Server) -> None:
-    plain = httpx.Client(base_url=server.base, timeout=10)
+    plain = httpx.Client(base_url=server.base, timeout=CEILING)
     for path in ("/", "/annotate", "/adjudicate", "/dashboard", "/api/state"):
         r = plain.get(path)
         assert r.status_code == 401, path
@@ -191,7 +192,7 @@ def test_text_from_the_data_is_escaped(server: Server) -> None:
 def test_a_second_server_and_a_terminal_ui_are_refused(server: Server) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(STANCE), *args], cwd=server.cwd, capture_output=True, text=True, timeout=30
+            [str(STANCE), *args], cwd=server.cwd, capture_output=True, text=True, timeout=CEILING
         )
 
     second = run("serve", "--team", "ann", "--host", "0.0.0.0", "--port", "0")

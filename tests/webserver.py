@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import copy_inputs
+from tests.waiting import CEILING, until
 
 STANCE = Path(sys.executable).parent / "stance"
 XSS = (
@@ -26,11 +25,7 @@ XSS = (
 
 def make_project(root: Path) -> Path:
     """A scratch copy of the project, ingested; its first document holds markup as text."""
-    for name in ("seeds", "data", "docs"):
-        shutil.copytree(
-            ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
-        )
-    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    copy_inputs(root)
     (root / "in").mkdir()
     (root / "in/xss.txt").write_text(XSS, encoding="utf-8")
     out = subprocess.run(
@@ -62,7 +57,7 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> Server:
+    def start(self, timeout: float = CEILING) -> Server:
         self.runs += 1
         log = self.cwd / f".serve-{self.port}-{self.runs}.out"
         with log.open("wb") as fh:
@@ -73,19 +68,22 @@ class Server:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
+        proc = self.proc
+
+        def answered() -> bool:
+            if proc.poll() is not None:
                 raise AssertionError(f"stance serve exited:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
+                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as r:
+                    return r.status == 200
             except OSError:
-                time.sleep(0.05)
-        else:
+                return False
+
+        try:
+            until(answered, lambda: f"stance serve never answered:\n{log.read_text()}", timeout)
+        except AssertionError:
             self.kill()
-            raise AssertionError(f"stance serve never answered:\n{log.read_text()}")
+            raise
         self.output = log.read_text()
         log.unlink()
         found = re.findall(r"^  (\S+)\t[^\t]+\t(http://\S+)$", self.output, re.M)
@@ -96,7 +94,7 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=CEILING)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

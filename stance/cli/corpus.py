@@ -123,53 +123,26 @@ def ingest(
     Example: stance ingest news/ --claim "North Korea was behind the attack on Sony Pictures"
     """
     from stance.core.params import load_params
-    from stance.corpus.ingest import REPORT
-    from stance.corpus.ingest import ingest as run
-    from stance.corpus.raw import Fields, Limits
+    from stance.corpus.raw import Fields
+    from stance.corpus.run import ingest_with_params, summary
 
-    p = load_params(params_file(params), "ingest")
-    result = run(
-        paths or [Path("seeds")],
-        out_dir=out_dir,
-        actors_path=actors,
-        claims_path=claims,
-        claims=claim or p["claims"],
-        accusers=accuser,
-        accused=accused,
-        shingle_size=p["shingle_size"],
-        near_duplicate_threshold=p["near_duplicate_threshold"],
-        encoding=encoding,
-        fields=Fields(text=text_field, id=id_field, date=date_field, url=url_field),
-        source=source,
-        skip_invalid=skip_invalid,
-        limits=Limits(p["max_document_bytes"], p["max_line_chars"]),
-        html_extractor=html_extractor.value if html_extractor else p["html_extractor"],
-        langs=lang or p["lang"],
-        min_lang_confidence=p["min_lang_confidence"],
-        progress=True,
-        engine=engine.value,
-        scheduler=scheduler,
-        workers=workers,
-    )
-    for note in result.claims_added:
-        typer.echo(f"note: {note}", err=True)
-    for problem in result.skipped:
+    result = ingest_with_params(
+        paths, load_params(params_file(params), "ingest"), claims=claim, langs=lang,
+        html_extractor=html_extractor.value if html_extractor else None, out_dir=out_dir,
+        actors_path=actors, claims_path=claims, accusers=accuser, accused=accused,
+        encoding=encoding, fields=Fields(text=text_field, id=id_field, date=date_field,
+        url=url_field), source=source, skip_invalid=skip_invalid, progress=True,
+        engine=engine.value, scheduler=scheduler, workers=workers,
+    )  # fmt: skip
+    said = summary(result)
+    for note in said.notes_before:
+        typer.echo(note, err=True)
+    for problem in said.skipped:
         say("Skipped", problem)
-    top = ", ".join(f"{a} {n}" for a, n in result.actors.most_common(8))
-    actors_seen = f"{len(result.actors)} actors: {top}" if result.actors else "no actors"
-    typer.echo(
-        f"{result.documents} documents, {result.sentences} sentences, "
-        f"{result.candidates} candidates ({actors_seen}) -> {result.out_dir}/"
-    )
-    typer.echo(f"{result.report.summary()} (details: {result.out_dir / REPORT})")
-    report = result.report
-    if report.dates_dropped:
-        typer.echo(
-            f"note: {report.dates_dropped} documents kept without a date: their source's date "
-            f"is not a YYYY-MM-DD day (e.g. {report.date_examples[0]}); for a dump, convert "
-            f"its date field to ISO 8601 to keep them",
-            err=True,
-        )
+    for line in said.lines:
+        typer.echo(line)
+    for note in said.notes_after:
+        typer.echo(note, err=True)
 
 
 @app.command()

@@ -197,12 +197,9 @@ def predict(
     import json
 
     from stance.core.engine import check_engine
-    from stance.core.tables import is_partitioned
-    from stance.model.persist import load, load_for_text
-    from stance.model.predict import predict_table, predict_text, row_claim
+    from stance.model.run import predict as predict_any
 
-    modes = sum(x is not None for x in (text, input, text_file))
-    if modes != 1:
+    if sum(x is not None for x in (text, input, text_file)) != 1:
         raise typer.BadParameter("give exactly one of TEXT, --input FILE or --text-file FILE")
     if input is not None and output is None:
         raise typer.BadParameter("--input needs --output FILE")
@@ -211,64 +208,14 @@ def predict(
     check_engine(engine.value, scheduler, workers)
     if input is None and engine is not Engine.local:
         raise typer.BadParameter("--engine dask predicts tables: give --input and --output")
-    if input is not None and (engine is Engine.dask or is_partitioned(input)):
-        from stance.model.engine import predict_parts
-
-        with one_line_warnings():
-            # The claim is resolved here, so a bad one fails before any cluster starts.
-            used = row_claim(*load_for_text(model), claim)
-            _say_notes([used["note"]])
-            done = predict_parts(
-                model,
-                input,
-                output,  # type: ignore[arg-type]
-                engine=engine.value,
-                scheduler=scheduler,
-                workers=workers,
-                batch_size=batch_size,
-                claim=used["claim"],
-            )
-        typer.echo(
-            f"{done.rows} rows in {done.parts} part{'s' * (done.parts != 1)} -> {output}/ "
-            f"({engine.value}, {done.workers} worker{'s' * (done.workers != 1)})",
-            err=True,
-        )
-        _say_defaulted(used, done.defaulted, str(input))
-        return
-    if input is not None:
-        with one_line_warnings():
-            pipe, card = load(model)
-        used = row_claim(pipe, card, claim)
-        run = predict_table(pipe, input, output, batch_size, claim=used["claim"])  # type: ignore[arg-type]
-        _say_notes([used["note"], *run.notes])
-        typer.echo(f"{run.rows} rows -> {output}", err=True)
-        _say_defaulted(used, run.defaulted, str(input))
-        return
-    if output is not None:
-        from stance.core.tables import table_format
-
-        table_format(output, "--output")  # before any work: the format follows the suffix
-    if text_file is not None:
-        from stance.corpus.readers import text_of_file
-
-        text = text_of_file(text_file)
-    # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
     with one_line_warnings():
-        predictor, card = load_for_text(model)
-    used = row_claim(predictor, card, claim)
-    notes: list[str] = [used["note"]]
-    rows = predict_text(predictor, text or "", used["claim"], notes)
-    _say_notes(notes)
-    if not claim:
-        _say_defaulted(used, len(rows), "the text")
-    if output is not None:
-        import pandas as pd
-
-        from stance.core.tables import TableWriter
-
-        with TableWriter(output, "--output") as out:
-            out.write(pd.DataFrame(rows))
-        typer.echo(f"{len(rows)} rows -> {output}", err=True)
-    else:
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
+        done = predict_any(
+            model, text=text, text_file=text_file, table=input, output=output, claim=claim,
+            batch_size=batch_size, engine=engine.value, scheduler=scheduler, workers=workers,
+        )  # fmt: skip
+    _say_notes(done.notes)
+    if done.written:
+        typer.echo(done.written, err=True)
+    _say_defaulted(done.claim, done.defaulted, done.source)
+    for row in done.rows:
+        typer.echo(json.dumps(row, ensure_ascii=False))

@@ -18,13 +18,13 @@ import json
 import platform
 import warnings
 import zipfile
-from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from stance.core.errors import StanceError
 from stance.core.files import atomic_writer
+from stance.core.stamp import stamp
 
 # Types skops does not trust by default that this project's models legitimately contain: its
 # two transformers, and the private holders of a calibrated SVM's per-fold models and sigmoids
@@ -62,13 +62,8 @@ def save(
     """Write the model (plus `extra` archive members) and its card; returns the card."""
     import skops.io as sio
 
-    data = sio.dumps(pipe, compression=zipfile.ZIP_DEFLATED)
-    if extra:
-        buf = io.BytesIO(data)
-        with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, blob in extra.items():
-                archive.writestr(name, blob)
-        data = buf.getvalue()
+    when = stamp("trained_at")  # a bad SOURCE_DATE_EPOCH fails before anything is written
+    data = stable_archive(sio.dumps(pipe, compression=zipfile.ZIP_STORED), extra or {})
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(path, "wb") as fh:
         fh.write(data)
@@ -78,12 +73,90 @@ def save(
         "sha256": hashlib.sha256(data).hexdigest(),
         "versions": versions(),
         "trusted_types": TRUSTED,
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **when,
     }
     with atomic_writer(card_path(path)) as fh:
         json.dump(card, fh, indent=2, default=str)
         fh.write("\n")
     return card
+
+
+# Every member gets the same time and mode, so the bytes depend on the contents alone.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SCHEMA = "schema.json"
+
+
+# scikit-learn's vectorizers remember `id(stop_words)` to skip re-checking the same list; the
+# number is meaningless in any other process, which checks again when it does not match.
+VOLATILE = frozenset({"_stop_words_id"})
+
+
+def _without_volatile(node: dict[str, Any]) -> dict[str, Any]:
+    """An object's attribute dict (a skops DictNode) without the VOLATILE keys, and without
+    their entries in its parallel `key_types` list."""
+    content, types = node.get("content"), node.get("key_types")
+    if node.get("__loader__") != "DictNode" or not isinstance(content, dict):
+        return node
+    if not VOLATILE & content.keys() or not isinstance(types, dict):
+        return node
+    keep = [k not in VOLATILE for k in content]
+    if len(keep) != len(types.get("content", ())):
+        return node  # not the layout this code knows: leave it as skops wrote it
+    return {
+        **node,
+        "content": {k: v for k, v in content.items() if k not in VOLATILE},
+        "key_types": {
+            **types,
+            "content": [t for t, k in zip(types["content"], keep, strict=True) if k],
+        },
+    }
+
+
+def stable_archive(data: bytes, extra: dict[str, bytes]) -> bytes:
+    """The skops archive `data`, plus the `extra` members, rewritten so that the same model
+    gives the same bytes in any process on any day.
+
+    skops names array members by the `id()` of the array and other members by a random UUID,
+    records those ids in schema.json (`__id__`, to restore shared objects once), and stamps
+    each member with the current time. Here the ids become 1, 2, ... and the member names
+    1.npy, 2.npz, ... in the order schema.json first mentions them (equal ids stay equal, so
+    shared objects stay shared), and every member gets a fixed time, mode and place. Attributes
+    that only cache an `id()` (VOLATILE) are left out: in another process they match nothing.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = {name: src.read(name) for name in src.namelist()}
+    ids: dict[int, int] = {}
+    names: dict[str, str] = {}
+
+    def renumber(node: Any) -> Any:
+        if isinstance(node, list):
+            return [renumber(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: renumber(v) for k, v in _without_volatile(node).items()}
+        if isinstance(node.get("__id__"), int):
+            out["__id__"] = ids.setdefault(node["__id__"], len(ids) + 1)
+        member = node.get("file")
+        if isinstance(member, str) and member in members and member != SCHEMA:
+            out["file"] = names.setdefault(member, f"{len(names) + 1}{Path(member).suffix}")
+        return out
+
+    schema = renumber(json.loads(members.pop(SCHEMA)))
+    unnamed = sorted(set(members) - set(names))
+    if unnamed:  # a member schema.json does not point to: a skops format this code predates
+        raise ModelError(f"the skops archive has members schema.json does not name: {unnamed}")
+    ordered = [(SCHEMA, json.dumps(schema, indent=2).encode())]
+    ordered += sorted((names[old], blob) for old, blob in members.items())
+    ordered += sorted(extra.items())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for name, blob in ordered:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # what a Unix zip writes, whatever writes this one
+            info.external_attr = 0o644 << 16
+            out.writestr(info, blob, compresslevel=6)
+    return buf.getvalue()
 
 
 def _minor(v: str) -> tuple[str, ...]:

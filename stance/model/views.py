@@ -8,6 +8,7 @@ apart. Only NumPy is imported here: `stance predict TEXT` must not pay for panda
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
@@ -59,6 +60,7 @@ _OWN_FINDING = re.compile(
 # they hold what either holds as the subject of one verb.
 _AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
 _CLAUSE = ":;—"  # what ends a clause
+_CLAUSE_MARK = re.compile(f"[{_CLAUSE}]")
 # A wire dateline opening the sentence: "SEOUL, Dec 20 (Reuters) - ", "MOSCOW (AP) — ",
 # "PYONGYANG, Dec 21 (KCNA) -- ". A place named there is where the story was filed, never a
 # party to the accusation: it holds no cue and speaks for no one.
@@ -204,13 +206,18 @@ def _row(
                 out[col] = out.get(col, 0.0) + 1
     else:  # the whole sentence is the window: every cue is in it
         out.update(sent.win_counts)
+    mine_starts: list[int] | None = None
     for held, holder, e in sent.holders:
         if holder == actor or (holder is None and actor == AUTHOR):
             for col in held[:2]:
                 out[col] = out.get(col, 0.0) + 1
-        elif holder is not None and mine and any(0 <= s - e <= 30 for s, _ in mine):
-            col = held[2]
-            out[col] = out.get(col, 0.0) + 1
+        elif holder is not None and mine:
+            if mine_starts is None:  # a mention of this actor 0-30 characters after the cue?
+                mine_starts = sorted(s for s, _ in mine)
+            k = bisect_left(mine_starts, e)
+            if k < len(mine_starts) and mine_starts[k] - e <= 30:
+                col = held[2]
+                out[col] = out.get(col, 0.0) + 1
     if actor in sent.speakers:
         out[_SPEAKER] = 1.0
     if sent.first == actor:
@@ -334,14 +341,23 @@ class _Sentence:
         # cue_<category> and win_<category> column -> count
         self.counts = {_CUE[c]: n for c, n in per_category.items()}
         self.win_counts = {_WIN[c]: float(n) for c, n in per_category.items()}
+        # The scan's mentions do not overlap and come in text order, so their starts and ends
+        # both ascend: "which mentions lie near this cue" is a bisection, not a pass over all
+        # of them (a long text without sentence ends is one sentence with many mentions).
+        starts = [ms for ms, _, _ in ordered]
+        ends = [me for _, me, _ in ordered]
         self.speakers: set[str] = set()
         speaker = None
         for cat, s, e in self.cues:
             if cat == "speech":
-                for ms, me, who in ordered:
-                    if (0 <= s - me <= 40) or (0 <= ms - e <= 25):
-                        self.speakers.add(who)  # type: ignore[arg-type]
-                        speaker = speaker or who
+                near_end = range(bisect_left(ends, s - 40), bisect_right(ends, s))
+                near_start = range(bisect_left(starts, e), bisect_right(starts, e + 25))
+                for k in sorted({*near_end, *near_start}):
+                    who = ordered[k][2]
+                    self.speakers.add(who)  # type: ignore[arg-type]
+                    speaker = speaker or who
+        # Where each clause ends (`_CLAUSE`), ascending.
+        clause_ends = [m.start() for m in _CLAUSE_MARK.finditer(text)]
         self.first = ordered[0][2] if ordered else None
         # (its hold_<cue> and hold_<polarity> columns and target_<polarity> column, holder,
         # end) per stance cue
@@ -358,7 +374,9 @@ class _Sentence:
             holder = None
             agent = _AGENT.match(text, e)
             if agent:
-                holder = next((w for ms, _, w in ordered if ms == agent.end()), None)
+                k = bisect_left(starts, agent.end())
+                if k < len(starts) and starts[k] == agent.end():
+                    holder = ordered[k][2]
             # "X failed to offer proof", "X has not presented evidence" dispute X's claim: X
             # is its target, not its holder.
             failing = cat == "dispute_evidence" and text[s : s + 4].lower().startswith(
@@ -370,21 +388,18 @@ class _Sentence:
             if not silence and _POLARITY[cat] == OPPOSE:
                 denied_to = e
             if holder is None and not failing:
-                near = None  # the last actor ending at most 25 characters before the cue
-                for _, me, w in ordered:
-                    if me <= s and s - me <= 25:
-                        near = (me, w)
-                if near is not None and _GAP.match(text[near[0] : s]):
-                    holder = near[1]
+                # The last actor ending at most 25 characters before the cue.
+                k = bisect_right(ends, s) - 1
+                if k >= 0 and s - ends[k] <= 25 and _GAP.match(text[ends[k] : s]):
+                    holder = ordered[k][2]
             if holder is None and speaker is not None and not objected:
                 holder = speaker
             if holder is None and not failing and not objected:
                 # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
-                start = max(text.rfind(mark, 0, s) for mark in _CLAUSE) + 1
-                for ms, _, w in ordered:
-                    if start <= ms < s:
-                        holder = w
-                        break
+                c = bisect_left(clause_ends, s) - 1
+                k = bisect_left(starts, clause_ends[c] + 1 if c >= 0 else 0)
+                if k < len(starts) and starts[k] < s:
+                    holder = ordered[k][2]
             if silence:
                 if holder is not None:
                     self.silent.add(holder)

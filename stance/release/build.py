@@ -7,9 +7,9 @@ Layout (what `push_to_hub` writes, so `load_dataset(<folder>)` works with no net
 
 Annotator names never leave the project: they become `annotator_01`, ... (adjudicators
 `adjudicator_01`, ...) in both configs. The card is generated from the data and the reports and
-records the git commit and the dataset's DVC hash (MD5, as in dvc.lock). The folder is built
-beside the output and swapped into place only when complete, and only over a previous release
-(stance.release.folder): `--output` never replaces anything else.
+records the git commit of its inputs and the dataset's DVC hash (MD5, as in dvc.lock). The
+folder is built beside the output and swapped into place only when complete, and only over a
+previous release (stance.release.folder): `--output` never replaces anything else.
 """
 
 from __future__ import annotations
@@ -48,15 +48,36 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
+# What a release is made from. Its commit is the last one that changed any of these, not HEAD:
+# the commit that records a pipeline run (dvc.lock, reports/) comes after the run, and a release
+# naming HEAD would differ in every clone of it, so DVC would never find the pipeline up to date.
+INPUTS = [
+    "stance",
+    "data",
+    "seeds",
+    "docs/guidelines.md",
+    "params.yaml",
+    "dvc.yaml",
+    "pyproject.toml",
+]
+
+
 def provenance(paths: ReleasePaths) -> dict[str, Any]:
-    """The git commit and the dataset's DVC hash (checked against dvc.lock when present)."""
+    """The git commit of the inputs and the dataset's DVC hash (checked against dvc.lock when
+    present)."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
+        commit = (
+            subprocess.run(
+                ["git", "log", "-1", "--format=%H", "--", *INPUTS],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            or "unknown"
+        )
         dirty = bool(
             subprocess.run(
-                ["git", "status", "--porcelain", "--", "stance", "data", "params.yaml", "dvc.yaml"],
+                ["git", "status", "--porcelain", "--", *INPUTS],
                 capture_output=True,
                 text=True,
             ).stdout.strip()

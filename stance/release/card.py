@@ -19,6 +19,7 @@ from stance.core.schema import (
     SOURCE_IMPORTED_PREFIX,
     SOURCE_SEED,
 )
+from stance.core.stamp import source_date
 from stance.release.layout import (
     LICENSE,
     LICENSE_NAME,
@@ -141,7 +142,8 @@ def card_context(
     src = summary["by_source"]
     labels = Counter(frame["stance"])
     newest = max((str(t) for t in notes["annotated_at"] if t), default=None)
-    built = dt.datetime.now(dt.UTC).date()
+    # Only without any label to date it by: the year SOURCE_DATE_EPOCH fixes, else this one.
+    built = source_date() or dt.datetime.now(dt.UTC)
     seed_claims = sorted({c for c in frame.loc[frame["source"] == SOURCE_SEED, "claim"]})
     kinds = Counter(registry.actors[a].type for a in set(frame["actor"]) if a in registry.actors)
     return {

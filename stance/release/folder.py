@@ -13,7 +13,6 @@ whole in the sibling `.<name>.old-*` folder.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.files import sibling, swap_in
+from stance.core.stamp import stamp
 from stance.release.layout import ReleaseError
 
 # Hidden, so `datasets` file discovery skips it, and the card's `configs` never name it.
@@ -39,8 +39,9 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("tool") == TOOL else None
 
 
-def write_marker(folder: Path) -> None:
-    """Mark `folder` as a release and record every file in it, so foreign files show later."""
+def write_marker(folder: Path, when: dict[str, str]) -> None:
+    """Mark `folder` as a release and record every file in it, so foreign files show later;
+    `when` is `stamp("created_at")`, empty unless SOURCE_DATE_EPOCH fixes the time."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -53,7 +54,8 @@ def write_marker(folder: Path) -> None:
     marker = {
         "tool": TOOL,
         "version": tool_version,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        # No clock time: the same inputs give the same folder, byte for byte.
+        **when,
         "files": files,
     }
     (folder / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
@@ -95,6 +97,7 @@ def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
     as it was.
     """
     check_output(output)
+    when = stamp("created_at")  # a bad SOURCE_DATE_EPOCH fails before any work
     target = output.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same parent: the renames below stay on one file system, so each one is atomic.
@@ -102,7 +105,7 @@ def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
     new.mkdir()  # not mkdtemp: its 0700 mode would become the release's
     try:
         build(new)
-        write_marker(new)
+        write_marker(new, when)
         check_output(output)
         swap_in(new, target)
     except BaseException:
