@@ -8,7 +8,7 @@ apart. Only NumPy is imported here: `stance predict TEXT` must not pay for panda
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
@@ -21,6 +21,7 @@ from stance.core.schema import AUTHOR, ROLE_SOURCES
 from stance.corpus.actors import Actor, Registry
 from stance.corpus.claim_text import claim_roles
 from stance.model.cues import CATEGORIES, LEXICON, OPPOSE, STANCE_CUES, SUPPORT, find_cues
+from stance.model.holders import read_holders
 
 ROLES = ("accuser", "accused", "other", "author", "unknown")
 POLARITIES = (SUPPORT, OPPOSE)
@@ -39,43 +40,6 @@ NUMERIC = (
 INPUT_COLUMNS = ("sentence", "actor", "claim", "mentions")
 # The text columns ahead of NUMERIC in a view: the actor-free sentence and the actor's window.
 TEXT_COLUMNS = ("sentence", "window")
-_AGENT = re.compile(r"\s+(?:made\s+|issued\s+|levelled\s+)?by\s+(?:the\s+)?")
-# What may stand between an actor and the cue it holds: a possessive and auxiliaries
-# ("Washington's assessment", "Pyongyang has again denied"); an opening quote may not (the cue
-# is then quoted speech, held by whoever speaks it).
-# Adverbs too ("have formally pinned", "publicly blamed").
-_GAP = re.compile(
-    r"(?:['’]s)?(?:\s+(?:has|have|had|was|were|is|are|also|again|\w+ly|on\s+\w+day))*\s*$"
-)
-# "Washington's finding", "the U.S. decision to blame", "American evidence": the actor whose
-# finding it is makes the accusation, whoever reports, backs or rejects it (the guidelines:
-# "failed to offer proof of its claims" -> the claimant supports).
-_OWN_FINDING = re.compile(
-    r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:findings?|assessments?|determination|judg(?:e)?ments?|"
-    r"verdict|evidence|case against|decision to (?:blame|accuse|attribute|name|sanction|"
-    r"impose|expel|indict|punish|retaliate))\b",
-    re.I,
-)
-# What joins coordinated actors ("London and Washington", "Britain, Canada and Australia"):
-# they hold what either holds as the subject of one verb.
-_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
-_CLAUSE = ":;—"  # what ends a clause
-_CLAUSE_MARK = re.compile(f"[{_CLAUSE}]")
-# A wire dateline opening the sentence: "SEOUL, Dec 20 (Reuters) - ", "MOSCOW (AP) — ",
-# "PYONGYANG, Dec 21 (KCNA) -- ". A place named there is where the story was filed, never a
-# party to the accusation: it holds no cue and speaks for no one.
-_DATELINE = re.compile(
-    r"\s*[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}"  # the place, in capitals
-    r"(?:,\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,2}){0,2}"  # its region or country
-    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,40}\))?\s*(?:--|-|–|—)\s+"
-)
-# A stance cue right after a negation ("did not blame", "has never denied", "stopped short of
-# accusing") is not taken: the actor is not holding that position in this sentence.
-_NEGATED = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno longer|\bstopped short of|\brefrained from|\bavoided)"
-    r"\s+(?:\w+\s+)?$",
-    re.I,
-)
 _WORD3 = re.compile(r"\w{3,}")  # content words: three letters or more
 _STOP = frozenset(
     "the a an of to in on at for and or but by with from that this is was are were be been it its "
@@ -295,12 +259,8 @@ _CROSS = {
 
 
 class _Sentence:
-    """What depends on the sentence only: mentions, cues, and who holds each stance cue.
-
-    A cue is held by the agent after "by", else an actor right before it ("Pyongyang has
-    denied", "U.S. threats"), else the reported speaker ("..., X said"), else the sentence's
-    first actor; cues nobody holds are the writer's (AUTHOR).
-    """
+    """What depends on the sentence only: mentions, cues, and who holds each stance cue
+    (stance.model.holders)."""
 
     __slots__ = (
         "text",
@@ -330,10 +290,6 @@ class _Sentence:
         for s, e, a in every:
             self.spans.setdefault(a, []).append((s, e))
         self.all_spans = [(s, e) for s, e, _ in every]
-        # Mentions in a leading dateline (before `cut`) take no part in who holds what.
-        date = _DATELINE.match(text) if text[:1].isupper() or text[:1].isspace() else None
-        self.cut = cut = date.end() if date else 0
-        ordered = [m for m in every if m[0] >= cut]
         self.cues = find_cues(text)
         per_category: dict[str, int] = {}
         for cat, _, _ in self.cues:
@@ -341,75 +297,12 @@ class _Sentence:
         # cue_<category> and win_<category> column -> count
         self.counts = {_CUE[c]: n for c, n in per_category.items()}
         self.win_counts = {_WIN[c]: float(n) for c, n in per_category.items()}
-        # The scan's mentions do not overlap and come in text order, so their starts and ends
-        # both ascend: "which mentions lie near this cue" is a bisection, not a pass over all
-        # of them (a long text without sentence ends is one sentence with many mentions).
-        starts = [ms for ms, _, _ in ordered]
-        ends = [me for _, me, _ in ordered]
-        self.speakers: set[str] = set()
-        speaker = None
-        for cat, s, e in self.cues:
-            if cat == "speech":
-                near_end = range(bisect_left(ends, s - 40), bisect_right(ends, s))
-                near_start = range(bisect_left(starts, e), bisect_right(starts, e + 25))
-                for k in sorted({*near_end, *near_start}):
-                    who = ordered[k][2]
-                    self.speakers.add(who)  # type: ignore[arg-type]
-                    speaker = speaker or who
-        # Where each clause ends (`_CLAUSE`), ascending.
-        clause_ends = [m.start() for m in _CLAUSE_MARK.finditer(text)]
-        self.first = ordered[0][2] if ordered else None
+        read = read_holders(text, every, self.cues)
+        self.cut, self.first = read.cut, read.first
+        self.speakers, self.silent = read.speakers, read.silent
         # (its hold_<cue> and hold_<polarity> columns and target_<polarity> column, holder,
         # end) per stance cue
-        self.holders: list[tuple[tuple[int, int, int], str | None, int]] = []
-        self.silent: set[str] = set()  # actors holding a refusal to comment
-        denied_to = -(10**9)  # where the last denial or dispute ends ("rejected the| charge")
-        partners = _coordinated(text, ordered)
-        for cat, s, e in self.cues:
-            silence = cat == "no_comment"
-            if cat not in _POLARITY and not silence:
-                continue
-            if not silence and _NEGATED.search(text, max(0, s - 30), s):
-                continue  # "did not blame": no position held
-            holder = None
-            agent = _AGENT.match(text, e)
-            if agent:
-                k = bisect_left(starts, agent.end())
-                if k < len(starts) and starts[k] == agent.end():
-                    holder = ordered[k][2]
-            # "X failed to offer proof", "X has not presented evidence" dispute X's claim: X
-            # is its target, not its holder.
-            failing = cat == "dispute_evidence" and text[s : s + 4].lower().startswith(
-                ("fail", "not ", "neve", "n't")
-            )
-            # "rejected the accusation": an accusation that is the object of a denial is not
-            # the denier's; only an explicit holder ("the White House's charge") holds it.
-            objected = _POLARITY.get(cat) == SUPPORT and 0 <= s - denied_to <= 25
-            if not silence and _POLARITY[cat] == OPPOSE:
-                denied_to = e
-            if holder is None and not failing:
-                # The last actor ending at most 25 characters before the cue.
-                k = bisect_right(ends, s) - 1
-                if k >= 0 and s - ends[k] <= 25 and _GAP.match(text[ends[k] : s]):
-                    holder = ordered[k][2]
-            if holder is None and speaker is not None and not objected:
-                holder = speaker
-            if holder is None and not failing and not objected:
-                # The first actor of the cue's clause ("Sony hack update: Russia calls ...").
-                c = bisect_left(clause_ends, s) - 1
-                k = bisect_left(starts, clause_ends[c] + 1 if c >= 0 else 0)
-                if k < len(starts) and starts[k] < s:
-                    holder = ordered[k][2]
-            if silence:
-                if holder is not None:
-                    self.silent.add(holder)
-                continue
-            self.holders.append((_HELD[cat], holder, e))
-            for partner in partners.get(holder, ()) if holder else ():
-                self.holders.append((_HELD[cat], partner, e))
-        for _, me, w in ordered:
-            if _OWN_FINDING.match(text, me):
-                self.holders.append((_HELD["accuse"], w, me))
+        self.holders = [(_HELD[cat], holder, end) for cat, holder, end in read.holds]
         self._content: frozenset[str] | None = None
         # Every actor masked alike: the actor-free view, as text and as tokens, with the token
         # index of each mention so a row's window is assembled without re-masking the text.
@@ -437,22 +330,6 @@ class _Sentence:
             else:
                 self._content = _content.__wrapped__(self.text)  # one sentence: not cached
         return len(self._content & words)
-
-
-def _coordinated(text: str, ordered: list[tuple[int, int, str]]) -> dict[str, set[str]]:
-    """Actor -> the other actors of its coordination ("London and Washington"): runs of
-    mentions joined only by commas and "and"."""
-    out: dict[str, set[str]] = {}
-    run: list[str] = []
-    for k, (s, _, a) in enumerate(ordered):
-        if k and _AND.fullmatch(text, ordered[k - 1][1], s):
-            run.append(a)
-        else:
-            run = [a]
-        if len(run) > 1:
-            for x in run:
-                out.setdefault(x, set()).update(y for y in run if y != x)
-    return out
 
 
 def _mask_tokens(text: str, mine: list[tuple[int, int]]) -> tuple[list[str], list[int]]:
