@@ -85,7 +85,7 @@ class Terminal:
 
 @pytest.fixture
 def term(project: Path, cli):
-    assert cli("ingest").exit_code == 0
+    assert cli("ingest", "seeds").exit_code == 0
     t = Terminal(project, "ui")
     yield t
     t.kill_server()

@@ -11,7 +11,7 @@ FORMATS = ["prodigy", "labelstudio", "doccano"]
 
 @pytest.fixture
 def ingested(project: Path, cli) -> Path:
-    assert cli("ingest").exit_code == 0
+    assert cli("ingest", "seeds").exit_code == 0
     return project
 
 

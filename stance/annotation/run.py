@@ -20,6 +20,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
+from stance.corpus.written import read_written
 
 
 def annotate(
@@ -87,7 +88,8 @@ def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
     check_annotator(adjudicator, "--adjudicator")
     guide = load_guidelines(paths.guidelines)
     candidates = load_candidates(paths.candidates)
-    queue, review = review_queue(paths.annotations, candidates)
+    written = read_written(paths.documents, candidates)
+    queue, review = review_queue(paths.annotations, candidates, written)
     ctx = context_for(paths, candidates, mode="adjudicate")
     ctx.summary = guide.summary
 

@@ -36,7 +36,7 @@ def ingest(
         list[Path] | None,
         typer.Argument(
             help="Article files or folders: .txt, .html, .jsonl, .parquet, .warc, .warc.gz. "
-            "Default: seeds/."
+            "Default: params.yaml ingest.inputs (the seeds and data/constructed)."
         ),
     ] = None,
     claim: Annotated[
@@ -129,7 +129,7 @@ def ingest(
 
     p = load_params(params_file(params), "ingest")
     result = run(
-        paths or [Path("seeds")],
+        paths or [Path(x) for x in p["inputs"]],
         out_dir=out_dir,
         actors_path=actors,
         claims_path=claims,

@@ -173,6 +173,7 @@ def card_context(
         "actor_kinds": dict(sorted(kinds.items())),
         "guide": load_guidelines(paths.guidelines),
         "agreement": _agreement(_json(paths.agreement)),
+        "written": (_json(paths.build_report) or {}).get("constructed"),
         "results": _results(frame, _json(paths.metrics)),
         "emergent": _json(paths.emergent),
         "newest_label": newest[:10] if newest else None,

@@ -76,7 +76,7 @@ class Agreement:
 
 def waiting(served: Served, states: dict[str, dict[str, ItemState]]) -> list[dict[str, Any]]:
     """Disagreements and flags not adjudicated yet, in candidate order."""
-    review = needs_review(states)
+    review = needs_review(states, served.written)
     decided = {i for i, s in served.adjudications.state.items().items() if s.decision}
     out = []
     for c in served.candidates:

@@ -38,6 +38,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
+from stance.corpus.written import read_written
 
 SERVE_LOCK = ".serve.lock"
 
@@ -133,6 +134,8 @@ class Served:
         self.warnings = warnings
         self.lead = Desk(lead, Session.start([], adjudications, lead.name, version))
         self.review: dict[str, dict[str, ItemState]] = {}
+        # The labels constructed sentences were written with: the writer is one more voter.
+        self.written = read_written(paths.documents, candidates)
         self._review_key: tuple[str, ...] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], dict[str, ItemState]]] = {}
 
@@ -168,7 +171,7 @@ class Served:
     def lead_session(self) -> Session:
         """The adjudication session over what needs review now; call with the lead's lock.
         Disagreements appear while the team labels, so the queue is rebuilt when they change."""
-        self.review = needs_review(self.states())
+        self.review = needs_review(self.states(), self.written)
         queue = [c for c in self.candidates if c["id"] in self.review]
         key = tuple(c["id"] for c in queue)
         if key != self._review_key:
