@@ -79,6 +79,18 @@ class Terminal:
         )
         return int(out.stdout.split()[0])
 
+    def wait_exit(self, timeout: float = 10) -> None:
+        """Wait until the program in the pane has ended (tmux closes its session then)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = subprocess.run(
+                [*self.sock, "has-session", "-t", self.name], capture_output=True
+            )
+            if alive.returncode != 0:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the program never exited:\n{self.screen()}")
+
     def kill_server(self) -> None:
         subprocess.run([*self.sock, "kill-server"], capture_output=True)
 
@@ -106,7 +118,7 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
         term.keys(key)
         term.wait_for(rf"{n} / 54 done")
     os.kill(term.pid(), 9)  # no chance to clean up
-    time.sleep(0.2)
+    term.wait_exit()
 
     logged = events(project)
     assert [(e["id"], e["stance"]) for e in logged] == [
@@ -127,7 +139,7 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
     term.keys("1")
     term.wait_for(r"3 / 54 done")
     term.keys("q")
-    time.sleep(0.3)
+    term.wait_exit()
     logged = events(project)
     assert [e["event"] for e in logged] == ["label", "label", "label", "retract", "label"]
     assert logged[3]["target"] == logged[2]["event_id"]
@@ -136,9 +148,9 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
 
 def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
     term.start("annotate", "--annotator", "tester", "--limit", "5")
-    term.wait_for(r"0 / 5 done")
+    term.wait_for(r"0 / 54 done; this session 0 / 5")
     term.keys("2")
-    term.wait_for(r"1 / 5 done")
+    term.wait_for(r"1 / 54 done; this session 1 / 5")
     term.keys("r")
     term.wait_for(r"response tag for the previous item")
     term.keys("g")
@@ -150,9 +162,9 @@ def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
     term.keys("?")
     term.wait_for(r"Guidelines summary")
     term.keys("x")
-    term.wait_for(r"1 / 5 done")
+    term.wait_for(r"1 / 54 done")
     term.keys("q")
-    time.sleep(0.3)
+    term.wait_exit()
     logged = events(project)
     assert [e["event"] for e in logged] == ["label", "response", "flag"]
     assert logged[1]["id"] == logged[0]["id"] and logged[1]["response"] == "criticize_response"
@@ -180,8 +192,7 @@ def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
     total = int(re.search(r"0 / (\d+) done", screen).group(1))
     assert 0 < total < 54
     term.keys("q")
-    time.sleep(0.2)
-    term.kill_server()
+    term.wait_exit()
     term.start("annotate", "--annotator", "ann", "--team", "ann,bo", "--overlap", "0.3")
     assert f"0 / {total} done" in term.wait_for(r"0 / \d+ done")
     term.keys("q")
@@ -231,7 +242,7 @@ def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Te
     term.keys("3")
     term.wait_for(r"2 / 2 done")
     term.keys("q")
-    time.sleep(0.3)
+    term.wait_exit()
     decided = read_jsonl(project / "data/annotations/adjudications.jsonl")
     assert [(e["id"], e["stance"], e["annotator"]) for e in decided] == [
         (cands[1]["id"], "oppose", "judge"),
@@ -265,3 +276,58 @@ def test_uncertain_order_shows_the_model_suggestion(
         text=True,
     )
     assert out.returncode == 1 and "no such model: run `stance train`" in out.stderr
+
+
+def prelabel(project: Path, items: list[dict], name: str = "tester") -> None:
+    from stance.annotation.events import make_event
+    from stance.annotation.log import AnnotationLog
+
+    with AnnotationLog(project / f"data/annotations/{name}.jsonl", name) as log:
+        for c in items:
+            log.append(
+                make_event(
+                    "label", annotator=name, guideline_version="1.0", candidate=c, stance="neutral"
+                )
+            )
+
+
+def test_limit_means_more_items_this_session(project: Path, term: Terminal) -> None:
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    prelabel(project, cands[:6])
+    term.start("annotate", "--annotator", "tester", "--limit", "3")
+    screen = term.wait_for(r"6 / 54 done; this session 0 / 3")
+    assert f"Actor: {cands[6]['actor']} " in screen
+    term.keys("s")
+    term.wait_for(r"6 / 54 done, 1 skipped; this session 1 / 3")
+    term.keys("1")
+    term.wait_for(r"7 / 54 done, 1 skipped; this session 2 / 3")
+    term.keys("2")
+    screen = term.wait_for(r"8 / 54 done, 1 skipped; this session 3 / 3")
+    assert "You decided the 3 items of this session (--limit 3)." in screen
+    term.keys("q")
+    term.wait_exit()
+    assert [e["event"] for e in events(project)][6:] == ["skip", "label", "label"]
+
+
+def test_a_skipped_item_comes_back_at_the_end(project: Path, term: Terminal) -> None:
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    prelabel(project, cands[:-2])
+    first, last = cands[-2], cands[-1]
+    term.start("annotate", "--annotator", "tester")
+    screen = term.wait_for(r"52 / 54 done")
+    assert f"Actor: {first['actor']} " in screen
+    term.keys("s")
+    screen = term.wait_for(r"52 / 54 done, 1 skipped")
+    assert f"Actor: {last['actor']} " in screen
+    term.keys("3")
+    screen = term.wait_for(r"53 / 54 done, 1 skipped")
+    assert f"Actor: {first['actor']} " in screen
+    assert "skipped before: it comes back until it is labelled" in screen
+    term.keys("1")
+    screen = term.wait_for(r"54 / 54 done")
+    assert "All items in your queue are done." in screen
+    term.keys("q")
+    term.wait_exit()
+    term.start("annotate", "--annotator", "tester")
+    assert "All items in your queue are done." in term.wait_for(r"54 / 54 done")
+    term.keys("q")

@@ -84,7 +84,6 @@ def build_queue(
     annotator: str,
     *,
     claim: str | None = None,
-    limit: int | None = None,
     how: str = "file",
     team: list[str] | None = None,
     overlap: float = 0.0,
@@ -94,5 +93,4 @@ def build_queue(
     if claim is not None and not pool:
         raise AnnotationError(f"--claim {claim}: no candidates for this claim")
     pool = assign(pool, annotator, team or [], overlap)
-    queue = order(pool, how, annotator, scores)
-    return queue[:limit] if limit else queue
+    return order(pool, how, annotator, scores)

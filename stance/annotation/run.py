@@ -47,7 +47,6 @@ def annotate(
         candidates,
         annotator,
         claim=claim,
-        limit=limit,
         how=how,
         team=team,
         overlap=overlap,
@@ -62,21 +61,27 @@ def annotate(
         stale = list(stale_items(log.state.items().values(), by_id))
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
-        return run_session(log, queue, ctx, guide.version, warnings)
+        return run_session(log, queue, ctx, guide.version, warnings, limit)
 
 
 def run_session(
-    log: AnnotationLog, queue: list[dict[str, Any]], ctx: Any, version: str, warnings: list[str]
+    log: AnnotationLog,
+    queue: list[dict[str, Any]],
+    ctx: Any,
+    version: str,
+    warnings: list[str],
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """Run the UI over `queue` on an open log; what was done, for the command's summary."""
     check_terminal()  # after the lock: a second process hears that first
     ctx.status = warnings
-    session = Session.start(queue, log, log.annotator, version)
+    session = Session.start(queue, log, log.annotator, version, limit)
     before = len(log.state.events)
     run(session, ctx)
     return {
         "path": log.path,
         "done": session.done,
+        "skipped": session.skipped,
         "total": session.total,
         "events": len(log.state.events) - before,
         "warnings": warnings,

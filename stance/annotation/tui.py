@@ -53,6 +53,16 @@ def _wrap_runs(runs: list[tuple[str, int]], width: int) -> list[list[tuple[str, 
     return lines
 
 
+def progress_line(s: Session) -> str:
+    """Labelled of the queue, skipped apart (they come back), and this session's share."""
+    out = f" {s.done} / {s.total} done"
+    if s.skipped:
+        out += f", {s.skipped} skipped"
+    if s.limit is not None:
+        out += f"; this session {len(s.decided_now)} / {s.limit}"
+    return out + " "
+
+
 class Screen:
     def __init__(self, stdscr: Any, session: Session, ctx: Context):
         self.scr = stdscr
@@ -77,10 +87,14 @@ class Screen:
             return
         item = s.current()
         head = f" stance {ctx.mode}: {s.annotator} "
-        progress = f" {s.done} / {s.total} done "
+        progress = progress_line(s)
         self.put(0, 0, head.ljust(w - len(progress) - 1) + progress, curses.A_REVERSE)
         if item is None:
-            self.put(2, 2, "All items in your queue are done. Press q to quit, u to undo.")
+            if s.left() == 0:
+                done = f"You decided the {s.limit} items of this session (--limit {s.limit})."
+            else:
+                done = "All items in your queue are done."
+            self.put(2, 2, f"{done} Press q to quit, u to undo.")
             self.put(h - 1, 0, self.message[: w - 1])
             scr.refresh()
             return
@@ -114,6 +128,8 @@ class Screen:
             notes.append("flagged" + (f": {st['note']}" if st["note"] else ""))
         if st["response"]:
             notes.append(f"response: {st['response']}")
+        if s.decision(item["id"]) == "skip":
+            notes.append("skipped before: it comes back until it is labelled")
         if item.get("suggestion"):
             best = max(item["suggestion"], key=item["suggestion"].get)
             notes.append(f"model suggests: {best} ({item['suggestion'][best]:.2f})")

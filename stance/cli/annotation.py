@@ -25,7 +25,10 @@ def annotate(
             "--claim", help="Only candidates for this claim: its id, or its text in the registry."
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Decide this many more items in this session, then stop."),
+    ] = None,
     order: Annotated[
         Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
     ] = Order.file,
@@ -63,8 +66,9 @@ def annotate(
     )
     for w in result["warnings"]:
         say("Warning", w)
+    skipped = f", {result['skipped']} skipped (they come back)" if result["skipped"] else ""
     typer.echo(
-        f"{result['done']} / {result['total']} done; "
+        f"{result['done']} / {result['total']} done{skipped}; "
         f"{result['events']} new events in {result['path']}"
     )
 
@@ -99,6 +103,10 @@ def serve(
     lead: Annotated[
         str, typer.Option("--lead", help="Name of the lead: dashboard and adjudication.")
     ] = "lead",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Each annotator decides this many more items, then stops."),
+    ] = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")
     ] = "127.0.0.1",
@@ -128,6 +136,7 @@ def serve(
         overlap=overlap,
         claim=claim,
         how=order.value,
+        limit=limit,
     )
     if order.value == "uncertain":
         from stance.model.predict import scorer

@@ -35,7 +35,8 @@ def progress(served: Served, states: dict[str, dict[str, ItemState]]) -> list[di
             {
                 "name": name,
                 "web": desk is not None,
-                "done": desk.session.done if desk else len(decided),
+                # Labelled: a skipped item comes back, so it is counted apart.
+                "done": desk.session.done if desk else sum(1 for s in decided if s.stance),
                 "total": desk.session.total if desk else None,
                 "skips": sum(1 for s in decided if s.decision == "skip"),
                 "flags": sum(1 for s in items.values() if s.flag),

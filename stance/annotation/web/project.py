@@ -60,6 +60,7 @@ class Options:
     overlap: float = 0.0
     claim: str | None = None
     how: str = "file"
+    limit: int | None = None  # items each annotator decides while this server runs
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -83,6 +84,8 @@ def check_options(o: Options) -> None:
             raise AnnotationError(f"--annotator {outside[0]} is not in --team {','.join(o.team)}")
     if not 0 <= o.overlap <= 1:
         raise AnnotationError(f"--overlap {o.overlap}: expected a fraction from 0 to 1")
+    if o.limit is not None and o.limit < 1:
+        raise AnnotationError(f"--limit {o.limit}: expected a positive number")
 
 
 @contextlib.contextmanager
@@ -224,7 +227,7 @@ def open_project(paths: Paths, o: Options) -> Iterator[Served]:
             stale = list(stale_items(log.state.items().values(), by_id))
             if stale:
                 warnings.append(describe_stale(path, stale, paths.candidates))
-            session = Session.start(queues[name], log, name, guide.version)
+            session = Session.start(queues[name], log, name, guide.version, o.limit)
             desks[name] = Desk(Principal(name, ANNOTATOR), session)
         adj_path = log_path(paths.annotations, ADJUDICATIONS)
         adjudications = stack.enter_context(AnnotationLog(adj_path, o.lead))

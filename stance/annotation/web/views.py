@@ -122,10 +122,16 @@ class Renderer:
             if e["event"] in DECISION_EVENTS and e["id"] in session.by_id:
                 h["item"] = entry(session.by_id[e["id"]])
             history.append(h)
+        items = session.upcoming(UPCOMING)
         return {
             "done": session.done,
+            "skipped": session.skipped,
             "total": session.total,
-            "items": [entry(item) for item in session.upcoming(UPCOMING)],
+            "limit": session.limit,
+            "left": session.left(),
+            # Every item still to come is in `items`: a skip made offline can go to its end.
+            "complete": len(items) < UPCOMING,
+            "items": [entry(item) for item in items],
             "history": history,
             "seen": [e["event_id"] for e in session.log.state.events[-SEEN:]],
         }
