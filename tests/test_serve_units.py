@@ -94,3 +94,42 @@ def test_the_guide_summary_becomes_list_items() -> None:
         [("1 support", True), (": the actor accuses.", False)],
         [("Unsure? Press ", False), ("f", True), (".", False)],
     ]
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "starlette"])
+def test_serve_without_the_web_extra_says_what_to_install(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """What `pip install -e .` alone gives: one line naming the extra, nothing saved."""
+    import sys
+
+    from typer.testing import CliRunner
+
+    from stance.cli import app
+
+    assert cli("ingest", "seeds").exit_code == 0
+    monkeypatch.setitem(sys.modules, missing, None)  # `import uvicorn` raises ImportError
+    result = CliRunner().invoke(app, ["serve", "--team", "ann,bo", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no URL printed
+    assert result.stderr == (
+        f"Error: `stance serve` needs {missing}, which is not installed: pip install -e "
+        f"'.[web]' in a checkout (pip install 'stance[web]' otherwise)\n"
+    )
+    assert not (project / "data/annotations" / TOKENS_FILE).exists()
+
+
+def test_a_server_that_cannot_start_saves_no_tokens(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stance.annotation.web import app as web_app
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AnnotationError("the app cannot be made")
+
+    assert cli("ingest", "seeds").exit_code == 0
+    monkeypatch.setattr(web_app, "create_app", broken)
+    result = cli("serve", "--team", "ann,bo", "--port", "0")
+    assert result.exit_code == 1 and "Error: the app cannot be made" in result.output
+    assert "token" not in result.output
+    assert not (project / "data/annotations" / TOKENS_FILE).exists()
