@@ -20,8 +20,8 @@ pytestmark = pytest.mark.skipif(
 
 
 class Terminal:
-    def __init__(self, cwd: Path, name: str):
-        self.cwd, self.name = cwd, name
+    def __init__(self, cwd: Path, name: str, size: tuple[int, int] = (120, 34)):
+        self.cwd, self.name, self.size = cwd, name, size
         self.sock = ["tmux", "-L", f"stance-test-{os.getpid()}"]
 
     def start(self, *args: str) -> None:
@@ -34,9 +34,9 @@ class Terminal:
                 "-s",
                 self.name,
                 "-x",
-                "120",
+                str(self.size[0]),
                 "-y",
-                "34",
+                str(self.size[1]),
                 "-c",
                 str(self.cwd),
                 cmd,
@@ -331,3 +331,44 @@ def test_a_skipped_item_comes_back_at_the_end(project: Path, term: Terminal) -> 
     term.start("annotate", "--annotator", "tester")
     assert "All items in your queue are done." in term.wait_for(r"54 / 54 done")
     term.keys("q")
+
+
+def test_a_long_sentence_scrolls_and_keeps_the_actor_and_footer(project: Path, cli) -> None:
+    filler = " ".join(
+        f"delegates from province number {i} discussed fisheries and roads" for i in range(25)
+    )
+    long = f"Washington officials, in a statement that listed how {filler}, finally said that North Korea had done it."
+    assert 1500 < len(long) < 2000
+    (project / "in").mkdir()
+    (project / "in/long.txt").write_text(
+        f"A long statement\nSeoul hosted talks on Monday. {long}\n"
+    )
+    assert cli("ingest", "in").exit_code == 0
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    assert [c["actor"] for c in cands if c["sentence"] == long] == ["USA", "PRK"]
+    term = Terminal(project, "long", (100, 24))
+    try:
+        term.start("annotate", "--annotator", "tester")
+        term.wait_for(r"0 / 3 done")
+        term.keys("3")  # KOR, in the short first sentence
+        screen = term.wait_for(r"1 / 3 done")
+        rows = screen.splitlines()
+        assert "Actor: USA" in screen and "Washington" in screen  # its mention, at the start
+        assert "Previous sentence:" in screen and "Seoul hosted talks on Monday." in screen
+        assert re.search(r"v \d+ more line\(s\) below", screen)
+        assert "[1] support" in rows[-3] and "[q] quit" in rows[-2]  # the footer, whole
+        term.keys("1")
+        screen = term.wait_for(r"2 / 3 done")
+        rows = screen.splitlines()
+        assert "Actor: PRK" in screen and "Korea had done it." in screen  # the mention's line
+        assert re.search(r"\^ \d+ more line\(s\) above", screen)
+        assert "[1] support" in rows[-3] and "[q] quit" in rows[-2]
+        term.keys("Up")
+        term.keys("Up")
+        screen = term.wait_for(r"2 / 3 done")
+        assert "Korea had done it." not in screen and "more line(s) below" in screen
+        assert "[1] support" in screen.splitlines()[-3]
+        term.keys("q")
+        term.wait_exit()
+    finally:
+        term.kill_server()

@@ -69,6 +69,7 @@ class Screen:
         self.s = session
         self.ctx = ctx
         self.message = " | ".join(ctx.status)
+        self.scroll: tuple[str, int] | None = None  # item id, first sentence row shown
         timing = os.environ.get("STANCE_UI_TIMING")
         self.timing = open(timing, "a", buffering=1, encoding="utf-8") if timing else None
 
@@ -109,19 +110,6 @@ class Screen:
         name = ctx.actor_names.get(item["actor"], item["actor"])
         self.put(y, 2, f"Actor: {item['actor']} ({name})", curses.A_BOLD | curses.color_pair(1))
         y += 2
-        prev = ctx.previous.get(item["sentence_id"])
-        if prev:
-            for line in textwrap.wrap(prev, w - 6)[-2:]:
-                self.put(y, 4, line, curses.A_DIM)
-                y += 1
-            y += 1
-        for runs in _wrap_runs(_segments(item, ctx), w - 6):
-            x = 4
-            for text, attr in runs:
-                self.put(y, x, text, attr)
-                x += len(text)
-            y += 1
-        y += 1
         st = s.state_of(item["id"])
         notes = []
         if st["flag"]:
@@ -133,13 +121,66 @@ class Screen:
         if item.get("suggestion"):
             best = max(item["suggestion"], key=item["suggestion"].get)
             notes.append(f"model suggests: {best} ({item['suggestion'][best]:.2f})")
-        for line in (ctx.extra(item) if ctx.extra else []) + notes:
-            self.put(y, 4, line[: w - 6], curses.color_pair(3))
+        notes = (ctx.extra(item) if ctx.extra else []) + notes
+        helps = textwrap.wrap(HELP, w - 2)
+        footer = h - 1 - len(helps)  # the keys, then the message line: never drawn over
+        bottom = footer - 1 - len(notes)  # the sentence ends above this row
+        lines = _wrap_runs(_segments(item, ctx), w - 6)
+        prev = ctx.previous.get(item["sentence_id"])
+        if prev and bottom - y - 4 >= min(len(lines), 3):  # the sentence comes first
+            self.put(y, 2, "Previous sentence:", curses.A_DIM | curses.A_BOLD)
             y += 1
-        for i, line in enumerate(textwrap.wrap(HELP, w - 2)):
-            self.put(h - 3 + i, 1, line, curses.A_BOLD)
+            for line in textwrap.wrap(prev, w - 6)[-2:]:
+                self.put(y, 4, line, curses.A_DIM)
+                y += 1
+            y += 1
+        self.put(y, 2, "Sentence:", curses.A_BOLD)
+        y += 1
+        for row in self.window(lines, max(bottom - y, 1), item["id"]):
+            if y >= footer:
+                break
+            x = 4
+            for text, attr in row:
+                self.put(y, x, text, attr)
+                x += len(text)
+            y += 1
+        y += 1
+        for line in notes:
+            if y < footer:
+                self.put(y, 4, line[: w - 6], curses.color_pair(3))
+            y += 1
+        for i, line in enumerate(helps):
+            self.put(footer + i, 1, line, curses.A_BOLD)
         self.put(h - 1, 0, self.message[: w - 1])
         scr.refresh()
+
+    def window(
+        self, lines: list[list[tuple[str, int]]], rows: int, item_id: str
+    ) -> list[list[tuple[str, int]]]:
+        """The wrapped sentence cut to `rows` rows: a long one scrolls (arrow keys), starting
+        where the actor's mention is, with a line saying how much is above and below."""
+        if len(lines) <= rows:
+            self.scroll = None
+            return lines
+        marked = rows >= 3  # one row each for the markers above and below
+        rows = rows - 2 if marked else rows
+        if self.scroll is None or self.scroll[0] != item_id:
+            mine = next(
+                (i for i, ln in enumerate(lines) if any(a & curses.A_REVERSE for _, a in ln)), 0
+            )
+            self.scroll = (item_id, max(0, mine - rows // 3))
+        top = min(max(self.scroll[1], 0), len(lines) - rows)
+        self.scroll = (item_id, top)
+        above, below = top, len(lines) - top - rows
+        if not marked:
+            return lines[top : top + rows]
+        marker = curses.A_DIM | curses.A_BOLD
+        out: list[list[tuple[str, int]]] = [
+            [(f"^ {above} more line(s) above (Up arrow)" if above else "", marker)]
+        ]
+        out += lines[top : top + rows]
+        out.append([(f"v {below} more line(s) below (Down arrow)" if below else "", marker)])
+        return out
 
     def prompt(self, label: str) -> str | None:
         """A one-line text input at the bottom; Enter saves, Esc cancels."""
@@ -189,6 +230,12 @@ class Screen:
         key = ord(ch) if isinstance(ch, str) and len(ch) == 1 else ch
         if key == ord("q"):
             return False
+        if key in (curses.KEY_UP, curses.KEY_DOWN, curses.KEY_PPAGE, curses.KEY_NPAGE):
+            if self.scroll is not None:
+                step = 1 if key in (curses.KEY_UP, curses.KEY_DOWN) else 5
+                down = key in (curses.KEY_DOWN, curses.KEY_NPAGE)
+                self.scroll = (self.scroll[0], self.scroll[1] + (step if down else -step))
+            return True
         if key in KEYS_LABEL or key == ord("s"):
             if s.current() is None:
                 self.message = "Nothing left: u undoes the last decision, q quits."
