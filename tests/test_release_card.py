@@ -179,3 +179,13 @@ def test_the_card_counts_written_labels_people_confirmed_and_changed(
         f"people: 1 confirmed, 1 changed, 1 waiting for adjudication (left out until decided)"
     ) in text
     assert "the writer counts as one voter beside the annotators, not as a veto" in text
+
+
+def test_label_definitions_are_numbered_by_class_label_id() -> None:
+    from stance.annotation.guidelines import load_guidelines
+    from stance.release.card import class_label_ids
+
+    text = class_label_ids(load_guidelines(ROOT / "docs/guidelines.md").summary)
+    assert "- `0` `support`: the actor makes" in text
+    assert "- `1` `oppose`:" in text and "- `2` `neutral`:" in text
+    assert "`3 neutral`" not in text and "`1 support`" not in text

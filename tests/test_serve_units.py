@@ -133,3 +133,18 @@ def test_a_server_that_cannot_start_saves_no_tokens(
     assert result.exit_code == 1 and "Error: the app cannot be made" in result.output
     assert "token" not in result.output
     assert not (project / "data/annotations" / TOKENS_FILE).exists()
+
+
+def test_the_adjudication_table_names_a_plain_note_a_note() -> None:
+    from stance.annotation.log import ItemState
+
+    ctx = Context(
+        claim_text={}, titles={}, previous={}, others={}, actor_names={"PRK": "North Korea"}
+    )
+    coders = {
+        "ann": ItemState("x", decision="label", stance="oppose", note="quoted denial"),
+        "bo": ItemState("x", decision="label", stance="neutral", flag=True, note="place?"),
+    }
+    html = Renderer(environment(), ctx).fragment(ITEM, coders)
+    assert '<th scope="col">Flag or note</th>' in html and "Flag note" not in html
+    assert "<td>quoted denial</td>" in html and "<td>flagged: place?</td>" in html

@@ -232,6 +232,10 @@ def export_cmd(
         fmt.value, load_candidates(candidates), Path("data/annotations"), annotator, output
     )
     typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
+    if counts["config"] is not None:
+        typer.echo(
+            f"Label Studio labelling config (import it with the tasks) -> {counts['config']}"
+        )
 
 
 @app.command("import")
