@@ -148,3 +148,32 @@ def test_the_adjudication_table_names_a_plain_note_a_note() -> None:
     html = Renderer(environment(), ctx).fragment(ITEM, coders)
     assert '<th scope="col">Flag or note</th>' in html and "Flag note" not in html
     assert "<td>quoted denial</td>" in html and "<td>flagged: place?</td>" in html
+
+
+@pytest.mark.parametrize("gap, shown", [(10, "392.7"), (1, "under a minute of labelling so far")])
+def test_the_dashboard_gives_web_annotators_a_rate_or_says_why_not(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, gap: int, shown: str
+) -> None:
+    import datetime as dt
+    import itertools
+
+    from stance.annotation import events
+    from stance.annotation.context import Paths
+    from stance.annotation.web.dashboard import Agreement, dashboard
+    from stance.annotation.web.project import Options, open_project
+
+    assert cli("ingest", "seeds").exit_code == 0
+    start, tick = dt.datetime(2026, 1, 1, tzinfo=dt.UTC), itertools.count()
+    monkeypatch.setattr(
+        events,
+        "now_utc",
+        lambda: (start + dt.timedelta(seconds=gap * next(tick))).isoformat().replace("+00:00", "Z"),
+    )
+    with open_project(Paths(), Options(annotators=["web"])) as served:
+        for _ in range(12):
+            served.desks["web"].session.decide("support")
+        data = dashboard(served, Agreement(samples=10))
+        (row,) = [r for r in data["progress"] if r["name"] == "web"]
+        html = environment().get_template("dashboard.html").render(**data, name="lead")
+    assert row["web"] and row["done"] == 12
+    assert shown in html

@@ -31,6 +31,8 @@ def progress(served: Served, states: dict[str, dict[str, ItemState]]) -> list[di
         items = states.get(name, {})
         desk = served.desks.get(name)
         decided = [s for s in items.values() if s.decision]
+        times = [s.annotated_at for s in decided if s.stance and s.annotated_at]
+        rate = labels_per_hour(times)
         rows.append(
             {
                 "name": name,
@@ -40,9 +42,9 @@ def progress(served: Served, states: dict[str, dict[str, ItemState]]) -> list[di
                 "total": desk.session.total if desk else None,
                 "skips": sum(1 for s in decided if s.decision == "skip"),
                 "flags": sum(1 for s in items.values() if s.flag),
-                "per_hour": labels_per_hour(
-                    [s.annotated_at for s in decided if s.stance and s.annotated_at]
-                ),
+                "per_hour": rate,
+                # Why there is no rate yet: a few quick labels on the web are not a rate.
+                "rate_note": "under a minute of labelling so far" if times and rate is None else "",
             }
         )
     return rows
