@@ -51,8 +51,9 @@ class Terminal:
         )
         return out.stdout
 
-    def wait_for(self, pattern: str, timeout: float = 10) -> str:
+    def wait_for(self, pattern: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
+        # The deadline only bounds a failure (loading a model under load takes seconds).
         # A match alone is not enough: curses repaints in pieces, so the header
         # can show the new count before the body is drawn. Return only a screen
         # that matches and stays the same across two captures.
