@@ -254,13 +254,32 @@ def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Te
 def test_uncertain_order_shows_the_model_suggestion(
     project: Path, term: Terminal, trained: Path
 ) -> None:
-    term.start(
-        "annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops"
-    )
+    uncertain = ["--order", "uncertain", "--model", "models/m.skops"]
+    term.start("annotate", "--annotator", "tester", *uncertain, "--blind", "0")
     screen = term.wait_for(r"0 / 54 done")
-    suggestion = re.search(r"model suggests: (support|oppose|neutral) \((0\.\d\d)\)", screen)
+    suggestion = re.search(
+        r"model suggests: (support|oppose|neutral) \((0\.\d\d)\); Enter accepts it", screen
+    )
     assert suggestion, screen
+    term.keys("Enter")  # one key accepts the preselected label
+    term.wait_for(r"1 / 54 done")
     term.keys("q")
+    term.wait_exit()
+    (event,) = events(project)
+    assert event["stance"] == suggestion.group(1)
+    assert event["suggestion"] == {"label": suggestion.group(1), "shown": True}
+    # The blind share sees no suggestion; what the model said is still recorded.
+    term.start("annotate", "--annotator", "tester", *uncertain, "--blind", "1")
+    screen = term.wait_for(r"1 / 54 done")
+    assert "model suggests" not in screen
+    term.keys("Enter")
+    term.wait_for(r"no suggestion on this item")
+    term.keys("3")
+    term.wait_for(r"2 / 54 done")
+    term.keys("q")
+    term.wait_exit()
+    second = events(project)[1]
+    assert second["stance"] == "neutral" and second["suggestion"]["shown"] is False
     out = subprocess.run(
         [
             str(STANCE),

@@ -207,6 +207,6 @@ def test_uncertain_order_puts_least_certain_first() -> None:
     probs = [
         {"support": p, "oppose": 1 - p, "neutral": 0.0} for p in (0.9, 0.5, 0.7, 0.55, 1.0, 0.6)
     ]
-    ranked = order([dict(c) for c in CANDS], "uncertain", "ann", lambda cs: probs)
+    ranked = order([dict(c) for c in CANDS], "uncertain", "ann", lambda cs: probs, explore=0)
     assert [c["id"] for c in ranked] == ["c1", "c3", "c5", "c2", "c0", "c4"]
     assert ranked[0]["suggestion"] == probs[1]

@@ -310,3 +310,34 @@ def test_skips_come_back_and_limit_is_this_session(tmp_path: Path, page: Any) ->
         server.kill()
     decisions = [(e["id"], e["event"]) for e in read_jsonl(root / "data/annotations/ann.jsonl")]
     assert decisions[n - 3 :] == [(a, "skip"), (b, "label"), (c, "label"), (a, "label")]
+
+
+def test_the_suggestion_is_preselected_and_enter_accepts_it(
+    tmp_path: Path, page: Any, tiny_model: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from stance.model.persist import card_path
+
+    root = make_project(tmp_path)
+    (root / "models").mkdir()
+    for src in (tiny_model, card_path(tiny_model)):
+        shutil.copy(src, root / "models" / src.name)
+    n = len(read_jsonl(root / "data/interim/candidates.jsonl"))
+    args = ["--annotator", "ann", "--order", "uncertain", "--model", "models/m.skops"]
+    server = Server(root, *args, "--blind", "0").start()
+    try:
+        open_page(page, server, "ann")
+        hint = page.locator("#item .suggestion strong")
+        expect(hint).to_be_visible()
+        best = hint.text_content()
+        expect(page.locator("button.suggested")).to_have_count(1)
+        expect(page.locator("button.suggested")).to_contain_text(best)
+        first = shown(page)
+        press(page, "Enter", 1, n)
+        saved(page)
+    finally:
+        server.kill()
+    (event,) = read_jsonl(root / "data/annotations/ann.jsonl")
+    assert (event["id"], event["stance"]) == (first, best)
+    assert event["suggestion"] == {"label": best, "shown": True}

@@ -57,12 +57,14 @@ def test_an_item_fragment_escapes_marks_and_suggests() -> None:
         others={"d:0001": [(100, 109), (136, 146)]},
         actor_names={"PRK": "North Korea"},
     )
-    html = Renderer(environment(), ctx).fragment(ITEM)
+    html = Renderer(environment(), ctx).fragment(ITEM, best="oppose")
     assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
     assert "A &lt;b&gt;title&lt;/b&gt;" in html and "Before &amp; after." in html
     assert '<mark class="this"><span class="sr-only">this actor: </span>Pyongyang</mark>' in html
     assert '<span class="sr-only">other actor: </span>Washington</span>' in html
     assert "Model suggests: <strong>oppose</strong> (0.70)" in html
+    blind = Renderer(environment(), ctx).fragment(ITEM)
+    assert "Model suggests" not in blind
 
 
 def test_labels_per_hour_leave_breaks_out() -> None:

@@ -17,7 +17,7 @@ from stance.annotation.review import review_queue
 from stance.annotation.session import Session
 from stance.annotation.tui import check_terminal, run
 from stance.core.errors import AnnotationError
-from stance.core.schema import ADJUDICATIONS
+from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
 from stance.corpus.written import read_written
@@ -33,6 +33,7 @@ def annotate(
     team: list[str] | None = None,
     overlap: float = 0.0,
     scores: Any = None,
+    blind: float = BLIND_SHARE,
 ) -> dict[str, Any]:
     """Run the UI for one annotator; returns what was done, and any warnings."""
     paths = paths or Paths()
@@ -61,7 +62,7 @@ def annotate(
         stale = list(stale_items(log.state.items().values(), by_id))
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
-        return run_session(log, queue, ctx, guide.version, warnings, limit)
+        return run_session(log, queue, ctx, guide.version, warnings, limit, blind)
 
 
 def run_session(
@@ -71,11 +72,13 @@ def run_session(
     version: str,
     warnings: list[str],
     limit: int | None = None,
+    blind: float = BLIND_SHARE,
 ) -> dict[str, Any]:
     """Run the UI over `queue` on an open log; what was done, for the command's summary."""
     check_terminal()  # after the lock: a second process hears that first
     ctx.status = warnings
     session = Session.start(queue, log, log.annotator, version, limit)
+    session.blind = blind
     before = len(log.state.events)
     run(session, ctx)
     return {

@@ -21,8 +21,9 @@ from typing import Any
 
 from stance.annotation.events import make_event
 from stance.annotation.log import AnnotationLog
+from stance.annotation.queue import shows_suggestion
 from stance.core.errors import AnnotationError
-from stance.core.schema import DECISION_EVENTS, LABELS
+from stance.core.schema import BLIND_SHARE, DECISION_EVENTS, LABELS
 
 
 class NotInQueue(AnnotationError):
@@ -54,6 +55,8 @@ class Session:
     skips: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
     limit: int | None = None  # items to decide in this session (None: all)
     decided_now: set[str] = field(default_factory=set)  # items decided in this session
+    blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
+    suggest: bool = True  # False: no suggestion is shown or recorded (adjudication)
     total: int = 0
     done: int = 0  # labelled
     skipped: int = 0
@@ -98,6 +101,22 @@ class Session:
 
     def is_labelled(self, candidate_id: str) -> bool:
         return self.decision(candidate_id) == "label"
+
+    def suggestion(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The model's label for an item scored by it, and whether this annotator is shown it;
+        None without a model."""
+        probs = item.get("suggestion")
+        if not probs or not self.suggest:
+            return None
+        return {
+            "label": max(probs, key=probs.get),
+            "shown": shows_suggestion(self.annotator, item["id"], self.blind),
+        }
+
+    def suggested(self, item: dict[str, Any]) -> str | None:
+        """The label shown (and preselected) on this item, if any."""
+        hint = self.suggestion(item)
+        return hint["label"] if hint and hint["shown"] else None
 
     def left(self) -> int | None:
         """Items this session may still decide (None: no limit)."""
@@ -205,7 +224,10 @@ class Session:
             raise AnnotationError(f"unknown label {stance!r}")
         kind = "label" if stance else "skip"
         before = self.decision(target["id"])
-        event = self._append(self._event(kind, target, stance=stance, event_id=event_id))
+        hint = self.suggestion(target)
+        event = self._append(
+            self._event(kind, target, stance=stance, event_id=event_id, suggestion=hint)
+        )
         self._count(target, before, -1)
         self._count(target, kind, +1)
         self.front = [f for f in self.front if f["id"] != target["id"]]

@@ -118,9 +118,11 @@ class Screen:
             notes.append(f"response: {st['response']}")
         if s.decision(item["id"]) == "skip":
             notes.append("skipped before: it comes back until it is labelled")
-        if item.get("suggestion"):
-            best = max(item["suggestion"], key=item["suggestion"].get)
-            notes.append(f"model suggests: {best} ({item['suggestion'][best]:.2f})")
+        best = s.suggested(item)
+        if best is not None:
+            notes.append(
+                f"model suggests: {best} ({item['suggestion'][best]:.2f}); Enter accepts it"
+            )
         notes = (ctx.extra(item) if ctx.extra else []) + notes
         helps = textwrap.wrap(HELP, w - 2)
         footer = h - 1 - len(helps)  # the keys, then the message line: never drawn over
@@ -236,6 +238,12 @@ class Screen:
                 down = key in (curses.KEY_DOWN, curses.KEY_NPAGE)
                 self.scroll = (self.scroll[0], self.scroll[1] + (step if down else -step))
             return True
+        if key in (10, 13, curses.KEY_ENTER) and s.current() is not None:
+            best = s.suggested(s.current())  # type: ignore[arg-type]
+            if best is None:
+                self.message = "no suggestion on this item: 1, 2 or 3 labels it"
+                return True
+            key = ord(str(LABELS.index(best) + 1))
         if key in KEYS_LABEL or key == ord("s"):
             if s.current() is None:
                 self.message = "Nothing left: u undoes the last decision, q quits."

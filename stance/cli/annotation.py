@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from stance.cli.app import app, say
+from stance.core.schema import BLIND_SHARE
 from stance.core.schema import AnnotationFormat as Format
 from stance.core.schema import QueueOrder as Order
 
@@ -42,6 +43,15 @@ def annotate(
     model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
         "models/model.skops"
     ),
+    blind: Annotated[
+        float,
+        typer.Option(
+            "--blind",
+            min=0.0,
+            max=1.0,
+            help="With --order uncertain: share of items shown without the model's suggestion.",
+        ),
+    ] = BLIND_SHARE,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
 
@@ -63,6 +73,7 @@ def annotate(
         team=members,
         overlap=overlap,
         scores=scores,
+        blind=blind,
     )
     for w in result["warnings"]:
         say("Warning", w)
@@ -116,6 +127,15 @@ def serve(
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
     ] = False,
+    blind: Annotated[
+        float,
+        typer.Option(
+            "--blind",
+            min=0.0,
+            max=1.0,
+            help="With --order uncertain: share of items shown without the model's suggestion.",
+        ),
+    ] = BLIND_SHARE,
 ) -> None:
     """Label in the browser: a local web app over the same queues, session logic and logs as
     `stance annotate`, with a dashboard and adjudication view for the lead.
@@ -137,6 +157,7 @@ def serve(
         claim=claim,
         how=order.value,
         limit=limit,
+        blind=blind,
     )
     if order.value == "uncertain":
         from stance.model.predict import scorer

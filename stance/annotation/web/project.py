@@ -35,7 +35,7 @@ from stance.annotation.review import needs_review
 from stance.annotation.session import Session
 from stance.annotation.web.auth import ANNOTATOR, LEAD, Principal
 from stance.core.errors import AnnotationError
-from stance.core.schema import ADJUDICATIONS
+from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
 from stance.corpus.written import read_written
@@ -61,6 +61,7 @@ class Options:
     claim: str | None = None
     how: str = "file"
     limit: int | None = None  # items each annotator decides while this server runs
+    blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -181,6 +182,7 @@ class Served:
             self.lead.session = Session.start(
                 queue, self.adjudications, self.lead.principal.name, self.version
             )
+            self.lead.session.suggest = False  # the lead decides from the people's labels
             self._review_key = key
         return self.lead.session
 
@@ -228,6 +230,7 @@ def open_project(paths: Paths, o: Options) -> Iterator[Served]:
             if stale:
                 warnings.append(describe_stale(path, stale, paths.candidates))
             session = Session.start(queues[name], log, name, guide.version, o.limit)
+            session.blind = o.blind
             desks[name] = Desk(Principal(name, ANNOTATOR), session)
         adj_path = log_path(paths.annotations, ADJUDICATIONS)
         adjudications = stack.enter_context(AnnotationLog(adj_path, o.lead))

@@ -74,12 +74,18 @@ class Renderer:
         self._cache: dict[str, str] = {}
         self._item = env.get_template("_item.html")
 
-    def fragment(self, item: dict[str, Any], coders: dict[str, ItemState] | None = None) -> str:
-        if coders is None and item["id"] in self._cache:
-            return self._cache[item["id"]]
+    def fragment(
+        self,
+        item: dict[str, Any],
+        coders: dict[str, ItemState] | None = None,
+        best: str | None = None,
+    ) -> str:
+        """The item's HTML; `best` is the model's label when this annotator is shown it."""
+        key = f"{item['id']}:{best}"
+        if coders is None and key in self._cache:
+            return self._cache[key]
         ctx = self.ctx
         suggestion = item.get("suggestion")
-        best = max(suggestion, key=suggestion.get) if suggestion else None
         html = self._item.render(
             item=item,
             claim=ctx.claim_text.get(item["claim"], item["claim"]),
@@ -92,7 +98,7 @@ class Renderer:
             coders=coder_rows(coders) if coders else None,
         )
         if coders is None:
-            self._cache[item["id"]] = html
+            self._cache[key] = html
         return html
 
     def state(
@@ -108,12 +114,15 @@ class Renderer:
 
         def entry(item: dict[str, Any]) -> dict[str, Any]:
             out: dict[str, Any] = {"id": item["id"]}
+            best = session.suggested(item)
+            if best is not None:
+                out["suggested"] = best
             if item["id"] in session.events:  # flagged, tagged or decided: most items are not
                 out["state"] = session.state_of(item["id"])
             if review is not None:  # adjudication: the coders' labels change while it runs
                 out["html"] = self.fragment(item, review.get(item["id"]))
             elif item["id"] not in have:
-                out["html"] = self.fragment(item)
+                out["html"] = self.fragment(item, best=best)
             return out
 
         history = []

@@ -148,6 +148,12 @@
     if (m.response) bits.push("fine tag: " + m.response);
     if (m.stance === "skip") bits.push("skipped before: it comes back until it is labelled");
     $("item-state").textContent = bits.join(" · ");
+    for (const b of document.querySelectorAll("[data-key]")) {
+      const preselected = !!(first && first.suggested && LABELS[b.dataset.key] === first.suggested);
+      b.classList.toggle("suggested", preselected);
+      if (preselected) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    }
     let progress = s.done + " / " + s.total + " done";
     if (s.skipped) progress += ", " + s.skipped + " skipped";
     if (s.limit !== null) progress += "; this session " + (s.limit - s.left) + " / " + s.limit;
@@ -374,6 +380,16 @@
 
   // --- keys -------------------------------------------------------------------------------
   function handle(key) {
+    if (key === "Enter") {
+      // The model's suggestion is preselected: Enter accepts it (1-3 choose otherwise).
+      const current = local().items[0];
+      if (current && current.suggested) act("label", current.suggested);
+      else {
+        message = "No suggestion on this item: 1, 2 or 3 labels it.";
+        render();
+      }
+      return true;
+    }
     if (LABELS[key]) act("label", LABELS[key]);
     else if (key === "s") act("skip");
     else if (key === "f" && mode === "annotate") openFlag();
