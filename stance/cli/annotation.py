@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -127,6 +127,14 @@ def serve(
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
     ] = False,
+    retrain_every: Annotated[
+        int,
+        typer.Option(
+            "--retrain-every",
+            help="With --order uncertain: retrain in the background after this many new labels "
+            "(0: never).",
+        ),
+    ] = 50,
     blind: Annotated[
         float,
         typer.Option(
@@ -158,11 +166,20 @@ def serve(
         how=order.value,
         limit=limit,
         blind=blind,
+        retrain_every=retrain_every,
     )
     if order.value == "uncertain":
+        import json
+
+        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
+        def loop_model(path: Path) -> tuple[Any, dict[str, Any]]:
+            """A model trained while labelling: its scorer and its card, to swap in."""
+            return scorer(path), json.loads(card_path(path).read_text(encoding="utf-8"))
+
         options.scores = scorer(model)
+        options.load_model = loop_model
     run(
         options,
         host=host,

@@ -106,4 +106,5 @@ def dashboard(served: Served, agreement: Agreement) -> dict[str, Any]:
         "agreement": agreement(states),
         "waiting": waiting(served, states),
         "adjudicated": sum(1 for s in served.adjudications.state.items().values() if s.decision),
+        "model": served.retrainer.status if served.retrainer else None,
     }

@@ -34,6 +34,7 @@ from stance.annotation.queue import build_queue
 from stance.annotation.review import needs_review
 from stance.annotation.session import Session
 from stance.annotation.web.auth import ANNOTATOR, LEAD, Principal
+from stance.annotation.web.retrain import Retrainer
 from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
@@ -62,6 +63,8 @@ class Options:
     how: str = "file"
     limit: int | None = None  # items each annotator decides while this server runs
     blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
+    retrain_every: int = 0  # with a model: retrain after this many new labels (0: never)
+    load_model: Any = None  # (path) -> (scorer, card), for retraining
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -85,6 +88,8 @@ def check_options(o: Options) -> None:
             raise AnnotationError(f"--annotator {outside[0]} is not in --team {','.join(o.team)}")
     if not 0 <= o.overlap <= 1:
         raise AnnotationError(f"--overlap {o.overlap}: expected a fraction from 0 to 1")
+    if o.retrain_every < 0:
+        raise AnnotationError(f"--retrain-every {o.retrain_every}: expected 0 (never) or more")
     if o.limit is not None and o.limit < 1:
         raise AnnotationError(f"--limit {o.limit}: expected a positive number")
 
@@ -142,6 +147,9 @@ class Served:
         self.written = read_written(paths.documents, candidates)
         self._review_key: tuple[str, ...] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], dict[str, ItemState]]] = {}
+        self.retrainer: Retrainer | None = None
+        if options.scores is not None and options.retrain_every > 0 and options.load_model:
+            self.retrainer = Retrainer(self, options.retrain_every, options.load_model)
 
     def principals(self) -> list[Principal]:
         return [d.principal for d in self.desks.values()] + [self.lead.principal]

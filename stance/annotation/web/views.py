@@ -81,7 +81,9 @@ class Renderer:
         best: str | None = None,
     ) -> str:
         """The item's HTML; `best` is the model's label when this annotator is shown it."""
-        key = f"{item['id']}:{best}"
+        probs = item.get("suggestion") or {}
+        # A retrained model changes the suggestion: the figure shown is part of the key.
+        key = f"{item['id']}:{best}:{probs.get(best, 0.0):.2f}" if best else item["id"]
         if coders is None and key in self._cache:
             return self._cache[key]
         ctx = self.ctx
