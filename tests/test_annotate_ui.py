@@ -28,15 +28,16 @@ class Terminal:
     unexpectedly"), which is how a test that quits and restarts the UI used to flake.
     """
 
-    def __init__(self, cwd: Path):
-        self.cwd, self.runs = cwd, 0
+    def __init__(self, cwd: Path, size: tuple[int, int] = (120, 34)):
+        self.cwd, self.size, self.runs = cwd, size, 0
         self.name = ""
         self.sock = ["tmux", "-f", "/dev/null", "-L", f"stance-test-{os.getpid()}-{id(self)}"]
         self._new_session("keep", "cat")
 
     def _new_session(self, name: str, cmd: str) -> None:
         subprocess.run(
-            [*self.sock, "new-session", "-d", "-s", name, "-x", "120", "-y", "34"]
+            [*self.sock, "new-session", "-d", "-s", name, "-x", str(self.size[0])]
+            + ["-y", str(self.size[1])]
             + ["-c", str(self.cwd), cmd],
             check=True,
             env={**os.environ, "TERM": "xterm-256color"},
@@ -104,7 +105,7 @@ class Terminal:
 
 @pytest.fixture
 def term(project: Path, cli):
-    assert cli("ingest").exit_code == 0
+    assert cli("ingest", "seeds").exit_code == 0
     t = Terminal(project)
     yield t
     t.kill_server()
@@ -153,9 +154,9 @@ def test_label_crash_resume_undo(project: Path, term: Terminal) -> None:
 
 def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
     term.start("annotate", "--annotator", "tester", "--limit", "5")
-    term.wait_for(r"0 / 5 done")
+    term.wait_for(r"0 / 54 done; this session 0 / 5")
     term.keys("2")
-    term.wait_for(r"1 / 5 done")
+    term.wait_for(r"1 / 54 done; this session 1 / 5")
     term.keys("r")
     term.wait_for(r"response tag for the previous item")
     term.keys("g")
@@ -167,7 +168,7 @@ def test_flag_response_and_guide(project: Path, term: Terminal) -> None:
     term.keys("?")
     term.wait_for(r"Guidelines summary")
     term.keys("x")
-    term.wait_for(r"1 / 5 done")
+    term.wait_for(r"1 / 54 done")
     term.quit()
     logged = events(project)
     assert [e["event"] for e in logged] == ["label", "response", "flag"]
@@ -187,7 +188,7 @@ def test_second_process_is_refused(project: Path, term: Terminal) -> None:
     assert out.returncode == 1
     assert "already open in another process" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-    term.quit()
+    term.keys("q")
 
 
 def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
@@ -198,7 +199,7 @@ def test_teams_get_deterministic_shares(project: Path, term: Terminal) -> None:
     term.quit()
     term.start("annotate", "--annotator", "ann", "--team", "ann,bo", "--overlap", "0.3")
     assert f"0 / {total} done" in term.wait_for(r"0 / \d+ done")
-    term.quit()
+    term.keys("q")
 
 
 def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Terminal) -> None:
@@ -255,13 +256,30 @@ def test_adjudication_walks_only_disagreements_and_flags(project: Path, term: Te
 def test_uncertain_order_shows_the_model_suggestion(
     project: Path, term: Terminal, trained: Path
 ) -> None:
-    term.start(
-        "annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops"
-    )
+    uncertain = ["--order", "uncertain", "--model", "models/m.skops"]
+    term.start("annotate", "--annotator", "tester", *uncertain, "--blind", "0")
     screen = term.wait_for(r"0 / 54 done")
-    suggestion = re.search(r"model suggests: (support|oppose|neutral) \((0\.\d\d)\)", screen)
+    suggestion = re.search(
+        r"model suggests: (support|oppose|neutral) \((0\.\d\d)\); Enter accepts it", screen
+    )
     assert suggestion, screen
+    term.keys("Enter")  # one key accepts the preselected label
+    term.wait_for(r"1 / 54 done")
     term.quit()
+    (event,) = events(project)
+    assert event["stance"] == suggestion.group(1)
+    assert event["suggestion"] == {"label": suggestion.group(1), "shown": True}
+    # The blind share sees no suggestion; what the model said is still recorded.
+    term.start("annotate", "--annotator", "tester", *uncertain, "--blind", "1")
+    screen = term.wait_for(r"1 / 54 done")
+    assert "model suggests" not in screen
+    term.keys("Enter")
+    term.wait_for(r"no suggestion on this item")
+    term.keys("3")
+    term.wait_for(r"2 / 54 done")
+    term.quit()
+    second = events(project)[1]
+    assert second["stance"] == "neutral" and second["suggestion"]["shown"] is False
     out = subprocess.run(
         [
             str(STANCE),
@@ -278,3 +296,96 @@ def test_uncertain_order_shows_the_model_suggestion(
         text=True,
     )
     assert out.returncode == 1 and "no such model: run `stance train`" in out.stderr
+
+
+def prelabel(project: Path, items: list[dict], name: str = "tester") -> None:
+    from stance.annotation.events import make_event
+    from stance.annotation.log import AnnotationLog
+
+    with AnnotationLog(project / f"data/annotations/{name}.jsonl", name) as log:
+        for c in items:
+            log.append(
+                make_event(
+                    "label", annotator=name, guideline_version="1.0", candidate=c, stance="neutral"
+                )
+            )
+
+
+def test_limit_means_more_items_this_session(project: Path, term: Terminal) -> None:
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    prelabel(project, cands[:6])
+    term.start("annotate", "--annotator", "tester", "--limit", "3")
+    screen = term.wait_for(r"6 / 54 done; this session 0 / 3")
+    assert f"Actor: {cands[6]['actor']} " in screen
+    term.keys("s")
+    term.wait_for(r"6 / 54 done, 1 skipped; this session 1 / 3")
+    term.keys("1")
+    term.wait_for(r"7 / 54 done, 1 skipped; this session 2 / 3")
+    term.keys("2")
+    screen = term.wait_for(r"8 / 54 done, 1 skipped; this session 3 / 3")
+    assert "You decided the 3 items of this session (--limit 3)." in screen
+    term.quit()
+    assert [e["event"] for e in events(project)][6:] == ["skip", "label", "label"]
+
+
+def test_a_skipped_item_comes_back_at_the_end(project: Path, term: Terminal) -> None:
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    prelabel(project, cands[:-2])
+    first, last = cands[-2], cands[-1]
+    term.start("annotate", "--annotator", "tester")
+    screen = term.wait_for(r"52 / 54 done")
+    assert f"Actor: {first['actor']} " in screen
+    term.keys("s")
+    screen = term.wait_for(r"52 / 54 done, 1 skipped")
+    assert f"Actor: {last['actor']} " in screen
+    term.keys("3")
+    screen = term.wait_for(r"53 / 54 done, 1 skipped")
+    assert f"Actor: {first['actor']} " in screen
+    assert "skipped before: it comes back until it is labelled" in screen
+    term.keys("1")
+    screen = term.wait_for(r"54 / 54 done")
+    assert "All items in your queue are done." in screen
+    term.quit()
+    term.start("annotate", "--annotator", "tester")
+    assert "All items in your queue are done." in term.wait_for(r"54 / 54 done")
+    term.keys("q")
+
+
+def test_a_long_sentence_scrolls_and_keeps_the_actor_and_footer(project: Path, cli) -> None:
+    filler = " ".join(
+        f"delegates from province number {i} discussed fisheries and roads" for i in range(25)
+    )
+    long = f"Washington officials, in a statement that listed how {filler}, finally said that North Korea had done it."
+    assert 1500 < len(long) < 2000
+    (project / "in").mkdir()
+    (project / "in/long.txt").write_text(
+        f"A long statement\nSeoul hosted talks on Monday. {long}\n"
+    )
+    assert cli("ingest", "in").exit_code == 0
+    cands = read_jsonl(project / "data/interim/candidates.jsonl")
+    assert [c["actor"] for c in cands if c["sentence"] == long] == ["USA", "PRK"]
+    term = Terminal(project, (100, 24))
+    try:
+        term.start("annotate", "--annotator", "tester")
+        term.wait_for(r"0 / 3 done")
+        term.keys("3")  # KOR, in the short first sentence
+        screen = term.wait_for(r"1 / 3 done")
+        rows = screen.splitlines()
+        assert "Actor: USA" in screen and "Washington" in screen  # its mention, at the start
+        assert "Previous sentence:" in screen and "Seoul hosted talks on Monday." in screen
+        assert re.search(r"v \d+ more line\(s\) below", screen)
+        assert "[1] support" in rows[-3] and "[q] quit" in rows[-2]  # the footer, whole
+        term.keys("1")
+        screen = term.wait_for(r"2 / 3 done")
+        rows = screen.splitlines()
+        assert "Actor: PRK" in screen and "Korea had done it." in screen  # the mention's line
+        assert re.search(r"\^ \d+ more line\(s\) above", screen)
+        assert "[1] support" in rows[-3] and "[q] quit" in rows[-2]
+        term.keys("Up")
+        term.keys("Up")
+        screen = term.wait_for(r"2 / 3 done")
+        assert "Korea had done it." not in screen and "more line(s) below" in screen
+        assert "[1] support" in screen.splitlines()[-3]
+        term.quit()
+    finally:
+        term.kill_server()

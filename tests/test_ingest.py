@@ -194,7 +194,7 @@ def snapshot(project: Path) -> dict[str, bytes]:
 
 
 def test_cli_ingest_and_rerun_identical(project: Path, cli) -> None:
-    result = cli("ingest")
+    result = cli("ingest", "seeds")
     assert result.exit_code == 0, result.output
     assert "2 documents, 27 sentences" in result.output
     first = snapshot(project)

@@ -15,7 +15,9 @@ def test_params_fill_in_what_the_options_leave_out(project: Path) -> None:
         "actors_path": project / "data/actors.yaml",
         "claims_path": project / "data/claims.yaml",
     }
-    result = ingest_with_params(None, params, **common)  # seeds/, params' claims and languages
+    # No paths: ingest.inputs (what the stage reads); a params section naming only the seeds
+    # reads only the seeds, with params' claims and languages.
+    result = ingest_with_params(None, {**params, "inputs": ["seeds"]}, **common)
     said = summary(result)
     assert result.documents == 2 and result.candidates == 54
     assert said.lines[0].startswith("2 documents, ") and said.lines[0].endswith(

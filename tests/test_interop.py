@@ -11,7 +11,7 @@ FORMATS = ["prodigy", "labelstudio", "doccano"]
 
 @pytest.fixture
 def ingested(project: Path, cli) -> Path:
-    assert cli("ingest").exit_code == 0
+    assert cli("ingest", "seeds").exit_code == 0
     return project
 
 
@@ -45,7 +45,7 @@ def test_round_trip_drops_nothing(ingested: Path, cli, fmt: str) -> None:
         )
     out = ingested / f"export.{fmt}"
     result = cli("export", "--format", fmt, "--annotator", "core", "--output", str(out))
-    assert result.output.strip() == f"54 tasks (54 with labels) -> {out}"
+    assert result.output.splitlines()[0] == f"54 tasks (54 with labels) -> {out}"
     result = cli("import", str(out), "--format", fmt, "--annotator", "again")
     assert result.exit_code == 0, result.output
     original = states(ingested / "data/annotations/core.jsonl")
@@ -70,7 +70,10 @@ def test_prodigy_hashes_include_actor_and_claim(ingested: Path, cli) -> None:
 
 def test_label_studio_config_and_tasks(ingested: Path, cli) -> None:
     out = ingested / "ls.json"
-    cli("export", "--format", "labelstudio", "--annotator", "core", "--output", str(out))
+    shown = cli("export", "--format", "labelstudio", "--annotator", "core", "--output", str(out))
+    assert shown.output.splitlines()[-1] == (
+        f"Label Studio labelling config (import it with the tasks) -> {ingested / 'ls.xml'}"
+    )
     tasks = json.loads(out.read_text())
     result = tasks[1]["annotations"][0]["result"]
     assert {

@@ -42,21 +42,25 @@ def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     "text, message",
     [
         (
-            "ingest:\n  claims: [x]\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n"
+            "ingest:\n  inputs: [seeds]\n  claims: [x]\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n"
             "  typo: 1\n",
             "ingest.typo is not a known key",
         ),
         (
-            "ingest:\n  claims: [x]\n  shingle_size: 5\n",
+            "ingest:\n  inputs: [seeds]\n  claims: [x]\n  shingle_size: 5\n",
             "ingest.near_duplicate_threshold is missing",
         ),
         (
-            "ingest:\n  claims: [x]\n  shingle_size: 0\n  near_duplicate_threshold: 0.5\n",
+            "ingest:\n  inputs: [seeds]\n  claims: [x]\n  shingle_size: 0\n  near_duplicate_threshold: 0.5\n",
             "ingest.shingle_size = 0: expected an integer >= 1",
         ),
         (
-            "ingest:\n  claims: x\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n",
+            "ingest:\n  inputs: [seeds]\n  claims: x\n  shingle_size: 5\n  near_duplicate_threshold: 0.5\n",
             "ingest.claims = 'x': expected a non-empty list",
+        ),
+        (
+            "ingest:\n  inputs: []\n  claims: [x]\n",
+            "ingest.inputs = []: expected a non-empty list of article files or folders",
         ),
         ("ingset: {}\n", "unknown section 'ingset'"),
         ("ingest: [\n", "not valid YAML"),

@@ -159,3 +159,33 @@ def test_the_template_ships_with_the_package() -> None:
     shipped = TEMPLATE.relative_to(ROOT / "stance").as_posix()
     assert any(fnmatch(shipped, pattern) for pattern in patterns), patterns
     assert any(d.startswith("jinja2") for d in config["project"]["dependencies"])
+
+
+def test_the_card_counts_written_labels_people_confirmed_and_changed(
+    project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_dataset import constructed, label
+
+    assert cli("ingest").exit_code == 0
+    notes = project / "data/annotations"
+    label(notes, "ann", constructed(project, "train_sony-001", "USA"), "support")  # as written
+    label(notes, "ann", constructed(project, "train_sony-001", "PRK"), "oppose")  # neutral
+    label(notes, "bo", constructed(project, "train_sony-001", "PRK"), "oppose")
+    label(notes, "ann", constructed(project, "train_sony-002", "USA"), "neutral")  # support
+    text = (release_project(project, cli, tmp_path, monkeypatch) / "README.md").read_text()
+    written = json.loads((project / "reports/build.json").read_text())["constructed"]["written"]
+    assert (
+        f"Of the {written} labels written with constructed sentences, 3 were also labelled by "
+        f"people: 1 confirmed, 1 changed, 1 waiting for adjudication (left out until decided)"
+    ) in text
+    assert "the writer counts as one voter beside the annotators, not as a veto" in text
+
+
+def test_label_definitions_are_numbered_by_class_label_id() -> None:
+    from stance.annotation.guidelines import load_guidelines
+    from stance.release.card import class_label_ids
+
+    text = class_label_ids(load_guidelines(ROOT / "docs/guidelines.md").summary)
+    assert "- `0` `support`: the actor makes" in text
+    assert "- `1` `oppose`:" in text and "- `2` `neutral`:" in text
+    assert "`3 neutral`" not in text and "`1 support`" not in text

@@ -261,3 +261,85 @@ def test_dashboard_adjudication_zoom_and_focus_order(tmp_path: Path, browser: An
         assert before
     finally:
         server.kill()
+
+
+def prelabel(root: Path, items: list[dict], name: str) -> None:
+    from stance.annotation.events import make_event
+    from stance.annotation.log import AnnotationLog
+
+    with AnnotationLog(root / f"data/annotations/{name}.jsonl", name) as log:
+        for c in items:
+            log.append(
+                make_event(
+                    "label", annotator=name, guideline_version="1.0", candidate=c, stance="neutral"
+                )
+            )
+
+
+def test_skips_come_back_and_limit_is_this_session(tmp_path: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    root = make_project(tmp_path)
+    cands = read_jsonl(root / "data/interim/candidates.jsonl")
+    n = len(cands)
+    prelabel(root, cands[: n - 3], "ann")
+    server = Server(root, "--annotator", "ann", "--limit", "3").start()
+    try:
+        open_page(page, server, "ann")
+        progress = page.locator("#progress-text")
+        expect(progress).to_have_text(f"{n - 3} / {n} done; this session 0 / 3")
+        a, b, c = (x["id"] for x in cands[n - 3 :])
+        assert shown(page) == a
+        page.keyboard.press("s")
+        expect(progress).to_have_text(f"{n - 3} / {n} done, 1 skipped; this session 1 / 3")
+        assert shown(page) == b
+        page.keyboard.press("1")
+        page.keyboard.press("2")
+        expect(progress).to_have_text(f"{n - 1} / {n} done, 1 skipped; this session 3 / 3")
+        expect(page.locator("#item")).to_contain_text("You decided the 3 items of this session")
+        saved(page)
+        # The next session: the skipped item is back, marked as such.
+        server.kill()
+        server.start()
+        page.reload()
+        expect(progress).to_have_text(f"{n - 1} / {n} done, 1 skipped; this session 0 / 3")
+        assert shown(page) == a
+        expect(page.locator("#item-state")).to_contain_text("skipped before")
+        page.keyboard.press("3")
+        expect(progress).to_have_text(f"{n} / {n} done; this session 1 / 3")
+        saved(page)
+    finally:
+        server.kill()
+    decisions = [(e["id"], e["event"]) for e in read_jsonl(root / "data/annotations/ann.jsonl")]
+    assert decisions[n - 3 :] == [(a, "skip"), (b, "label"), (c, "label"), (a, "label")]
+
+
+def test_the_suggestion_is_preselected_and_enter_accepts_it(
+    tmp_path: Path, page: Any, tiny_model: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from stance.model.persist import card_path
+
+    root = make_project(tmp_path)
+    (root / "models").mkdir()
+    for src in (tiny_model, card_path(tiny_model)):
+        shutil.copy(src, root / "models" / src.name)
+    n = len(read_jsonl(root / "data/interim/candidates.jsonl"))
+    args = ["--annotator", "ann", "--order", "uncertain", "--model", "models/m.skops"]
+    server = Server(root, *args, "--blind", "0").start()
+    try:
+        open_page(page, server, "ann")
+        hint = page.locator("#item .suggestion strong")
+        expect(hint).to_be_visible()
+        best = hint.text_content()
+        expect(page.locator("button.suggested")).to_have_count(1)
+        expect(page.locator("button.suggested")).to_contain_text(best)
+        first = shown(page)
+        press(page, "Enter", 1, n)
+        saved(page)
+    finally:
+        server.kill()
+    (event,) = read_jsonl(root / "data/annotations/ann.jsonl")
+    assert (event["id"], event["stance"]) == (first, best)
+    assert event["suggestion"] == {"label": best, "shown": True}

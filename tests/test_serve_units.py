@@ -57,12 +57,14 @@ def test_an_item_fragment_escapes_marks_and_suggests() -> None:
         others={"d:0001": [(100, 109), (136, 146)]},
         actor_names={"PRK": "North Korea"},
     )
-    html = Renderer(environment(), ctx).fragment(ITEM)
+    html = Renderer(environment(), ctx).fragment(ITEM, best="oppose")
     assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
     assert "A &lt;b&gt;title&lt;/b&gt;" in html and "Before &amp; after." in html
     assert '<mark class="this"><span class="sr-only">this actor: </span>Pyongyang</mark>' in html
     assert '<span class="sr-only">other actor: </span>Washington</span>' in html
     assert "Model suggests: <strong>oppose</strong> (0.70)" in html
+    blind = Renderer(environment(), ctx).fragment(ITEM)
+    assert "Model suggests" not in blind
 
 
 def test_labels_per_hour_leave_breaks_out() -> None:
@@ -94,3 +96,86 @@ def test_the_guide_summary_becomes_list_items() -> None:
         [("1 support", True), (": the actor accuses.", False)],
         [("Unsure? Press ", False), ("f", True), (".", False)],
     ]
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "starlette"])
+def test_serve_without_the_web_extra_says_what_to_install(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """What `pip install -e .` alone gives: one line naming the extra, nothing saved."""
+    import sys
+
+    from typer.testing import CliRunner
+
+    from stance.cli import app
+
+    assert cli("ingest", "seeds").exit_code == 0
+    monkeypatch.setitem(sys.modules, missing, None)  # `import uvicorn` raises ImportError
+    result = CliRunner().invoke(app, ["serve", "--team", "ann,bo", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no URL printed
+    assert result.stderr == (
+        f"Error: `stance serve` needs {missing}, which is not installed: pip install -e "
+        f"'.[web]' in a checkout (pip install 'stance[web]' otherwise)\n"
+    )
+    assert not (project / "data/annotations" / TOKENS_FILE).exists()
+
+
+def test_a_server_that_cannot_start_saves_no_tokens(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stance.annotation.web import app as web_app
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AnnotationError("the app cannot be made")
+
+    assert cli("ingest", "seeds").exit_code == 0
+    monkeypatch.setattr(web_app, "create_app", broken)
+    result = cli("serve", "--team", "ann,bo", "--port", "0")
+    assert result.exit_code == 1 and "Error: the app cannot be made" in result.output
+    assert "token" not in result.output
+    assert not (project / "data/annotations" / TOKENS_FILE).exists()
+
+
+def test_the_adjudication_table_names_a_plain_note_a_note() -> None:
+    from stance.annotation.log import ItemState
+
+    ctx = Context(
+        claim_text={}, titles={}, previous={}, others={}, actor_names={"PRK": "North Korea"}
+    )
+    coders = {
+        "ann": ItemState("x", decision="label", stance="oppose", note="quoted denial"),
+        "bo": ItemState("x", decision="label", stance="neutral", flag=True, note="place?"),
+    }
+    html = Renderer(environment(), ctx).fragment(ITEM, coders)
+    assert '<th scope="col">Flag or note</th>' in html and "Flag note" not in html
+    assert "<td>quoted denial</td>" in html and "<td>flagged: place?</td>" in html
+
+
+@pytest.mark.parametrize("gap, shown", [(10, "392.7"), (1, "under a minute of labelling so far")])
+def test_the_dashboard_gives_web_annotators_a_rate_or_says_why_not(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, gap: int, shown: str
+) -> None:
+    import datetime as dt
+    import itertools
+
+    from stance.annotation import events
+    from stance.annotation.context import Paths
+    from stance.annotation.web.dashboard import Agreement, dashboard
+    from stance.annotation.web.project import Options, open_project
+
+    assert cli("ingest", "seeds").exit_code == 0
+    start, tick = dt.datetime(2026, 1, 1, tzinfo=dt.UTC), itertools.count()
+    monkeypatch.setattr(
+        events,
+        "now_utc",
+        lambda: (start + dt.timedelta(seconds=gap * next(tick))).isoformat().replace("+00:00", "Z"),
+    )
+    with open_project(Paths(), Options(annotators=["web"])) as served:
+        for _ in range(12):
+            served.desks["web"].session.decide("support")
+        data = dashboard(served, Agreement(samples=10))
+        (row,) = [r for r in data["progress"] if r["name"] == "web"]
+        html = environment().get_template("dashboard.html").render(**data, name="lead")
+    assert row["web"] and row["done"] == 12
+    assert shown in html

@@ -77,3 +77,45 @@ def test_upcoming_puts_undone_items_first_and_skips_decided(tmp_path: Path) -> N
     s.bring_forward("c4")
     assert [c["id"] for c in s.upcoming(2)] == ["c4", "c1"]
     log.__exit__(None, None, None)
+
+
+def test_skips_come_back_at_the_end_until_labelled(tmp_path: Path) -> None:
+    log, s = start(tmp_path / "ann.jsonl", CANDS[:4])
+    s.decide(None)  # c0
+    s.decide("support")  # c1
+    s.decide(None)  # c2
+    assert (s.done, s.skipped) == (1, 2)
+    assert [c["id"] for c in s.upcoming(9)] == ["c3", "c0", "c2"]
+    s.decide("oppose")  # c3
+    assert s.current()["id"] == "c0"
+    s.decide(None)  # c0 again: to the back of the line
+    assert [c["id"] for c in s.upcoming(9)] == ["c2", "c0"]
+    s.decide("neutral")  # c2
+    s.undo()  # c2 back in front, skipped again as before the label
+    assert (s.current()["id"], s.done, s.skipped) == ("c2", 2, 2)
+    s.apply("label", event_id="x", item="c0", stance="support")  # a skipped item is labelled
+    assert [c["id"] for c in s.upcoming(9)] == ["c2"] and (s.done, s.skipped) == (3, 1)
+    with pytest.raises(Conflict, match="already decided"):
+        s.apply("skip", event_id="y", item="c0")
+    log.__exit__(None, None, None)
+
+
+def test_limit_is_more_items_this_session(tmp_path: Path) -> None:
+    log, s = start(tmp_path / "ann.jsonl")
+    for stance in ("support", "oppose", "neutral"):
+        s.decide(stance)
+    log.__exit__(None, None, None)
+    log, s = start(tmp_path / "ann.jsonl")
+    s.limit = 2
+    assert (s.done, s.total, s.left()) == (3, 6, 2)
+    assert [c["id"] for c in s.upcoming(9)] == ["c3", "c4"]
+    s.decide(None)
+    s.decide("support")
+    assert s.current() is None and s.left() == 0
+    with pytest.raises(
+        AnnotationError, match=r"nothing left to label in this session \(--limit 2\)"
+    ):
+        s.decide("support")
+    s.undo()  # the undone item may be decided again
+    assert s.current()["id"] == "c4" and s.left() == 1
+    log.__exit__(None, None, None)

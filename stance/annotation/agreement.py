@@ -236,6 +236,9 @@ def agreement(
         )
     report["warnings"] = warnings
     report["thresholds"] = {"reliable": RELIABLE, "tentative": TENTATIVE}
+    from stance.annotation.suggestions import suggestion_agreement
+
+    report["suggestions"] = suggestion_agreement(annotations_dir)
     if candidates is not None:
         report["stale"] = sorted(i for i in ratings if i not in candidates)
     return report
@@ -277,5 +280,11 @@ def render(report: dict[str, Any]) -> str:
     for d in report["disagreements"][:20]:
         labels = ", ".join(f"{c}={v}" for c, v in d["labels"].items())
         lines.append(f"  {d['id']} {d['actor']}: {labels} | {d['sentence'][:70]}")
+    for name, v in report.get("suggestions", {}).items():
+        lines.append(
+            f"Model suggestions, {name}: accepted {v['accepted']} of {v['shown']} shown "
+            f"({f(v['acceptance'])}); agreed on {v['agreed']} of {v['blind']} blind "
+            f"({f(v['blind_agreement'])})"
+        )
     lines += [f"Warning: {w}" for w in report["warnings"]]
     return "\n".join(lines)

@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stance.core.errors import AnnotationError
-from stance.core.schema import ADJUDICATIONS, EVENT_FIELDS, EVENT_TYPES, LABELS, RESPONSES
+from stance.core.schema import (
+    ADJUDICATIONS,
+    DECISION_EVENTS,
+    EVENT_FIELDS,
+    EVENT_OPTIONAL_FIELDS,
+    EVENT_TYPES,
+    LABELS,
+    RESPONSES,
+)
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -45,6 +53,7 @@ def make_event(
     target: str | None = None,
     annotated_at: str | None = None,
     event_id: str | None = None,
+    suggestion: dict[str, Any] | None = None,
     where: str = "new event",
 ) -> dict[str, Any]:
     """One log line. `candidate` gives id, sentence, actor and claim. `event_id` is made here
@@ -67,6 +76,8 @@ def make_event(
         "annotated_at": annotated_at or now_utc(),
         "guideline_version": guideline_version,
     }
+    if suggestion is not None:
+        record["suggestion"] = suggestion
     validate_event(record, where)
     return record
 
@@ -83,9 +94,21 @@ def validate_event(e: Any, where: str) -> None:
     missing = [k for k in EVENT_FIELDS if k not in e]
     if missing:
         raise AnnotationError(f"{where}: missing field {missing[0]!r}")
-    extra = sorted(set(e) - set(EVENT_FIELDS))
+    extra = sorted(set(e) - set(EVENT_FIELDS) - set(EVENT_OPTIONAL_FIELDS))
     if extra:
         raise AnnotationError(f"{where}: unknown field {extra[0]!r}")
+    hint = e.get("suggestion")
+    if hint is not None and not (
+        e["event"] in DECISION_EVENTS
+        and isinstance(hint, dict)
+        and set(hint) == {"label", "shown"}
+        and hint["label"] in LABELS
+        and isinstance(hint["shown"], bool)
+    ):
+        raise AnnotationError(
+            f"{where}: 'suggestion' must be null or, on a decision, "
+            f'{{"label": one of {", ".join(LABELS)}, "shown": true or false}}'
+        )
     if e["event"] not in EVENT_TYPES:
         raise AnnotationError(
             f"{where}: unknown event {e['event']!r} (known: {', '.join(EVENT_TYPES)})"

@@ -196,8 +196,9 @@ def _doccano(c: dict[str, Any], st: ItemState | None) -> dict[str, Any]:
 
 def export(
     fmt: str, candidates: list[dict[str, Any]], annotations_dir: Path, annotator: str, output: Path
-) -> dict[str, int]:
-    """Write every candidate as a task, with this annotator's labels where there are any."""
+) -> dict[str, Any]:
+    """Write every candidate as a task, with this annotator's labels where there are any;
+    for Label Studio also its labelling config beside it (`config`: that path)."""
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
     check_annotator(annotator)
@@ -219,10 +220,12 @@ def export(
                 st = states.get(c["id"])
                 row = _prodigy(c, st, annotator) if fmt == "prodigy" else _doccano(c, st)
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out: dict[str, Any] = {"tasks": len(candidates), "labelled": labelled, "config": None}
     if fmt == "labelstudio":
-        with atomic_writer(output.with_suffix(".xml")) as fh:
+        out["config"] = output.with_suffix(".xml")
+        with atomic_writer(out["config"]) as fh:
             fh.write(LABEL_STUDIO_CONFIG)
-    return {"tasks": len(candidates), "labelled": labelled}
+    return out
 
 
 # --- import ---------------------------------------------------------------------------------------

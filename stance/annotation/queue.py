@@ -2,7 +2,9 @@
 
 A team shares the work by a hash of the sentence id (the same split on every machine), with a
 share of sentences given to everyone for agreement; the order is the file's, a shuffle seeded
-by the annotator's name, or the model's least certain items first.
+by the annotator's name, or the model's least certain items first, with a share of items put at
+random places (EXPLORE) so what is labelled stays a sample of the whole, not only of the
+model's doubts.
 """
 
 from __future__ import annotations
@@ -15,10 +17,18 @@ from typing import Any
 from stance.core.errors import AnnotationError
 from stance.core.schema import QUEUE_ORDERS
 
+EXPLORE = 0.1  # the share of an uncertainty-ordered queue placed at random
+
 
 def _unit(key: str) -> float:
     """A stable pseudo-random number in [0, 1) for a key."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
+def shows_suggestion(annotator: str, candidate_id: str, blind: float) -> bool:
+    """Whether this annotator sees the model's suggestion on this item: a stable `blind`
+    share is shown none, so people's agreement with the model can be measured without it."""
+    return _unit(f"blind:{annotator}:{candidate_id}") >= blind
 
 
 def assign(
@@ -49,9 +59,11 @@ def order(
     how: str,
     annotator: str,
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None,
+    explore: float = EXPLORE,
 ) -> list[dict[str, Any]]:
     """`file` keeps the ingest order; `random` shuffles sentences (their actors stay together)
-    with a seed from the annotator's name; `uncertain` puts the least certain first."""
+    with a seed from the annotator's name; `uncertain` puts the least certain first, but for
+    an `explore` share of the items, placed at random."""
     if how == "file":
         return candidates
     if how == "random":
@@ -69,7 +81,14 @@ def order(
         probs = scores(candidates)
         for c, p in zip(candidates, probs, strict=True):
             c["suggestion"] = p
-        ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: _margin(cp[1]))
+
+        def key(c: dict[str, Any], p: dict[str, float]) -> float:
+            # An explored item gets a random place among the margins (all in [0, 1]).
+            if _unit(f"explore:{annotator}:{c['id']}") < explore:
+                return _unit(f"place:{annotator}:{c['id']}")
+            return _margin(p)
+
+        ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: key(*cp))
         return [c for c, _ in ranked]
     raise AnnotationError(f"--order {how}: expected one of {', '.join(QUEUE_ORDERS)}")
 
@@ -84,7 +103,6 @@ def build_queue(
     annotator: str,
     *,
     claim: str | None = None,
-    limit: int | None = None,
     how: str = "file",
     team: list[str] | None = None,
     overlap: float = 0.0,
@@ -94,5 +112,4 @@ def build_queue(
     if claim is not None and not pool:
         raise AnnotationError(f"--claim {claim}: no candidates for this claim")
     pool = assign(pool, annotator, team or [], overlap)
-    queue = order(pool, how, annotator, scores)
-    return queue[:limit] if limit else queue
+    return order(pool, how, annotator, scores)

@@ -17,9 +17,10 @@ from stance.annotation.review import review_queue
 from stance.annotation.session import Session
 from stance.annotation.tui import check_terminal, run
 from stance.core.errors import AnnotationError
-from stance.core.schema import ADJUDICATIONS
+from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
+from stance.corpus.written import read_written
 
 
 def annotate(
@@ -32,6 +33,7 @@ def annotate(
     team: list[str] | None = None,
     overlap: float = 0.0,
     scores: Any = None,
+    blind: float = BLIND_SHARE,
 ) -> dict[str, Any]:
     """Run the UI for one annotator; returns what was done, and any warnings."""
     paths = paths or Paths()
@@ -46,7 +48,6 @@ def annotate(
         candidates,
         annotator,
         claim=claim,
-        limit=limit,
         how=how,
         team=team,
         overlap=overlap,
@@ -61,21 +62,29 @@ def annotate(
         stale = list(stale_items(log.state.items().values(), by_id))
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
-        return run_session(log, queue, ctx, guide.version, warnings)
+        return run_session(log, queue, ctx, guide.version, warnings, limit, blind)
 
 
 def run_session(
-    log: AnnotationLog, queue: list[dict[str, Any]], ctx: Any, version: str, warnings: list[str]
+    log: AnnotationLog,
+    queue: list[dict[str, Any]],
+    ctx: Any,
+    version: str,
+    warnings: list[str],
+    limit: int | None = None,
+    blind: float = BLIND_SHARE,
 ) -> dict[str, Any]:
     """Run the UI over `queue` on an open log; what was done, for the command's summary."""
     check_terminal()  # after the lock: a second process hears that first
     ctx.status = warnings
-    session = Session.start(queue, log, log.annotator, version)
+    session = Session.start(queue, log, log.annotator, version, limit)
+    session.blind = blind
     before = len(log.state.events)
     run(session, ctx)
     return {
         "path": log.path,
         "done": session.done,
+        "skipped": session.skipped,
         "total": session.total,
         "events": len(log.state.events) - before,
         "warnings": warnings,
@@ -87,7 +96,8 @@ def adjudicate(adjudicator: str, paths: Paths | None = None) -> dict[str, Any]:
     check_annotator(adjudicator, "--adjudicator")
     guide = load_guidelines(paths.guidelines)
     candidates = load_candidates(paths.candidates)
-    queue, review = review_queue(paths.annotations, candidates)
+    written = read_written(paths.documents, candidates)
+    queue, review = review_queue(paths.annotations, candidates, written)
     ctx = context_for(paths, candidates, mode="adjudicate")
     ctx.summary = guide.summary
 

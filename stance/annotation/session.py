@@ -1,8 +1,11 @@
 """An annotation session without the screen: which item comes next, and what a key does.
 
 The queue is fixed when the session starts (assignment, then order); replaying the log removes
-what is already decided, so a resumed session never shows an item twice. Undo retracts the last
-event and puts its item back in front. Each step costs O(1) whatever the queue length.
+what is already labelled, so a resumed session never shows a labelled item twice. A skipped item
+is not done: it comes back at the end of the queue (after every item not seen yet, then in the
+order they were skipped) until it is labelled. Undo retracts the last event and puts its item
+back in front. `limit` is how many items this session decides (labels and skips) before it
+stops. Each step costs O(1) whatever the queue length.
 
 Both front ends drive this one class: the terminal UI acts on the current item; the web page
 names the item it showed and the event it made (`apply`), so a request repeated after a lost
@@ -11,14 +14,16 @@ reply finds its event already in the log and writes nothing.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
 from stance.annotation.events import make_event
 from stance.annotation.log import AnnotationLog
+from stance.annotation.queue import shows_suggestion
 from stance.core.errors import AnnotationError
-from stance.core.schema import DECISION_EVENTS, LABELS
+from stance.core.schema import BLIND_SHARE, DECISION_EVENTS, LABELS
 
 
 class NotInQueue(AnnotationError):
@@ -46,50 +51,106 @@ class Session:
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # same, per item
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen: dict[str, dict[str, Any]] = field(default_factory=dict)  # event_id -> every log event
+    # Skipped items, in the order they come back: after the items not seen yet.
+    skips: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    limit: int | None = None  # items to decide in this session (None: all)
+    decided_now: set[str] = field(default_factory=set)  # items decided in this session
+    blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
+    suggest: bool = True  # False: no suggestion is shown or recorded (adjudication)
     total: int = 0
-    done: int = 0
+    done: int = 0  # labelled
+    skipped: int = 0
 
     @classmethod
     def start(
-        cls, queue: list[dict[str, Any]], log: AnnotationLog, annotator: str, version: str
+        cls,
+        queue: list[dict[str, Any]],
+        log: AnnotationLog,
+        annotator: str,
+        version: str,
+        limit: int | None = None,
     ) -> Session:
-        s = cls(queue, log, annotator, version)
+        s = cls(queue, log, annotator, version, limit=limit)
         s.by_id = {c["id"]: c for c in queue}
         s.seen = {e["event_id"]: e for e in log.state.events}
         for e in log.state.effective():
             s._remember(e)
         s.total = len(queue)
-        s.done = sum(1 for c in queue if s.is_decided(c["id"]))
+        for c in queue:
+            state = s.decision(c["id"])
+            if state == "label":
+                s.done += 1
+            elif state == "skip":
+                s.skipped += 1
+                s.skips[c["id"]] = c
         return s
 
     def _remember(self, event: dict[str, Any]) -> None:
         self.history.append(event)
         self.events.setdefault(event["id"], []).append(event)
 
+    def decision(self, candidate_id: str) -> str | None:
+        """ "label", "skip" or None: the item's last effective decision."""
+        for e in reversed(self.events.get(candidate_id, ())):
+            if e["event"] in DECISION_EVENTS:
+                return str(e["event"])
+        return None
+
     def is_decided(self, candidate_id: str) -> bool:
-        return any(e["event"] in DECISION_EVENTS for e in self.events.get(candidate_id, ()))
+        return self.decision(candidate_id) is not None
+
+    def is_labelled(self, candidate_id: str) -> bool:
+        return self.decision(candidate_id) == "label"
+
+    def suggestion(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The model's label for an item scored by it, and whether this annotator is shown it;
+        None without a model."""
+        probs = item.get("suggestion")
+        if not probs or not self.suggest:
+            return None
+        return {
+            "label": max(probs, key=probs.get),
+            "shown": shows_suggestion(self.annotator, item["id"], self.blind),
+        }
+
+    def suggested(self, item: dict[str, Any]) -> str | None:
+        """The label shown (and preselected) on this item, if any."""
+        hint = self.suggestion(item)
+        return hint["label"] if hint and hint["shown"] else None
+
+    def left(self) -> int | None:
+        """Items this session may still decide (None: no limit)."""
+        return None if self.limit is None else max(self.limit - len(self.decided_now), 0)
 
     # --- what is shown -------------------------------------------------------------------------
 
     def current(self) -> dict[str, Any] | None:
+        if self.left() == 0:
+            return None
         while self.front:
-            if not self.is_decided(self.front[-1]["id"]):
+            if not self.is_labelled(self.front[-1]["id"]):
                 return self.front[-1]
             self.front.pop()
         while self.pos < len(self.queue) and self.is_decided(self.queue[self.pos]["id"]):
             self.pos += 1
-        return self.queue[self.pos] if self.pos < len(self.queue) else None
+        if self.pos < len(self.queue):
+            return self.queue[self.pos]
+        return next(iter(self.skips.values()), None)
 
     def upcoming(self, n: int) -> list[dict[str, Any]]:
-        """The current item and those after it, in the order they will come (at most `n`)."""
+        """The current item and those after it, in the order they will come (at most `n`, and
+        at most what this session may still decide)."""
         out: list[dict[str, Any]] = []
         if self.current() is None:
             return out
+        left = self.left()
+        n = n if left is None else min(n, left)
         ids: set[str] = set()
-        for item in chain(reversed(self.front), islice(self.queue, self.pos, None)):
+        fresh = (c for c in islice(self.queue, self.pos, None) if not self.is_decided(c["id"]))
+        for item in chain(reversed(self.front), fresh, self.skips.values()):
             if len(out) >= n:
                 break
-            if item["id"] not in ids and not self.is_decided(item["id"]):
+            if item["id"] not in ids and not self.is_labelled(item["id"]):
                 ids.add(item["id"])
                 out.append(item)
         return out
@@ -97,7 +158,7 @@ class Session:
     def bring_forward(self, candidate_id: str) -> None:
         """Show this undecided item next (the dashboard links straight to one)."""
         item = self.item(candidate_id)
-        if not self.is_decided(candidate_id):
+        if not self.is_labelled(candidate_id):
             self.front.append(item)
 
     def previous(self) -> dict[str, Any] | None:
@@ -153,17 +214,37 @@ class Session:
         if item is None:
             target = self.current()
             if target is None:
-                raise AnnotationError("nothing left to label")
+                more = f" in this session (--limit {self.limit})" if self.left() == 0 else ""
+                raise AnnotationError(f"nothing left to label{more}")
         else:
             target = self.item(item)
-            if self.is_decided(item):
+            if self.is_labelled(item):
                 raise Conflict(f"item {item} is already decided (in another window?)")
         if stance is not None and stance not in LABELS:
             raise AnnotationError(f"unknown label {stance!r}")
         kind = "label" if stance else "skip"
-        event = self._append(self._event(kind, target, stance=stance, event_id=event_id))
-        self.done += 1
+        before = self.decision(target["id"])
+        hint = self.suggestion(target)
+        event = self._append(
+            self._event(kind, target, stance=stance, event_id=event_id, suggestion=hint)
+        )
+        self._count(target, before, -1)
+        self._count(target, kind, +1)
+        self.front = [f for f in self.front if f["id"] != target["id"]]
+        self.decided_now.add(target["id"])
         return event
+
+    def _count(self, item: dict[str, Any], decision: str | None, sign: int) -> None:
+        """Keep done, skipped and the skipped items' return order in step with a change."""
+        if item["id"] not in self.by_id:
+            return
+        if decision == "label":
+            self.done += sign
+        elif decision == "skip":
+            self.skipped += sign
+            self.skips.pop(item["id"], None)
+            if sign > 0:
+                self.skips[item["id"]] = item  # back of the line
 
     def flag(
         self, note: str | None, item: str | None = None, event_id: str | None = None
@@ -216,12 +297,16 @@ class Session:
         self.log.append(retract)
         self.seen[retract["event_id"]] = retract
         self.history.pop()
+        before = self.decision(last["id"])
         self.events[last["id"]].remove(last)
-        if last["event"] in DECISION_EVENTS and not self.is_decided(last["id"]):
+        if last["event"] in DECISION_EVENTS:
             item = self.by_id.get(last["id"])
             if item is not None:
-                self.done -= 1
-                self.front.append(item)
+                self._count(item, before, -1)
+                self._count(item, self.decision(last["id"]), +1)
+                self.decided_now.discard(item["id"])
+                if not self.is_labelled(item["id"]):
+                    self.front.append(item)
         return last
 
     def apply(

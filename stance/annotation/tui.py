@@ -53,12 +53,23 @@ def _wrap_runs(runs: list[tuple[str, int]], width: int) -> list[list[tuple[str, 
     return lines
 
 
+def progress_line(s: Session) -> str:
+    """Labelled of the queue, skipped apart (they come back), and this session's share."""
+    out = f" {s.done} / {s.total} done"
+    if s.skipped:
+        out += f", {s.skipped} skipped"
+    if s.limit is not None:
+        out += f"; this session {len(s.decided_now)} / {s.limit}"
+    return out + " "
+
+
 class Screen:
     def __init__(self, stdscr: Any, session: Session, ctx: Context):
         self.scr = stdscr
         self.s = session
         self.ctx = ctx
         self.message = " | ".join(ctx.status)
+        self.scroll: tuple[str, int] | None = None  # item id, first sentence row shown
         timing = os.environ.get("STANCE_UI_TIMING")
         self.timing = open(timing, "a", buffering=1, encoding="utf-8") if timing else None
 
@@ -77,10 +88,14 @@ class Screen:
             return
         item = s.current()
         head = f" stance {ctx.mode}: {s.annotator} "
-        progress = f" {s.done} / {s.total} done "
+        progress = progress_line(s)
         self.put(0, 0, head.ljust(w - len(progress) - 1) + progress, curses.A_REVERSE)
         if item is None:
-            self.put(2, 2, "All items in your queue are done. Press q to quit, u to undo.")
+            if s.left() == 0:
+                done = f"You decided the {s.limit} items of this session (--limit {s.limit})."
+            else:
+                done = "All items in your queue are done."
+            self.put(2, 2, f"{done} Press q to quit, u to undo.")
             self.put(h - 1, 0, self.message[: w - 1])
             scr.refresh()
             return
@@ -95,35 +110,79 @@ class Screen:
         name = ctx.actor_names.get(item["actor"], item["actor"])
         self.put(y, 2, f"Actor: {item['actor']} ({name})", curses.A_BOLD | curses.color_pair(1))
         y += 2
-        prev = ctx.previous.get(item["sentence_id"])
-        if prev:
-            for line in textwrap.wrap(prev, w - 6)[-2:]:
-                self.put(y, 4, line, curses.A_DIM)
-                y += 1
-            y += 1
-        for runs in _wrap_runs(_segments(item, ctx), w - 6):
-            x = 4
-            for text, attr in runs:
-                self.put(y, x, text, attr)
-                x += len(text)
-            y += 1
-        y += 1
         st = s.state_of(item["id"])
         notes = []
         if st["flag"]:
             notes.append("flagged" + (f": {st['note']}" if st["note"] else ""))
         if st["response"]:
             notes.append(f"response: {st['response']}")
-        if item.get("suggestion"):
-            best = max(item["suggestion"], key=item["suggestion"].get)
-            notes.append(f"model suggests: {best} ({item['suggestion'][best]:.2f})")
-        for line in (ctx.extra(item) if ctx.extra else []) + notes:
-            self.put(y, 4, line[: w - 6], curses.color_pair(3))
+        if s.decision(item["id"]) == "skip":
+            notes.append("skipped before: it comes back until it is labelled")
+        best = s.suggested(item)
+        if best is not None:
+            notes.append(
+                f"model suggests: {best} ({item['suggestion'][best]:.2f}); Enter accepts it"
+            )
+        notes = (ctx.extra(item) if ctx.extra else []) + notes
+        helps = textwrap.wrap(HELP, w - 2)
+        footer = h - 1 - len(helps)  # the keys, then the message line: never drawn over
+        bottom = footer - 1 - len(notes)  # the sentence ends above this row
+        lines = _wrap_runs(_segments(item, ctx), w - 6)
+        prev = ctx.previous.get(item["sentence_id"])
+        if prev and bottom - y - 4 >= min(len(lines), 3):  # the sentence comes first
+            self.put(y, 2, "Previous sentence:", curses.A_DIM | curses.A_BOLD)
             y += 1
-        for i, line in enumerate(textwrap.wrap(HELP, w - 2)):
-            self.put(h - 3 + i, 1, line, curses.A_BOLD)
+            for line in textwrap.wrap(prev, w - 6)[-2:]:
+                self.put(y, 4, line, curses.A_DIM)
+                y += 1
+            y += 1
+        self.put(y, 2, "Sentence:", curses.A_BOLD)
+        y += 1
+        for row in self.window(lines, max(bottom - y, 1), item["id"]):
+            if y >= footer:
+                break
+            x = 4
+            for text, attr in row:
+                self.put(y, x, text, attr)
+                x += len(text)
+            y += 1
+        y += 1
+        for line in notes:
+            if y < footer:
+                self.put(y, 4, line[: w - 6], curses.color_pair(3))
+            y += 1
+        for i, line in enumerate(helps):
+            self.put(footer + i, 1, line, curses.A_BOLD)
         self.put(h - 1, 0, self.message[: w - 1])
         scr.refresh()
+
+    def window(
+        self, lines: list[list[tuple[str, int]]], rows: int, item_id: str
+    ) -> list[list[tuple[str, int]]]:
+        """The wrapped sentence cut to `rows` rows: a long one scrolls (arrow keys), starting
+        where the actor's mention is, with a line saying how much is above and below."""
+        if len(lines) <= rows:
+            self.scroll = None
+            return lines
+        marked = rows >= 3  # one row each for the markers above and below
+        rows = rows - 2 if marked else rows
+        if self.scroll is None or self.scroll[0] != item_id:
+            mine = next(
+                (i for i, ln in enumerate(lines) if any(a & curses.A_REVERSE for _, a in ln)), 0
+            )
+            self.scroll = (item_id, max(0, mine - rows // 3))
+        top = min(max(self.scroll[1], 0), len(lines) - rows)
+        self.scroll = (item_id, top)
+        above, below = top, len(lines) - top - rows
+        if not marked:
+            return lines[top : top + rows]
+        marker = curses.A_DIM | curses.A_BOLD
+        out: list[list[tuple[str, int]]] = [
+            [(f"^ {above} more line(s) above (Up arrow)" if above else "", marker)]
+        ]
+        out += lines[top : top + rows]
+        out.append([(f"v {below} more line(s) below (Down arrow)" if below else "", marker)])
+        return out
 
     def prompt(self, label: str) -> str | None:
         """A one-line text input at the bottom; Enter saves, Esc cancels."""
@@ -173,6 +232,18 @@ class Screen:
         key = ord(ch) if isinstance(ch, str) and len(ch) == 1 else ch
         if key == ord("q"):
             return False
+        if key in (curses.KEY_UP, curses.KEY_DOWN, curses.KEY_PPAGE, curses.KEY_NPAGE):
+            if self.scroll is not None:
+                step = 1 if key in (curses.KEY_UP, curses.KEY_DOWN) else 5
+                down = key in (curses.KEY_DOWN, curses.KEY_NPAGE)
+                self.scroll = (self.scroll[0], self.scroll[1] + (step if down else -step))
+            return True
+        if key in (10, 13, curses.KEY_ENTER) and s.current() is not None:
+            best = s.suggested(s.current())  # type: ignore[arg-type]
+            if best is None:
+                self.message = "no suggestion on this item: 1, 2 or 3 labels it"
+                return True
+            key = ord(str(LABELS.index(best) + 1))
         if key in KEYS_LABEL or key == ord("s"):
             if s.current() is None:
                 self.message = "Nothing left: u undoes the last decision, q quits."

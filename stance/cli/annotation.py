@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from stance.cli.app import app, say
+from stance.core.schema import BLIND_SHARE
 from stance.core.schema import AnnotationFormat as Format
 from stance.core.schema import QueueOrder as Order
 
@@ -25,7 +26,10 @@ def annotate(
             "--claim", help="Only candidates for this claim: its id, or its text in the registry."
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many items.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Decide this many more items in this session, then stop."),
+    ] = None,
     order: Annotated[
         Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
     ] = Order.file,
@@ -39,6 +43,15 @@ def annotate(
     model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
         "models/model.skops"
     ),
+    blind: Annotated[
+        float,
+        typer.Option(
+            "--blind",
+            min=0.0,
+            max=1.0,
+            help="With --order uncertain: share of items shown without the model's suggestion.",
+        ),
+    ] = BLIND_SHARE,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
 
@@ -60,11 +73,13 @@ def annotate(
         team=members,
         overlap=overlap,
         scores=scores,
+        blind=blind,
     )
     for w in result["warnings"]:
         say("Warning", w)
+    skipped = f", {result['skipped']} skipped (they come back)" if result["skipped"] else ""
     typer.echo(
-        f"{result['done']} / {result['total']} done; "
+        f"{result['done']} / {result['total']} done{skipped}; "
         f"{result['events']} new events in {result['path']}"
     )
 
@@ -99,6 +114,10 @@ def serve(
     lead: Annotated[
         str, typer.Option("--lead", help="Name of the lead: dashboard and adjudication.")
     ] = "lead",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Each annotator decides this many more items, then stops."),
+    ] = None,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; 0.0.0.0 opens it to the network.")
     ] = "127.0.0.1",
@@ -108,6 +127,23 @@ def serve(
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
     ] = False,
+    retrain_every: Annotated[
+        int,
+        typer.Option(
+            "--retrain-every",
+            help="With --order uncertain: retrain in the background after this many new labels "
+            "(0: never).",
+        ),
+    ] = 50,
+    blind: Annotated[
+        float,
+        typer.Option(
+            "--blind",
+            min=0.0,
+            max=1.0,
+            help="With --order uncertain: share of items shown without the model's suggestion.",
+        ),
+    ] = BLIND_SHARE,
 ) -> None:
     """Label in the browser: a local web app over the same queues, session logic and logs as
     `stance annotate`, with a dashboard and adjudication view for the lead.
@@ -128,11 +164,22 @@ def serve(
         overlap=overlap,
         claim=claim,
         how=order.value,
+        limit=limit,
+        blind=blind,
+        retrain_every=retrain_every,
     )
     if order.value == "uncertain":
+        import json
+
+        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
+        def loop_model(path: Path) -> tuple[Any, dict[str, Any]]:
+            """A model trained while labelling: its scorer and its card, to swap in."""
+            return scorer(path), json.loads(card_path(path).read_text(encoding="utf-8"))
+
         options.scores = scorer(model)
+        options.load_model = loop_model
     run(
         options,
         host=host,
@@ -223,6 +270,10 @@ def export_cmd(
         fmt.value, load_candidates(candidates), Path("data/annotations"), annotator, output
     )
     typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
+    if counts["config"] is not None:
+        typer.echo(
+            f"Label Studio labelling config (import it with the tasks) -> {counts['config']}"
+        )
 
 
 @app.command("import")

@@ -36,7 +36,7 @@ def ingest(
         list[Path] | None,
         typer.Argument(
             help="Article files or folders: .txt, .html, .jsonl, .parquet, .warc, .warc.gz. "
-            "Default: seeds/."
+            "Default: params.yaml ingest.inputs (the seeds and data/constructed)."
         ),
     ] = None,
     claim: Annotated[

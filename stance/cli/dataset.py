@@ -28,6 +28,13 @@ def build(params: ParamsOpt = None) -> None:
     for u in report["unresolved"]:
         labels = ", ".join(f"{k}={v}" for k, v in u["labels"].items())
         typer.echo(f"Unresolved (adjudicate it): {u['id']} {u['actor']}: {labels}", err=True)
+    written = report["constructed"]
+    if written["reviewed"]:
+        typer.echo(
+            f"Constructed labels people also labelled: {written['reviewed']} of "
+            f"{written['written']} ({written['confirmed']} confirmed, {written['changed']} "
+            f"changed, {written['awaiting_adjudication']} waiting for adjudication)"
+        )
     splits = ", ".join(f"{k} {v}" for k, v in report["by_split"].items())
     typer.echo(
         f"{report['rows']} rows of {report['candidates']} candidates ({splits}); "

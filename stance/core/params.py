@@ -67,6 +67,11 @@ _CLASS_WEIGHT = Param("balanced", _one_of("balanced", "none"), "'balanced' or 'n
 
 SPEC: dict[str, Spec] = {
     "ingest": {
+        "inputs": Param(
+            ["seeds", "data/constructed"],
+            _str_list,
+            "a non-empty list of article files or folders (what bare `stance ingest` reads)",
+        ),
         "claims": Param(
             ["sony-hack-2014"], _str_list, "a non-empty list of claim ids or accusations as text"
         ),

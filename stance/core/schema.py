@@ -118,6 +118,12 @@ EVENT_FIELDS: Final = (
     "annotated_at",
     "guideline_version",
 )
+# Optional on a decision made with a model in the loop: {"label": the model's label, "shown":
+# whether the annotator saw it}. Logs written before it existed stay valid.
+EVENT_OPTIONAL_FIELDS: Final = ("suggestion",)
+# The share of items shown without the model's suggestion (stance annotate/serve --blind):
+# agreement with the model is measured on them free of the suggestion's pull.
+BLIND_SHARE: Final = 0.1
 # The adjudicators' shared log, data/annotations/adjudications.jsonl (same event format).
 ADJUDICATIONS: Final = "adjudications"
 

@@ -19,11 +19,12 @@ def ingest_with_params(
     html_extractor: str | None = None,
     **options: Any,
 ) -> IngestResult:
-    """`ingest` of `paths` (default seeds/) with the `ingest` section of params.yaml
+    """`ingest` of `paths` (default: `ingest.inputs`, what the DVC stage reads) with the
+    `ingest` section of params.yaml
     (`params`); `claims`, `langs` and `html_extractor`, when given, override its values, and
     `options` go to `ingest` as they are."""
     return ingest(
-        paths or [Path("seeds")],
+        paths or [Path(x) for x in params["inputs"]],
         claims=claims or params["claims"],
         shingle_size=params["shingle_size"],
         near_duplicate_threshold=params["near_duplicate_threshold"],

@@ -2,8 +2,12 @@
 
 Each candidate is resolved by, in order: an adjudication; else the label every annotator who
 labelled it gave (unanimous, one annotator included); else a strict majority. Anything else is
-unresolved: reported, never guessed, and left out. Labels that refer to candidates which no
-longer exist (or whose sentence changed) stop the build: they are never remapped.
+unresolved: reported, never guessed, and left out. The writer of a constructed sentence is one
+voter among the annotators, not a veto: a sentence nobody else labelled keeps the writer's
+label, annotators who disagree with it outvote it or send the item to adjudication, and the
+report counts the writer's labels that people confirmed and changed. Labels that refer to
+candidates which no longer exist (or whose sentence changed) stop the build: they are never
+remapped.
 
 Splits are made over connected components of documents, where two documents are connected
 when they share a near-duplicate group, so no document and no group is on two sides. Whole
@@ -22,20 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from stance.annotation.log import ItemState, describe_stale, log_path, read_all, stale_items
-from stance.annotation.review import adjudications
+from stance.annotation.review import adjudications, writer_vote
 from stance.core.errors import AnnotationError, InputError
 from stance.core.files import atomic_writer
 from stance.core.schema import (
     ADJUDICATIONS,
     CANDIDATE_FIELDS,
     DATASET_COLUMNS,
-    LABELS,
     RESPONSES,
     SPLITS,
 )
 from stance.core.tables import read_jsonl
 from stance.core.unionfind import UnionFind
 from stance.corpus.candidates import load_candidates
+from stance.corpus.written import WRITER, written_labels
 
 
 @dataclass(frozen=True)
@@ -74,44 +78,6 @@ def _response(votes: dict[str, ItemState], stance: str) -> str | None:
         return None
     best = max(tags.values())
     return min((t for t, n in tags.items() if n == best), key=RESPONSES.index)
-
-
-def constructed_labels(
-    documents: list[dict[str, Any]], candidates: list[dict[str, Any]]
-) -> dict[str, tuple[str, str | None, str]]:
-    """Candidate id -> (stance, response, "constructed") for documents written with labels.
-
-    The writer labels every actor of the sentence; an actor the tagger finds but the writer did
-    not label, or the reverse, is an error naming the document, so the two never drift apart.
-    """
-    labelled = {d["doc_id"]: d for d in documents if d.get("labels")}
-    found: dict[str, set[str]] = defaultdict(set)
-    out: dict[str, tuple[str, str | None, str]] = {}
-    for c in candidates:
-        doc = labelled.get(c["doc_id"])
-        if doc is None:
-            continue
-        found[c["doc_id"]].add(c["actor"])
-        stance = doc["labels"].get(c["actor"])
-        if stance is None:
-            raise InputError(
-                f"{doc['path']}: {c['actor']} is mentioned ({c['mentions'][0]['text']!r}) but "
-                f"has no label: add it to 'labels'"
-            )
-        if stance not in LABELS:
-            raise InputError(f"{doc['path']}: unknown label {stance!r} for {c['actor']}")
-        response = (doc.get("responses") or {}).get(c["actor"])
-        if response is not None and response not in RESPONSES:
-            raise InputError(f"{doc['path']}: unknown response {response!r} for {c['actor']}")
-        out[c["id"]] = (stance, response, "constructed")
-    for doc_id, doc in labelled.items():
-        missing = sorted(set(doc["labels"]) - found[doc_id])
-        if missing:
-            raise InputError(
-                f"{doc['path']}: labelled actor {missing[0]} is not found in the text: fix the "
-                f"text or add an alias to data/actors_curated.yaml"
-            )
-    return out
 
 
 def _stable(seed: int, key: str) -> str:
@@ -169,6 +135,23 @@ def assign_splits(
     return out
 
 
+# The split `stance train` fits on: a build without it would only fail later, in another stage.
+TRAINING_SPLIT = "train"
+
+
+def check_training_split(rows: list[dict[str, Any]], paths: BuildPaths) -> None:
+    """Refuse, before anything is written, a dataset whose train split is empty."""
+    if any(r["split"] == TRAINING_SPLIT for r in rows):
+        return
+    sources = ", ".join(f"{k} {n}" for k, n in sorted(Counter(r["source"] for r in rows).items()))
+    raise AnnotationError(
+        f"{paths.dataset}: the {TRAINING_SPLIT} split would be empty (resolved rows by source: "
+        f"{sources}; pinned sources and documents go to test): ingest documents that are not "
+        f"pinned, e.g. `stance ingest` with params.yaml ingest.inputs listing data/constructed, "
+        f"or label some"
+    )
+
+
 def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     """Resolve labels, split, write the Parquet dataset, the split ids and a report."""
     import pandas as pd
@@ -177,7 +160,7 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     by_id = {c["id"]: c for c in candidates}
     documents = list(read_jsonl(paths.documents))
     sources = {d["doc_id"]: d["source"] for d in documents}
-    written = constructed_labels(documents, candidates)
+    written = written_labels(documents, candidates)
     states, warnings = read_all(paths.annotations)
     adjudicated = adjudications(paths.annotations)
     for name, items in [*states.items(), (ADJUDICATIONS, adjudicated)]:
@@ -194,20 +177,33 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     unresolved: list[dict[str, Any]] = []
     how_counts: Counter[str] = Counter()
+    reviewed: Counter[str] = Counter()  # the writer's labels that people looked at, by outcome
     for c in candidates:
-        stance: str | None
+        people = {k: v for k, v in votes.get(c["id"], {}).items() if v.stance}
+        voters = dict(people)
         if c["id"] in written:
-            stance, response, how = written[c["id"]]
-        else:
-            stance, response, how = resolve(votes.get(c["id"], {}), adjudicated.get(c["id"]))
+            voters[WRITER] = writer_vote(c["id"], written[c["id"]])
+        decided = adjudicated.get(c["id"])
+        stance, response, how = resolve(voters, decided)
+        if how == "unanimous" and not people:
+            how = "constructed"  # the writer alone
         how_counts[how] += 1
+        if c["id"] in written and (people or (decided is not None and decided.stance)):
+            mine = written[c["id"]][0]
+            reviewed[
+                "awaiting_adjudication"
+                if stance is None
+                else "confirmed"
+                if stance == mine
+                else "changed"
+            ] += 1
         if how == "unresolved":
             unresolved.append(
                 {
                     "id": c["id"],
                     "actor": c["actor"],
                     "sentence": c["sentence"],
-                    "labels": {k: v.stance for k, v in votes[c["id"]].items()},
+                    "labels": {k: v.stance for k, v in voters.items()},
                 }
             )
         if stance is None:
@@ -216,14 +212,13 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
             raise InputError(
                 f"{paths.documents}: no document {c['doc_id']!r}: rerun `stance ingest`"
             )
-        labelled_by = sorted(k for k, v in votes.get(c["id"], {}).items() if v.stance)
         rows.append(
             {
                 **{k: c[k] for k in CANDIDATE_FIELDS},
                 "stance": stance,
                 "response": response,
                 "source": sources[c["doc_id"]],
-                "annotators": labelled_by,
+                "annotators": sorted(people),
                 "resolution": how,
             }
         )
@@ -241,6 +236,7 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
     )
     for r in rows:
         r["split"] = split_of[r["doc_id"]]
+    check_training_split(rows, paths)
     frame = pd.DataFrame(rows, columns=list(DATASET_COLUMNS))
     paths.dataset.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(paths.dataset, "wb") as fh:
@@ -261,6 +257,14 @@ def build(paths: BuildPaths, params: dict[str, Any]) -> dict[str, Any]:
         "candidates": len(candidates),
         "resolution": dict(sorted(how_counts.items())),
         "unresolved": unresolved,
+        # Of the labels constructed sentences were written with: how many there are, and of
+        # those people labelled or adjudicated, how many they confirmed, changed, or left
+        # waiting for adjudication (out of the dataset until then, each one in `unresolved`).
+        "constructed": {
+            "written": len(written),
+            "reviewed": sum(reviewed.values()),
+            **{k: reviewed[k] for k in ("confirmed", "changed", "awaiting_adjudication")},
+        },
         "by_split": {s: v["rows"] for s, v in splits.items()},
         "by_source": dict(sorted(Counter(r["source"] for r in rows).items())),
         "by_label": dict(sorted(Counter(r["stance"] for r in rows).items())),

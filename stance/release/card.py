@@ -145,6 +145,7 @@ def card_context(
     # Only without any label to date it by: the year SOURCE_DATE_EPOCH fixes, else this one.
     built = source_date() or dt.datetime.now(dt.UTC)
     seed_claims = sorted({c for c in frame.loc[frame["source"] == SOURCE_SEED, "claim"]})
+    guide = load_guidelines(paths.guidelines)
     kinds = Counter(registry.actors[a].type for a in set(frame["actor"]) if a in registry.actors)
     return {
         "rows": len(frame),
@@ -173,8 +174,10 @@ def card_context(
             if c in claims
         ],
         "actor_kinds": dict(sorted(kinds.items())),
-        "guide": load_guidelines(paths.guidelines),
+        "guide": guide,
+        "label_summary": class_label_ids(guide.summary),
         "agreement": _agreement(_json(paths.agreement)),
+        "written": (_json(paths.build_report) or {}).get("constructed"),
         "results": _results(frame, _json(paths.metrics)),
         "emergent": _json(paths.emergent),
         "newest_label": newest[:10] if newest else None,
@@ -183,6 +186,18 @@ def card_context(
         "contact_url": _issue_tracker(),
         "fmt": fmt,
     }
+
+
+def class_label_ids(summary: str) -> str:
+    """The guidelines' summary with each label's key in the UI (`1 support`) replaced by its
+    ClassLabel id in the release (`0` `support`), so the card numbers labels one way."""
+    import re
+
+    def swap(m: re.Match[str]) -> str:
+        label = m.group(2)
+        return f"`{LABELS.index(label)}` `{label}`" if label in LABELS else m.group(0)
+
+    return re.sub(r"`([1-9]) (\w+)`", swap, summary)
 
 
 def _sum(src: dict[str, dict[str, int]], real: bool) -> dict[str, int]:

@@ -38,6 +38,7 @@ class ReleasePaths:
     claims: Path = Path("data/claims.yaml")
     guidelines: Path = Path("docs/guidelines.md")
     agreement: Path = Path("reports/agreement.json")
+    build_report: Path = Path("reports/build.json")
     metrics: Path = Path("reports/metrics.json")
     emergent: Path = Path("benchmarks/results/emergent.json")
     dvc_lock: Path = Path("dvc.lock")

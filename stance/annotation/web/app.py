@@ -199,6 +199,8 @@ def create_app(served: Served, tokens: Tokens, port: int, hosts: list[str] | Non
                     response=data.get("response"),
                     expect=data.get("expect"),
                 )
+                if p.role != LEAD and served.retrainer is not None and not duplicate:
+                    served.retrainer.note()  # at most starts a thread: never waits for a fit
                 review = served.review if p.role == LEAD else None
                 state = renderer.state(session, review, have)
                 return {"saved": True, "duplicate": duplicate, **state}

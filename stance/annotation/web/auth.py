@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,16 @@ class Tokens:
     ) -> tuple[Tokens, dict[Principal, str]]:
         """The tokens of `principals`, kept from the file or made now; the new ones are
         returned in clear, to be shown once. `renew` revokes every stored token."""
+        tokens, new, save = cls.prepare(folder, principals, renew)
+        save()
+        return tokens, new
+
+    @classmethod
+    def prepare(
+        cls, folder: Path, principals: list[Principal], renew: bool = False
+    ) -> tuple[Tokens, dict[Principal, str], Callable[[], None]]:
+        """`load_or_issue` with the writing left to the caller (`save`): a server saves new
+        tokens only once nothing can stop it from starting, so no URL it never showed is kept."""
         path = folder / TOKENS_FILE
         data: dict = {"secret": secrets.token_hex(32), "tokens": {}}
         if path.exists() and not renew:
@@ -61,10 +72,14 @@ class Tokens:
             if p.key not in data["tokens"]:
                 new[p] = secrets.token_urlsafe(32)
                 data["tokens"][p.key] = digest(new[p])
-        if new or renew or not path.exists():
-            _write(path, data)
+        changed = bool(new) or renew or not path.exists()
+
+        def save() -> None:
+            if changed:
+                _write(path, data)
+
         by_digest = {data["tokens"][p.key]: p for p in principals}
-        return cls(by_digest, bytes.fromhex(data["secret"])), new
+        return cls(by_digest, bytes.fromhex(data["secret"])), new, save
 
     def who(self, token: str | None) -> Principal | None:
         if not token or len(token) > 200:

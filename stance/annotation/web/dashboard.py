@@ -31,17 +31,20 @@ def progress(served: Served, states: dict[str, dict[str, ItemState]]) -> list[di
         items = states.get(name, {})
         desk = served.desks.get(name)
         decided = [s for s in items.values() if s.decision]
+        times = [s.annotated_at for s in decided if s.stance and s.annotated_at]
+        rate = labels_per_hour(times)
         rows.append(
             {
                 "name": name,
                 "web": desk is not None,
-                "done": desk.session.done if desk else len(decided),
+                # Labelled: a skipped item comes back, so it is counted apart.
+                "done": desk.session.done if desk else sum(1 for s in decided if s.stance),
                 "total": desk.session.total if desk else None,
                 "skips": sum(1 for s in decided if s.decision == "skip"),
                 "flags": sum(1 for s in items.values() if s.flag),
-                "per_hour": labels_per_hour(
-                    [s.annotated_at for s in decided if s.stance and s.annotated_at]
-                ),
+                "per_hour": rate,
+                # Why there is no rate yet: a few quick labels on the web are not a rate.
+                "rate_note": "under a minute of labelling so far" if times and rate is None else "",
             }
         )
     return rows
@@ -76,7 +79,7 @@ class Agreement:
 
 def waiting(served: Served, states: dict[str, dict[str, ItemState]]) -> list[dict[str, Any]]:
     """Disagreements and flags not adjudicated yet, in candidate order."""
-    review = needs_review(states)
+    review = needs_review(states, served.written)
     decided = {i for i, s in served.adjudications.state.items().items() if s.decision}
     out = []
     for c in served.candidates:
@@ -103,4 +106,5 @@ def dashboard(served: Served, agreement: Agreement) -> dict[str, Any]:
         "agreement": agreement(states),
         "waiting": waiting(served, states),
         "adjudicated": sum(1 for s in served.adjudications.state.items().values() if s.decision),
+        "model": served.retrainer.status if served.retrainer else None,
     }

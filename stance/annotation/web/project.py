@@ -34,10 +34,12 @@ from stance.annotation.queue import build_queue
 from stance.annotation.review import needs_review
 from stance.annotation.session import Session
 from stance.annotation.web.auth import ANNOTATOR, LEAD, Principal
+from stance.annotation.web.retrain import Retrainer
 from stance.core.errors import AnnotationError
-from stance.core.schema import ADJUDICATIONS
+from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
 from stance.corpus.claim_input import registry_claim
+from stance.corpus.written import read_written
 
 SERVE_LOCK = ".serve.lock"
 
@@ -59,6 +61,10 @@ class Options:
     overlap: float = 0.0
     claim: str | None = None
     how: str = "file"
+    limit: int | None = None  # items each annotator decides while this server runs
+    blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
+    retrain_every: int = 0  # with a model: retrain after this many new labels (0: never)
+    load_model: Any = None  # (path) -> (scorer, card), for retraining
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -82,6 +88,10 @@ def check_options(o: Options) -> None:
             raise AnnotationError(f"--annotator {outside[0]} is not in --team {','.join(o.team)}")
     if not 0 <= o.overlap <= 1:
         raise AnnotationError(f"--overlap {o.overlap}: expected a fraction from 0 to 1")
+    if o.retrain_every < 0:
+        raise AnnotationError(f"--retrain-every {o.retrain_every}: expected 0 (never) or more")
+    if o.limit is not None and o.limit < 1:
+        raise AnnotationError(f"--limit {o.limit}: expected a positive number")
 
 
 @contextlib.contextmanager
@@ -133,8 +143,13 @@ class Served:
         self.warnings = warnings
         self.lead = Desk(lead, Session.start([], adjudications, lead.name, version))
         self.review: dict[str, dict[str, ItemState]] = {}
+        # The labels constructed sentences were written with: the writer is one more voter.
+        self.written = read_written(paths.documents, candidates)
         self._review_key: tuple[str, ...] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], dict[str, ItemState]]] = {}
+        self.retrainer: Retrainer | None = None
+        if options.scores is not None and options.retrain_every > 0 and options.load_model:
+            self.retrainer = Retrainer(self, options.retrain_every, options.load_model)
 
     def principals(self) -> list[Principal]:
         return [d.principal for d in self.desks.values()] + [self.lead.principal]
@@ -168,13 +183,14 @@ class Served:
     def lead_session(self) -> Session:
         """The adjudication session over what needs review now; call with the lead's lock.
         Disagreements appear while the team labels, so the queue is rebuilt when they change."""
-        self.review = needs_review(self.states())
+        self.review = needs_review(self.states(), self.written)
         queue = [c for c in self.candidates if c["id"] in self.review]
         key = tuple(c["id"] for c in queue)
         if key != self._review_key:
             self.lead.session = Session.start(
                 queue, self.adjudications, self.lead.principal.name, self.version
             )
+            self.lead.session.suggest = False  # the lead decides from the people's labels
             self._review_key = key
         return self.lead.session
 
@@ -221,7 +237,8 @@ def open_project(paths: Paths, o: Options) -> Iterator[Served]:
             stale = list(stale_items(log.state.items().values(), by_id))
             if stale:
                 warnings.append(describe_stale(path, stale, paths.candidates))
-            session = Session.start(queues[name], log, name, guide.version)
+            session = Session.start(queues[name], log, name, guide.version, o.limit)
+            session.blind = o.blind
             desks[name] = Desk(Principal(name, ANNOTATOR), session)
         adj_path = log_path(paths.annotations, ADJUDICATIONS)
         adjudications = stack.enter_context(AnnotationLog(adj_path, o.lead))

@@ -1,13 +1,16 @@
 """`stance serve`: check the options, bind, open every log, print the private URLs, serve.
 
-Order matters: every option error comes before anything is bound or written; the port is bound
-before the logs are opened, so a busy port costs nothing; tokens are written last.
+Order matters: a missing web dependency and every option error come before anything is bound
+or written; the port is bound before the logs are opened, so a busy port costs nothing; tokens
+are written last, once the app is made, so a server that cannot start keeps no URL it never
+showed.
 """
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from typing import Any
 
 from stance.annotation.context import Paths
 from stance.annotation.web.auth import LEAD, Tokens
@@ -15,6 +18,25 @@ from stance.annotation.web.project import Options, Served, check_options, open_p
 from stance.core.errors import AnnotationError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WEB_MODULES = ("starlette", "uvicorn", "jinja2")  # the `web` extra of pyproject.toml
+
+
+def check_web_dependencies() -> None:
+    """One clear line, before anything is written, when the `web` extra is not installed."""
+    import importlib
+
+    missing = []
+    for name in WEB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise AnnotationError(
+            f"`stance serve` needs {', '.join(missing)}, which {verb} not installed: "
+            f"pip install -e '.[web]' in a checkout (pip install 'stance[web]' otherwise)"
+        )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -50,6 +72,7 @@ def serve(
 ) -> None:
     """Serve until interrupted (Ctrl-C, SIGTERM); every answered decision is on disk."""
     paths = paths or Paths()
+    check_web_dependencies()
     check_options(options)
     if not paths.candidates.exists():
         raise AnnotationError(f"{paths.candidates}: no such file: run `stance ingest` first")
@@ -62,7 +85,9 @@ def serve(
     with sock, open_project(paths, options) as served:
         for w in served.warnings:
             warn(w)
-        tokens, new = Tokens.load_or_issue(paths.annotations, served.principals(), new_tokens)
+        tokens, new, save = Tokens.prepare(paths.annotations, served.principals(), new_tokens)
+        server = make_server(served, tokens, sock, host)
+        save()
         shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
         base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{sock.getsockname()[1]}"
         say("Private URLs (each carries its holder's token, shown this once, stored hashed):")
@@ -75,10 +100,11 @@ def serve(
         if len(new) < len(served.principals()):
             say("Lost a URL? Restart with --new-tokens: every holder gets a new one.")
         say(f"Serving {base} (Ctrl-C stops; every answered decision is already on disk)")
-        run(served, tokens, sock, host)
+        server.run(sockets=[sock])
 
 
-def run(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> None:
+def make_server(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> Any:
+    """The uvicorn server over the app, ready to run on `sock`."""
     import uvicorn
 
     from stance.annotation.web.app import create_app
@@ -96,4 +122,4 @@ def run(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> None:
         lifespan="off",
         timeout_graceful_shutdown=2,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    return uvicorn.Server(config)

@@ -74,12 +74,20 @@ class Renderer:
         self._cache: dict[str, str] = {}
         self._item = env.get_template("_item.html")
 
-    def fragment(self, item: dict[str, Any], coders: dict[str, ItemState] | None = None) -> str:
-        if coders is None and item["id"] in self._cache:
-            return self._cache[item["id"]]
+    def fragment(
+        self,
+        item: dict[str, Any],
+        coders: dict[str, ItemState] | None = None,
+        best: str | None = None,
+    ) -> str:
+        """The item's HTML; `best` is the model's label when this annotator is shown it."""
+        probs = item.get("suggestion") or {}
+        # A retrained model changes the suggestion: the figure shown is part of the key.
+        key = f"{item['id']}:{best}:{probs.get(best, 0.0):.2f}" if best else item["id"]
+        if coders is None and key in self._cache:
+            return self._cache[key]
         ctx = self.ctx
         suggestion = item.get("suggestion")
-        best = max(suggestion, key=suggestion.get) if suggestion else None
         html = self._item.render(
             item=item,
             claim=ctx.claim_text.get(item["claim"], item["claim"]),
@@ -92,7 +100,7 @@ class Renderer:
             coders=coder_rows(coders) if coders else None,
         )
         if coders is None:
-            self._cache[item["id"]] = html
+            self._cache[key] = html
         return html
 
     def state(
@@ -108,12 +116,15 @@ class Renderer:
 
         def entry(item: dict[str, Any]) -> dict[str, Any]:
             out: dict[str, Any] = {"id": item["id"]}
+            best = session.suggested(item)
+            if best is not None:
+                out["suggested"] = best
             if item["id"] in session.events:  # flagged, tagged or decided: most items are not
                 out["state"] = session.state_of(item["id"])
             if review is not None:  # adjudication: the coders' labels change while it runs
                 out["html"] = self.fragment(item, review.get(item["id"]))
             elif item["id"] not in have:
-                out["html"] = self.fragment(item)
+                out["html"] = self.fragment(item, best=best)
             return out
 
         history = []
@@ -122,10 +133,16 @@ class Renderer:
             if e["event"] in DECISION_EVENTS and e["id"] in session.by_id:
                 h["item"] = entry(session.by_id[e["id"]])
             history.append(h)
+        items = session.upcoming(UPCOMING)
         return {
             "done": session.done,
+            "skipped": session.skipped,
             "total": session.total,
-            "items": [entry(item) for item in session.upcoming(UPCOMING)],
+            "limit": session.limit,
+            "left": session.left(),
+            # Every item still to come is in `items`: a skip made offline can go to its end.
+            "complete": len(items) < UPCOMING,
+            "items": [entry(item) for item in items],
             "history": history,
             "seen": [e["event_id"] for e in session.log.state.events[-SEEN:]],
         }

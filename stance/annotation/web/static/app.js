@@ -49,10 +49,15 @@
   }
 
   // The server's state with the events it has not answered yet applied, as the session would.
+  // A skipped item is not done: it goes to the end of the queue (as the session puts it), and
+  // with --limit the page shows no more items than this session may still decide.
   function local() {
     const s = {
       done: server.done,
+      skipped: server.skipped,
       total: server.total,
+      limit: server.limit,
+      left: server.left,
       items: server.items.slice(),
       history: server.history.slice(),
       marks: new Map(),
@@ -61,6 +66,7 @@
       if (!s.marks.has(id)) s.marks.set(id, { flag: false, note: null, response: null });
       return s.marks.get(id);
     };
+    const wasSkipped = (item) => !!(item && item.state && item.state.stance === "skip");
     for (const it of s.items) s.marks.set(it.id, Object.assign({}, it.state || {}));
     for (const e of pending) {
       if (DECISIONS.includes(e.action)) {
@@ -68,7 +74,15 @@
         if (i < 0) continue;
         const [item] = s.items.splice(i, 1);
         s.history.push({ event_id: e.event_id, event: e.action, id: e.item, item: item });
-        s.done += 1;
+        if (wasSkipped(item)) s.skipped -= 1;
+        if (e.action === "label") s.done += 1;
+        else {
+          s.skipped += 1;
+          const back = Object.assign({}, item, { state: { stance: "skip" } });
+          if (server.complete) s.items.push(back);
+          mark(item.id).stance = "skip";
+        }
+        if (s.left !== null) s.left -= 1;
       } else if (e.action === "flag" || e.action === "response") {
         const m = mark(e.item);
         if (e.action === "flag") Object.assign(m, { flag: true, note: e.note });
@@ -78,9 +92,13 @@
         const last = s.history.pop();
         if (!last) continue;
         if (DECISIONS.includes(last.event) && last.item) {
+          s.items = s.items.filter((it) => it.id !== last.id);
           s.items.unshift(last.item);
           if (!s.marks.has(last.id)) s.marks.set(last.id, Object.assign({}, last.item.state));
-          s.done -= 1;
+          if (last.event === "label") s.done -= 1;
+          else s.skipped -= 1;
+          if (wasSkipped(last.item)) s.skipped += 1;
+          if (s.left !== null) s.left += 1;
         } else if (last.event === "flag") {
           Object.assign(mark(last.id), { flag: false, note: null });
         } else if (last.event === "response") {
@@ -88,6 +106,7 @@
         }
       }
     }
+    if (s.left !== null) s.items = s.items.slice(0, Math.max(s.left, 0));
     return s;
   }
 
@@ -115,17 +134,30 @@
       const p = document.createElement("p");
       p.className = "finished";
       p.textContent =
-        s.done >= s.total
-          ? "Nothing left in your queue. u undoes the last decision."
-          : "Waiting for the server to send the next items; your decisions are kept in this page.";
+        s.left === 0
+          ? "You decided the " + s.limit + " items of this session (--limit " + s.limit + "). " +
+            "u undoes the last decision."
+          : s.done >= s.total
+            ? "Nothing left in your queue. u undoes the last decision."
+            : "Waiting for the server to send the next items; your decisions are kept in this page.";
       box.replaceChildren(p);
     }
     const m = first ? s.marks.get(first.id) || {} : {};
     const bits = [];
     if (m.flag) bits.push("flagged" + (m.note ? ": " + m.note : ""));
     if (m.response) bits.push("fine tag: " + m.response);
+    if (m.stance === "skip") bits.push("skipped before: it comes back until it is labelled");
     $("item-state").textContent = bits.join(" · ");
-    $("progress-text").textContent = s.done + " / " + s.total + " done";
+    for (const b of document.querySelectorAll("[data-key]")) {
+      const preselected = !!(first && first.suggested && LABELS[b.dataset.key] === first.suggested);
+      b.classList.toggle("suggested", preselected);
+      if (preselected) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    }
+    let progress = s.done + " / " + s.total + " done";
+    if (s.skipped) progress += ", " + s.skipped + " skipped";
+    if (s.limit !== null) progress += "; this session " + (s.limit - s.left) + " / " + s.limit;
+    $("progress-text").textContent = progress;
     $("progress").max = Math.max(s.total, 1);
     $("progress").value = s.done;
     const n = pending.length;
@@ -348,6 +380,16 @@
 
   // --- keys -------------------------------------------------------------------------------
   function handle(key) {
+    if (key === "Enter") {
+      // The model's suggestion is preselected: Enter accepts it (1-3 choose otherwise).
+      const current = local().items[0];
+      if (current && current.suggested) act("label", current.suggested);
+      else {
+        message = "No suggestion on this item: 1, 2 or 3 labels it.";
+        render();
+      }
+      return true;
+    }
     if (LABELS[key]) act("label", LABELS[key]);
     else if (key === "s") act("skip");
     else if (key === "f" && mode === "annotate") openFlag();
