@@ -29,7 +29,12 @@ CLAIMS = load_registries(ROOT / "data/actors.yaml", ROOT / "data/claims.yaml").c
         ("Britain blames Russia for the NotPetya attack", "notpetya-2017"),
         ("North Korea was behind the WannaCry ransomware", "wannacry-2017"),
         ("China hacked Microsoft Exchange servers", "exchange-2021"),
-        ("Russian military intelligence hacked the German Bundestag", "bundestag-2015"),
+        ("Russia was behind the 2007 cyber-attacks on Estonia", "estonia-2007"),
+        # Spelling variants, and an event a year before it was attributed.
+        ("North Korea was behind Wanna Cry", "wannacry-2017"),
+        ("Russia was behind Not-Petya", "notpetya-2017"),
+        ("Russia was behind the 2020 SolarWinds hack", "solarwinds-2020"),
+        ("Russia attacked the Ukrainian power grid in December 2015", "ukraine-grid-2015"),
     ],
 )
 def test_a_text_naming_a_registry_claims_accused_and_event_resolves_to_it(
@@ -47,16 +52,26 @@ def test_a_text_naming_a_registry_claims_accused_and_event_resolves_to_it(
         ("China was behind the hack of Sony Pictures", "another accused"),
         ("France says North Korea hacked Sony Pictures", "an accuser the claim does not have"),
         ("Iran was behind the attack on the water plant", "no registry event"),
+        # A state that is a party to other accusations names no event on its own.
+        ("China hacked the US Office of Personnel Management", "the US alone"),
+        ("China hacked the UK", "the UK alone"),
+        # The same target and words, but the claim's text names another year.
+        ("Russia was behind the December 2016 Industroyer attack on Ukraine's power grid", "2016"),
     ],
 )
 def test_a_text_that_could_be_another_accusation_stays_its_own(text: str, why: str) -> None:
     assert best_match(text, CLAIMS, REG) is None, why
 
 
-def test_every_registry_text_resolves_to_its_own_claim() -> None:
+def test_a_registry_text_never_resolves_to_another_claim() -> None:
+    texts = {cid: info["text"] for cid, info in CLAIMS.items()}
     for cid, info in CLAIMS.items():
         best = best_match(info["text"], CLAIMS, REG)
-        assert best is not None and best.id == cid
+        # The German Bundestag: Germany accuses in another claim too, and the registry's
+        # alias takes the word "Bundestag", so no event word is left (the exact text is
+        # still that claim).
+        assert (best.id if best else None) in (cid, None)
+        assert resolve_claim(info["text"], texts, claims=CLAIMS, registry=REG).id == cid
 
 
 def test_candidates_are_scored_best_first_with_their_evidence() -> None:
@@ -84,6 +99,8 @@ def test_resolve_claim_says_how_a_text_was_resolved() -> None:
 def test_accusers_are_read_from_accusation_frames_and_held_charges() -> None:
     sentences = [
         "Pyongyang rejected the White House's charge that its agents broke into the network.",
+        # The verb, not the noun: Russia speaks here, it holds no accusation.
+        "Russia claims there is no proof that North Korea was behind the theft.",
         "US accusations against North Korea were met with scorn in Pyongyang.",
         "The FBI said North Korea was behind the intrusion.",
         # Reported only to doubt it: Russia is no accuser.
@@ -151,3 +168,17 @@ def test_claims_match_lists_the_candidates(project: Path, cli) -> None:
     assert len(lines) == 3
     none = cli("claims", "match", "Russia was behind the attack")
     assert none.stdout.splitlines()[-1].startswith("no registry claim names this accused and event")
+    nothing = cli("claims", "match", "x")  # no known actor: no candidate at all
+    assert nothing.stdout.splitlines() == [
+        "no registry claim names this accused and event: the text is a claim of its own"
+    ]
+    empty = cli("claims", "match", "  ")
+    assert empty.exit_code == 1 and empty.stderr.startswith("Error: the claim text is empty")
+
+
+def test_an_empty_claim_is_an_error_not_the_default(trained: Path, project: Path, cli) -> None:
+    result = cli("predict", "Moscow denied it.", "--model", str(trained), "--claim", " ")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "Error: --claim: empty: give a claim id or the accusation as text, or leave it out"
+    ]

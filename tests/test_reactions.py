@@ -78,6 +78,16 @@ def feature(sentence: str, actor: str, name: str, mentions: object = None) -> fl
         ("Moscow questioned Washington's evidence.", "RUS", "oppose"),
         ("Moscow questioned Washington's evidence.", "USA", "support"),
         ("Japan's decision to stay out of the dispute surprised Seoul.", "JPN", "neutral"),
+        # Not "not": "not only blamed" blames; an assessment that denies accuses no one; the
+        # object of one clause is no subject of the next.
+        ("Washington not only blamed Pyongyang but also imposed new sanctions.", "USA", "support"),
+        (
+            "Russia's own assessment is that North Korea had nothing to do with it.",
+            "RUS",
+            "neutral",
+        ),
+        ("The FBI accused North Korea, and Russia rejected the charge.", "PRK", "neutral"),
+        ("The FBI accused North Korea, and Russia rejected the charge.", "RUS", "oppose"),
         # 5. The accuser as holder of the charge its accused denies.
         ("Pyongyang dismissed the American charges as slander.", "USA", "support"),
         ("Pyongyang dismissed the American charges as slander.", "PRK", "oppose"),
@@ -141,3 +151,13 @@ def test_evidence_shown_is_not_evidence_disputed() -> None:
     assert "dispute_evidence" in [
         c for c, _, _ in find_cues("The FBI has never provided evidence.")
     ]
+
+
+def test_a_long_enumeration_is_no_coordination_and_stays_fast() -> None:
+    """Hundreds of actors joined by commas: linear work, and no actor holds the others' cue."""
+    import time
+
+    text = ", ".join(["Russia", "China", "Iran", "Japan"] * 500) + " blamed North Korea."
+    started = time.process_time()
+    assert rule(text, "JPN") in ("support", "neutral")
+    assert time.process_time() - started < 5  # cubic, this took minutes

@@ -138,14 +138,21 @@ def match(
     from stance.corpus.claim_match import best_match, match_claims
     from stance.corpus.claims import load_claims
 
+    if not text.strip():
+        raise StanceError(
+            "the claim text is empty: give the accusation, e.g. 'Russia hacked the DNC'"
+        )
     reg = load_registry(actors)
     known = {
         c.id: {"text": c.text, "accusers": c.accusers, "accused": c.accused, "date": c.date}
         for c in load_claims(claims, reg).values()
     }
     best = best_match(text, known, reg)
-    typer.echo("\tclaim\tscore\tevidence")
-    for c in match_claims(text, known, reg)[:top]:
+    # Only claims with some evidence for them: a text naming no known actor lists none.
+    ranked = [c for c in match_claims(text, known, reg) if c.score > 0][:top]
+    if ranked:
+        typer.echo("\tclaim\tscore\tevidence")
+    for c in ranked:
         mark = "*" if best is not None and c.id == best.id else " "
         typer.echo(f"{mark}\t{c.id}\t{c.score:.3f}\t{c.why()}")
     if best is None:

@@ -142,8 +142,11 @@ _DISPUTED = re.compile(
 # accusation noun accuses, whoever reports it (even to deny it: "Pyongyang rejected the
 # White House's charges" still says the White House makes them).
 _HELD_CHARGE = re.compile(
-    r"(?:['’]s\s+(?:\w+\s+)?|\s+)(?:accusations?|allegations?|claims?|charges?|"
-    r"assessments?|attributions?|findings?|conclusions?|indictments?)\b",
+    r"['’]s\s+(?:\w+\s+)?(?:accusations?|allegations?|claims?|charges?|assessments?|"
+    r"attributions?|findings?|conclusions?|indictments?)\b"
+    # Without a possessive only nouns that are no verb: "Russia claims ..." and "China
+    # charges that ..." are the actor speaking, not the holder of an accusation.
+    r"|\s+(?:accusations|allegations|attributions|indictments)\b",
     re.I,
 )
 

@@ -6,11 +6,15 @@ word but the ones that matter: who is accused (PRK), what was hit (SONY), when (
 resolves to a registry claim when
 
 - it accuses the same actor (the accused its text names, stance.corpus.claim_text), and
-- it names the same event: a target actor both name (Sony Pictures, the DNC), or a distinctive
-  word both use (WannaCry, NotPetya, Exchange, Bundestag), weighted by how rare the word is
-  among the registry's claims; and
-- a year it gives, if any, is the claim's (its text's year or the year it was made public),
-  and an accuser it names, if any, is one of the claim's;
+- it names the same event: a distinctive word both use (WannaCry, NotPetya, Exchange, "Wanna
+  Cry" and "Not-Petya" too), weighted by how rare the word is among the registry's claims, or
+  a target both name that is no party to any registry accusation (Sony Pictures, the DNC,
+  Saudi Aramco); a state such as Ukraine or the United States is a party to several, so it
+  names an event only together with a shared word ("Ukraine's power grid"); and
+- a year it gives, if any, is the event's (the year in the claim's text; without one, the year
+  the claim was made public, one year either way when a distinctive word is shared: the
+  SolarWinds compromise of 2020 was attributed in 2021), and an accuser it names, if any, is
+  one of the claim's;
 
 and no other claim scores as well. Anything less stays a claim of its own: a wrong match would
 give a text the roles of another accusation, which is worse than reading them from the text.
@@ -62,9 +66,11 @@ class Candidate:
     # An accuser the text names is one of the claim's; None when the text names none.
     accuser: bool | None = None
 
+    event: bool = False  # a distinctive word, or a target that is no party elsewhere
+
     @property
     def names_event(self) -> bool:
-        return bool(self.targets or self.words)
+        return self.event
 
     def why(self) -> str:
         parts = ["same accused" if self.same_accused else "other accused"]
@@ -84,21 +90,35 @@ def _stem(word: str) -> str:
 
 
 def _event_words(text: str, registry: Registry) -> set[str]:
-    """Content words that are neither generic nor part of an actor's name, nor a year."""
+    """Content words that are neither generic nor part of an actor's name, nor a year; with
+    each pair of neighbours joined and hyphens dropped, so "Wanna Cry" and "Not-Petya" meet
+    "WannaCry" and "NotPetya"."""
     low = text.lower()
     masked = list(low)
     for m in registry.scan(text):
         masked[m.start : m.end] = " " * (m.end - m.start)
-    return {
-        _stem(w) for w in _WORD.findall("".join(masked)) if w not in _GENERIC and not w.isdigit()
-    }
+    words = _WORD.findall("".join(masked))
+    out = {_stem(w) for w in words if w not in _GENERIC and not w.isdigit()}
+    out |= {w.replace("-", "") for w in out if "-" in w}
+    out |= {a + b for a, b in zip(words, words[1:], strict=False) if a not in _GENERIC}
+    return out
 
 
-def _years(text: str, date: Any = None) -> set[str]:
-    found = set(_YEAR.findall(text))
-    if date:
-        found.add(str(date)[:4])
-    return found
+def _years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def _same_year(years: set[str], ctext: str, date: Any, shared_word: bool) -> bool:
+    """A text's year against the event's: the claim text's year, else the year it was made
+    public, give or take one when a distinctive word is shared."""
+    own = _years(ctext)
+    if own:
+        return bool(years & own)
+    if not date:
+        return True
+    made = int(str(date)[:4])
+    slack = 1 if shared_word else 0
+    return any(abs(int(y) - made) <= slack for y in years)
 
 
 def match_claims(
@@ -117,6 +137,12 @@ def match_claims(
         for w in ws:
             df[w] = df.get(w, 0) + 1
     n = max(len(claims), 1)
+    # How many claims each actor accuses or is accused in: a target that is a party to
+    # another accusation too does not tell events apart on its own.
+    parties: dict[str, int] = {}
+    for info in claims.values():
+        for a in {*(info.get("accusers") or ()), *(info.get("accused") or ())}:
+            parties[a] = parties.get(a, 0) + 1
     out = []
     for cid, info in claims.items():
         ctext = str(info.get("text", ""))
@@ -129,8 +155,12 @@ def match_claims(
         shared = tuple(sorted(words & own[cid]))
         # Rare words weigh more: "wannacry" names one event, "ransomware" several.
         weight = sum(math.log(1 + n / df[w]) for w in shared)
-        year = None if not years else bool(years & _years(ctext, info.get("date")))
-        evidence = [same, bool(targets) or weight >= math.log(1 + n / 2)]
+        distinct = weight >= math.log(1 + n / 2)
+        year = None if not years else _same_year(years, ctext, info.get("date"), distinct)
+        mine = {*(info.get("accusers") or ()), *c_accused}
+        victim = any(parties.get(t, 0) - (t in mine) == 0 for t in targets)
+        victim = victim or (bool(targets) and bool(shared))
+        evidence = [same, victim or distinct]
         if year is not None:
             evidence.append(year)
         accuser = None
@@ -138,7 +168,11 @@ def match_claims(
             accuser = bool(set(roles.accusers) & set(info.get("accusers") or ()))
             evidence.append(accuser)
         score = sum(evidence) / len(evidence) + min(weight, 5.0) / 100 + len(targets) / 100
-        out.append(Candidate(cid, ctext, round(score, 4), same, targets, shared, year, accuser))
+        out.append(
+            Candidate(
+                cid, ctext, round(score, 4), same, targets, shared, year, accuser, evidence[1]
+            )
+        )
     return sorted(out, key=lambda c: (-c.score, c.id))
 
 

@@ -79,7 +79,8 @@ class ClaimResolver:
         roles = claim_roles(ref.text, self.registry)
         if roles.accusers or not roles.accused:
             return ClaimUse(ref.id, ref.text, roles.accusers, roles.accused, ref.text)
-        mine = [s for v, s in zip(values, sentences, strict=False) if v == value]
+        # Each sentence once: a sentence recurs once per actor in it.
+        mine = list(dict.fromkeys(s for v, s in zip(values, sentences, strict=False) if v == value))
         who = tuple(likely_accusers(accusers_in(mine, roles.accused, self.registry)))
         if not who:
             return ClaimUse(ref.id, ref.text, (), roles.accused, ref.text)

@@ -51,14 +51,15 @@ _CLAUSE_MARK = re.compile(f"[{_CLAUSE}]")
 # "PYONGYANG, Dec 21 (KCNA) -- ". A place named there is where the story was filed, never a
 # party to the accusation: it holds no cue and speaks for no one.
 _DATELINE = re.compile(
-    r"\s*[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}"  # the place, in capitals
+    r"\s*[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+){0,2}"  # the place, in capitals
     r"(?:,\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,2}){0,2}"  # its region or country
     r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,40}\))?\s*(?:--|-|–|—)\s+"
 )
 # A stance cue right after a negation ("did not blame", "has never denied", "stopped short of
 # accusing") is not taken: the actor is not holding that position in this sentence.
 _NEGATED = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno longer|\bstopped short of|\brefrained from|\bavoided)"
+    r"(?:\bnot(?! only| just| merely)|n't|\bnever|\bno longer|\bstopped short of|"
+    r"\brefrained from|\bavoided)"
     r"\s+(?:\w+\s+)?$",
     re.I,
 )
@@ -108,7 +109,7 @@ def read_holders(
     holds: list[Holding] = []
     silent: set[str] = set()
     denied_to = -(10**9)  # where the last denial or dispute ends ("rejected the| charge")
-    partners = _coordinated(text, ordered)
+    partners = _coordinated(text, ordered, cues)
     for cat, s, e in cues:
         silence = cat == "no_comment"
         if cat not in _POLARITY and not silence:
@@ -151,23 +152,46 @@ def read_holders(
         holds.append(Holding(cat, holder, e))
         for partner in partners.get(holder, ()) if holder else ():
             holds.append(Holding(cat, partner, e))
+    # "Russia's own assessment is that North Korea had nothing to do with it": a finding
+    # that a denial or a dispute follows is no accusation.
+    opposed = [cs for cat, cs, _ in cues if _POLARITY.get(cat) == OPPOSE]
     for _, me, w in ordered:
-        if _OWN_FINDING.match(text, me):
+        k = bisect_left(opposed, me)
+        if _OWN_FINDING.match(text, me) and not (k < len(opposed) and opposed[k] <= me + 100):
             holds.append(Holding("accuse", w, me))
     return Reading(cut, first, speakers, silent, holds)
 
 
-def _coordinated(text: str, ordered: list[tuple[int, int, str]]) -> dict[str, set[str]]:
+# A coordination longer than this is an enumeration ("Britain, France, ... and Japan met"),
+# not the subject of one verb; it also bounds the work on a text that lists hundreds.
+_MAX_COORDINATED = 6
+
+
+def _coordinated(
+    text: str, ordered: list[tuple[int, int, str]], cues: list[tuple[str, int, int]]
+) -> dict[str, set[str]]:
     """Actor -> the other actors of its coordination ("London and Washington"): runs of
-    mentions joined only by commas and "and"."""
-    out: dict[str, set[str]] = {}
-    run: list[str] = []
+    mentions joined only by commas and "and" that open their clause, so no stance cue comes
+    before them in it ("The FBI accused North Korea, and Russia rejected ..." joins nothing)."""
+    stance_ends = [e for cat, _, e in cues if cat in _POLARITY]
+    clause_marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
+    runs: list[list[tuple[int, str]]] = []
     for k, (s, _, a) in enumerate(ordered):
         if k and _AND.fullmatch(text, ordered[k - 1][1], s):
-            run.append(a)
+            runs[-1].append((s, a))
         else:
-            run = [a]
-        if len(run) > 1:
-            for x in run:
-                out.setdefault(x, set()).update(y for y in run if y != x)
+            runs.append([(s, a)])
+    out: dict[str, set[str]] = {}
+    for run in runs:
+        if not 1 < len(run) <= _MAX_COORDINATED:
+            continue
+        first = run[0][0]
+        c = bisect_left(clause_marks, first) - 1
+        opens = clause_marks[c] if c >= 0 else -1
+        k = bisect_right(stance_ends, first) - 1
+        if k >= 0 and stance_ends[k] > opens:
+            continue  # a stance cue before it in its clause: an object, not a subject
+        members = {a for _, a in run}
+        for a in members:
+            out.setdefault(a, set()).update(members - {a})
     return out

@@ -199,6 +199,10 @@ def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, 
     or else the default the model was trained with (params.yaml train.default_claim)."""
     from stance.model.data import resolve_row_claim
 
+    if claim is not None and not claim.strip():
+        raise InputError(
+            "--claim: empty: give a claim id or the accusation as text, or leave it out"
+        )
     if claim:
         wanted, origin = claim, "--claim"
     else:
