@@ -27,6 +27,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # two trainings in two processes
 def test_two_trainings_give_identical_files(tmp_path: Path) -> None:
     """Two processes with different hash seeds (set and dict orders) in two folders."""
     digests = []
