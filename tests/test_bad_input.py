@@ -82,6 +82,17 @@ def truncated_warc(path: Path) -> None:
     path.write_bytes(data[: len(data) * 2 // 3])
 
 
+def git_tracked(root: Path, name: str, content: str) -> None:
+    """`name` committed in a git repository at `root` (the .git folder is part of the setup)."""
+    import subprocess
+
+    (root / name).write_text(content, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", name], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=root, check=True)
+
+
 def parquet_dump(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"body": ["Moscow denied it."]}).to_parquet(path)
@@ -580,7 +591,7 @@ CASES = [
     Case(
         "predict-parts-output-not-ours",
         ("predict", "--input", "i.parquet", "--output", "data", "--engine", "dask", *M),
-        "--output data: not empty and not written by `stance predict`",
+        "--output data: holds a human source (data/annotations)",
         setup=lambda root: parquet_pairs(root / "i.parquet"),
     ),
     Case(
@@ -617,13 +628,150 @@ CASES = [
     Case(
         "predict-output-is-the-input",
         ("predict", "--input", "i.csv", "--output", "i.csv", *M),
-        "--output i.csv: is the --input file",
+        "--output i.csv: is an input of `stance predict` (i.csv); write elsewhere",
         setup=write("i.csv", "sentence,actor\nMoscow denied it.,RUS\n"),
     ),
     Case(
         "predict-text-output-suffix",
         ("predict", "Moscow denied it.", "--output", "o.txt", *M),
         "--output o.txt: unsupported table type '.txt'",
+    ),
+    # the output rule (stance.core.outputs): never over an input or a source, nor a file the
+    # command did not write, unless --force
+    Case(
+        "export-over-its-own-log",
+        ("export", "--format", "prodigy", "--annotator", "core")
+        + ("--output", "data/annotations/core.jsonl"),
+        "--output data/annotations/core.jsonl: is an input of `stance export`",
+    ),
+    Case(
+        "export-over-another-log",
+        ("export", "--format", "prodigy", "--annotator", "core")
+        + ("--output", "data/annotations/bo.jsonl"),
+        "--output data/annotations/bo.jsonl: is a human source (data/annotations)",
+        setup=lambda root: shutil.copy(
+            root / "data/annotations/core.jsonl", root / "data/annotations/bo.jsonl"
+        ),
+    ),
+    Case(
+        "export-over-the-candidates",
+        ("export", "--format", "doccano", "--annotator", "core")
+        + ("--output", "data/interim/candidates.jsonl"),
+        "is an input of `stance export` (data/interim/candidates.jsonl)",
+    ),
+    Case(
+        "export-over-another-stage-output",
+        ("export", "--format", "doccano", "--annotator", "core")
+        + ("--output", "data/interim/sentences.jsonl"),
+        "is an output of the `ingest` stage (dvc.yaml)",
+    ),
+    Case(
+        "export-over-a-foreign-file",
+        ("export", "--format", "prodigy", "--annotator", "core", "--output", "README.md"),
+        "--output README.md: exists and is not a file `stance export` wrote",
+        setup=write("README.md", "# My project\n"),
+    ),
+    Case(
+        "export-over-a-git-tracked-file",
+        ("export", "--format", "prodigy", "--annotator", "core", "--output", "notes.jsonl"),
+        "--output notes.jsonl: is tracked by git and not written by this command",
+        setup=lambda root: git_tracked(root, "notes.jsonl", '{"meta": {"id": "x"}}\n'),
+    ),
+    Case(
+        "export-labelstudio-config-over-its-tasks",
+        ("export", "--format", "labelstudio", "--annotator", "core", "--output", "tasks.xml"),
+        "--output tasks.xml: the Label Studio config goes to tasks.xml, the same file",
+    ),
+    Case(
+        "export-labelstudio-config-over-a-foreign-file",
+        ("export", "--format", "labelstudio", "--annotator", "core", "--output", "t.json"),
+        "--output (its labelling config) t.xml: exists and is not a file `stance export` wrote",
+        setup=write("t.xml", "<note>mine</note>\n"),
+    ),
+    Case(
+        "agreement-over-the-annotations",
+        ("agreement", "--output", "data/annotations/core.jsonl"),
+        "--output data/annotations/core.jsonl: is inside an input of `stance agreement`",
+    ),
+    Case(
+        "agreement-over-params",
+        ("agreement", "--output", "params.yaml"),
+        "--output params.yaml: is a human source (params.yaml)",
+    ),
+    Case(
+        "predict-text-over-a-log",
+        ("predict", "Moscow denied it.", "--output", "data/annotations/core.jsonl", *M),
+        "--output data/annotations/core.jsonl: is a human source (data/annotations)",
+    ),
+    Case(
+        "predict-text-file-over-itself",
+        ("predict", "--text-file", "in/a.jsonl", "--output", "in/a.jsonl", *M),
+        "--output in/a.jsonl: is an input of `stance predict` (in/a.jsonl)",
+        setup=write("in/a.jsonl", "Moscow denied it.\n"),
+    ),
+    Case(
+        "predict-over-the-dataset",
+        ("predict", "--input", "in/p.jsonl", "--output", "data/processed/dataset.parquet", *M),
+        "is an output of the `build` stage (dvc.yaml)",
+        setup=write("in/p.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+    ),
+    Case(
+        "predict-over-the-model",
+        ("predict", "Moscow denied it.", "--output", "models/m.card.json", *M),
+        "--output models/m.card.json: is an input of `stance predict` (models/m.card.json)",
+    ),
+    Case(
+        "predict-parts-inside-the-input-folder",
+        ("predict", "--input", "parts", "--output", "parts/out", *M),
+        "--output parts/out: is inside an input of `stance predict` (parts)",
+        setup=lambda root: parquet_pairs(root / "parts/a.parquet"),
+    ),
+    Case(
+        "predict-parts-glob-inside-the-input-folder",
+        ("predict", "--input", "parts/*.parquet", "--output", "parts/out", *M),
+        "--output parts/out: is inside an input of `stance predict` (parts)",
+        setup=lambda root: parquet_pairs(root / "parts/a.parquet"),
+    ),
+    Case(
+        "predict-over-a-foreign-table",
+        ("predict", "--input", "in/p.jsonl", "--output", "mine.csv", *M),
+        "--output mine.csv: exists and is not a file `stance predict` wrote",
+        setup=both(
+            write("in/p.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+            write("mine.csv", "name,phone\nann,555\n"),
+        ),
+    ),
+    Case(
+        "train-over-a-log",
+        ("train", "--model-out", "data/annotations/core.jsonl"),
+        "--model-out data/annotations/core.jsonl: is a human source (data/annotations)",
+    ),
+    Case(
+        "train-over-the-dataset",
+        ("train", "--model-out", "data/processed/dataset.parquet"),
+        "--model-out data/processed/dataset.parquet: is an input of `stance train`",
+    ),
+    Case(
+        "train-card-over-a-foreign-file",
+        ("train", "--model-out", "out/m.skops"),
+        "--model-out (its card) out/m.card.json: exists and is not a file `stance train` wrote",
+        setup=write("out/m.card.json", '{"mine": true}\n'),
+    ),
+    Case(
+        "ingest-into-its-input-folder",
+        ("ingest", "seeds", "--out-dir", "seeds"),
+        "--out-dir seeds/documents.jsonl: is inside an input of `stance ingest` (seeds)",
+    ),
+    Case(
+        "ingest-into-the-annotations",
+        ("ingest", "--out-dir", "data/annotations"),
+        "is a human source (data/annotations)",
+    ),
+    Case(
+        "release-into-the-seeds",
+        ("release", "--output", "seeds/release"),
+        "--output seeds/release: is a human source (seeds); nothing was written: choose another "
+        "folder",
     ),
     # release / publish
     Case(
@@ -648,7 +796,8 @@ def template(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path
         shutil.copytree(
             ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
         )
-    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(ROOT / name, root / name)
     cwd = os.getcwd()
     os.chdir(root)
     try:
@@ -714,3 +863,25 @@ def test_the_snapshot_sees_a_new_file(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     (tmp_path / "x").write_text(json.dumps({}))
     assert snapshot(tmp_path) != before
+
+
+def test_force_replaces_a_foreign_file_but_never_an_input(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    (root / "README.md").write_text("# My project\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["export", "--format", "prodigy", "--annotator", "core", "--output", "README.md"]
+    result = runner.invoke(app, [*args, "--force"])
+    assert result.exit_code == 0, result.output
+    assert '"meta"' in (root / "README.md").read_text(encoding="utf-8")
+    # Once written by export, the file is export's: no --force needed to write it again.
+    assert runner.invoke(app, args).exit_code == 0
+    log = root / "data/annotations/core.jsonl"
+    before = log.read_bytes()
+    args[-1] = str(log)
+    result = runner.invoke(app, [*args, "--force"])
+    assert result.exit_code == 1 and "is an input of `stance export`" in result.output
+    assert log.read_bytes() == before

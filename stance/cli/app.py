@@ -105,6 +105,21 @@ ParamsOpt = Annotated[
 ]
 
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an output that is a human source, another stage's output, tracked by "
+        "git, or not written by this command (never one of its inputs).",
+    ),
+]
+
+
+def also_wrote(path: Path) -> None:
+    """A file written beside the one named on the command line is never a surprise."""
+    typer.echo(f"note: also wrote {path}", err=True)
+
+
 class Engine(StrEnum):
     local = "local"
     dask = "dask"

@@ -14,6 +14,7 @@ from stance.cli.app import (
     ActorsOpt,
     Engine,
     EngineOpt,
+    ForceOpt,
     ParamsOpt,
     SchedulerOpt,
     WorkersOpt,
@@ -112,6 +113,7 @@ def ingest(
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Segment articles into sentences and list every (sentence, actor, claim) candidate.
 
@@ -123,13 +125,15 @@ def ingest(
     Example: stance ingest news/ --claim "North Korea was behind the attack on Sony Pictures"
     """
     from stance.core.params import load_params
-    from stance.corpus.ingest import REPORT
+    from stance.corpus.ingest import REPORT, guard_outputs
     from stance.corpus.ingest import ingest as run
     from stance.corpus.raw import Fields, Limits
 
+    inputs = paths or [Path("seeds")]
+    guard_outputs(out_dir, inputs, force)
     p = load_params(params_file(params), "ingest")
     result = run(
-        paths or [Path("seeds")],
+        inputs,
         out_dir=out_dir,
         actors_path=actors,
         claims_path=claims,
@@ -192,8 +196,10 @@ def actors(
     Example: stance actors --find "the Kremlin"
     """
     if rebuild:
+        from stance.core.outputs import guard_output
         from stance.corpus.actors_build import rebuild as run_rebuild
 
+        guard_output(registry, command="actors", inputs=[curated], produces=[registry])
         counts = run_rebuild(curated, registry)
         typer.echo(f"{registry}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         return

@@ -231,6 +231,27 @@ def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
     return pipe
 
 
+def guard_model_out(model_out: Path, inputs: list[Path], force: bool = False) -> None:
+    """The output rule (stance.core.outputs) for the model and the card written beside it."""
+    from stance.core.outputs import guard_output, looks_like_json_object, looks_like_zip
+    from stance.model.persist import card_path
+
+    default = Path("models/model.skops")
+    for path, option, recognise in (
+        (model_out, "--model-out", looks_like_zip),
+        (card_path(model_out), "--model-out (its card)", looks_like_json_object("sha256")),
+    ):
+        guard_output(
+            path,
+            command="train",
+            option=option,
+            inputs=inputs,
+            force=force,
+            produces=[default, card_path(default)],
+            recognise=recognise,
+        )
+
+
 def train(
     data: Path | None,
     model_out: Path,
