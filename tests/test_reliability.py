@@ -110,18 +110,18 @@ def test_read_only_or_full_annotations_folder_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "ann.jsonl"
-    real_open = Path.open
+    real_open = os.open
 
-    def read_only(self: Path, mode: str = "r", *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if self == log and mode != "r":
+    def read_only(path: object, flags: int, *args: object, **kw: object) -> int:
+        if Path(str(path)) == log and flags & (os.O_WRONLY | os.O_RDWR):
             raise PermissionError(13, "Permission denied")
-        return real_open(self, mode, *args, **kw)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", read_only)
+    monkeypatch.setattr(os, "open", read_only)
     with pytest.raises(AnnotationError, match="cannot open for writing .Permission denied."):
         with AnnotationLog(log, "ann"):
             pass
-    monkeypatch.setattr(Path, "open", real_open)
+    monkeypatch.setattr(os, "open", real_open)
     with AnnotationLog(log, "ann") as opened:
         opened.append(_event(1))
 
@@ -133,6 +133,8 @@ def test_read_only_or_full_annotations_folder_is_one_line(
             opened.append(_event(2))
         monkeypatch.undo()
     assert [e["id"] for e in opened.state.events] == ["c1"]  # the failed one is not counted
+    # ...nor on disk: the write that reached the file before fsync failed was cut back off.
+    assert [e["id"] for e in replay(log).events] == ["c1"]
 
 
 # --- 4. identical sentences share a group however often they recur ---------------------------------
@@ -279,7 +281,9 @@ def test_predict_with_no_rows_keeps_the_previous_output(
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     result = cli(
-        "predict", "--input", str(empty), "--output", str(out), "--model", str(small_model)
+        "predict",
+        *("--input", str(empty), "--output", str(out), "--model", str(small_model)),
+        "--force",  # the old output is no table: only --force lets predict replace it
     )
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: --input {empty}: no rows"
@@ -413,3 +417,15 @@ def test_a_zip_bomb_model_is_refused_before_it_is_inflated(tmp_path: Path) -> No
     bomb.with_suffix(".card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="would inflate to 67,108,866 bytes"):
         load(bomb)
+
+
+def test_an_event_id_already_in_the_log_is_not_written_again(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    first = _event(1)
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(first)
+        opened.append(dict(first))
+    with AnnotationLog(log, "ann") as reopened:  # a retry after a restart, too
+        reopened.append(dict(first))
+        reopened.append(_event(2))
+    assert [e["id"] for e in replay(log).events] == ["c1", "c2"]
