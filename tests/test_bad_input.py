@@ -267,6 +267,35 @@ CASES = [
         ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "XXX"),
         "--accuser XXX: not an actor id",
     ),
+    Case(
+        "claims-add-not-utf8",
+        ("claims", "add", "Russia was behind the Sony hack \udcff\udcfe")
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "claim: the claim text holds bytes that are not UTF-8",
+    ),
+    Case(
+        "claims-add-control-characters",
+        ("claims", "add", "Russia was behind the \x1b]0;pwned\x07 Sony hack")
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "claim: the claim text holds a control character (\\x1b at 22)",
+    ),
+    Case(
+        "claims-add-too-long",
+        ("claims", "add", "Russia was behind the Sony hack " + "and more " * 20_000)
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "an accusation is one sentence of at most 1,000",
+    ),
+    Case(
+        "claims-list-alias-of-punctuation",
+        ("claims", "list"),
+        "alias '.*': has no letter or digit",
+        setup=lambda root: (root / "data/actors.yaml").write_text(
+            (root / "data/actors.yaml")
+            .read_text(encoding="utf-8")
+            .replace("aliases:", "aliases:\n  - '.*'", 1),
+            encoding="utf-8",
+        ),
+    ),
     Case("claims-show-unknown", ("claims", "show", "nope"), "no claim 'nope'"),
     Case(
         "claims-list-missing",
