@@ -388,6 +388,49 @@ def test_csv_outputs_neutralise_formulas(
     }
 
 
+def _line_breaks_outside_quotes(text: str) -> list[str]:
+    """Every CR or LF not inside a quoted cell, as a spreadsheet reader meets them."""
+    out, quoted, i = [], False, 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            quoted = not quoted
+        elif c in "\r\n" and not quoted:
+            out.append("\r\n" if text.startswith("\r\n", i) else c)
+            i += 1 if text.startswith("\r\n", i) else 0
+        i += 1
+    return out
+
+
+def test_csv_quotes_line_breaks_and_guards_after_blanks(
+    tmp_path: Path, cli, small_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    sentences = [
+        "Moscow denied it.\r=cmd|' /C calc'!A0",
+        ' \n=HYPERLINK("http://x") Moscow denied it.',
+        "\r\n@SUM(A1) Moscow, it said, denied it.",
+        "Moscow denied it.",
+    ]
+    rows = [{"sentence": s, "actor": "RUS"} for s in sentences]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = cli(
+        "predict", "--input", "in.jsonl", "--output", "out.csv", "--model", str(small_model)
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.csv").read_bytes().decode("utf-8")
+    # One row per line: every break outside a quoted cell ends a row.
+    assert _line_breaks_outside_quotes(text) == ["\r\n"] * (len(rows) + 1)
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as fh:
+        read = list(csv.DictReader(fh))
+    # Quoted, the first is one cell starting with "Moscow"; the next two start with a formula
+    # sign once blanks and breaks are skipped, as spreadsheets skip them.
+    guarded = [sentences[0], *("'" + s for s in sentences[1:3]), sentences[3]]
+    assert [r["sentence"] for r in read] == guarded
+
+
 def test_outputs_get_the_users_umask(tmp_path: Path) -> None:
     from stance.core.files import atomic_writer
 

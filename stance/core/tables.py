@@ -289,7 +289,7 @@ class TableWriter:
         elif self.format == "csv":
             nested = [c for c in frame.columns if frame[c].map(_nested).any()]
             out = frame.assign(**{c: frame[c].map(json.dumps) for c in nested})
-            csv_safe(out).to_csv(self._fh, index=False, header=self.rows == 0)
+            write_csv(out, self._fh, header=self.rows == 0)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -306,20 +306,35 @@ class TableWriter:
         self._ctx.__exit__(*exc)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = ("=", "+", "-", "@")
+
+
+def _guarded(value: Any) -> Any:
+    """A text cell that a spreadsheet could run as a formula, with a leading apostrophe.
+    Spreadsheets skip leading blanks and line breaks before a formula sign, so the test does
+    too; a cell starting with a tab or carriage return is guarded as such."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "\t\r" or value.lstrip().startswith(_FORMULA):
+        return "'" + value
+    return value
 
 
 def csv_safe(frame: Any) -> Any:
-    """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with
-    = + - @ (or a tab or carriage return) gets a leading apostrophe. Every CSV the project
-    writes goes through this, because sentences come from the web."""
+    """A copy whose text cells cannot run as spreadsheet formulas (see `_guarded`). Every
+    CSV the project writes goes through this, because sentences come from the web."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype).startswith("str"):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
-            )
+            out[col] = out[col].map(_guarded)
     return out
+
+
+def write_csv(frame: Any, fh: IO[str], header: bool = True) -> None:
+    """Write `frame` as RFC 4180 CSV, formula-guarded. Rows end in CRLF, so the CSV writer
+    quotes every cell holding a CR or LF (as well as a comma or a quote): with LF rows a bare
+    CR stayed unquoted, and spreadsheet readers split the row there."""
+    csv_safe(frame).to_csv(fh, index=False, header=header, lineterminator="\r\n")
 
 
 def _nested(value: Any) -> bool:
