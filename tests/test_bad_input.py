@@ -93,6 +93,28 @@ def git_tracked(root: Path, name: str, content: str) -> None:
     subprocess.run([*git, "commit", "-qm", "x"], cwd=root, check=True)
 
 
+def prodigy_line(name: str, change: dict | None = None, meta: dict | None = None, n: int = 1):
+    """A setup writing `name`: Prodigy tasks for the first `n` candidates, accepted as oppose,
+    with `change` merged into each task and `meta` into its meta."""
+
+    def make(root: Path) -> None:
+        rows = []
+        with (root / "data/interim/candidates.jsonl").open(encoding="utf-8") as fh:
+            cands = [json.loads(next(fh)) for _ in range(n)]
+        for c in cands:
+            task = {
+                "text": c["sentence"],
+                "meta": {"id": c["id"], "actor": c["actor"], **(meta or {})},
+                "answer": "accept",
+                "accept": ["oppose"],
+                **(change or {}),
+            }
+            rows.append(json.dumps(task) + "\n")
+        (root / name).write_text("".join(rows), encoding="utf-8")
+
+    return make
+
+
 def parquet_dump(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"body": ["Moscow denied it."]}).to_parquet(path)
@@ -441,6 +463,108 @@ CASES = [
         ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
         "in.jsonl:1: not valid JSON",
         setup=write("in.jsonl", "{oops\n"),
+    ),
+    Case(
+        "import-sentence-differs",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:2: candidate ",  # ... has sentence 'X...' here but '...' in the candidates
+        setup=both(
+            prodigy_line("one.jsonl"),
+            prodigy_line("in.jsonl", n=2),
+            lambda root: (root / "in.jsonl").write_text(
+                (root / "one.jsonl").read_text()
+                + (root / "in.jsonl").read_text().splitlines()[1].replace('"text": "', '"text": "X')
+                + "\n"
+            ),
+        ),
+    ),
+    Case(
+        "import-sentence-differs-message",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "has sentence 'Moscow denied it.' here but",
+        setup=prodigy_line("in.jsonl", change={"text": "Moscow denied it."}),
+    ),
+    Case(
+        "import-labelstudio-two-annotations",
+        ("import", "in.json", "--format", "labelstudio", "--annotator", "x"),
+        "in.json: task 1: 2 annotations",
+        setup=write(
+            "in.json",
+            json.dumps(
+                [
+                    {
+                        "data": {"candidate_id": "x", "text": "t", "actor": "RUS"},
+                        "annotations": [{"result": []}, {"result": []}],
+                    }
+                ]
+            ),  # fmt: skip
+        ),
+    ),
+    Case(
+        "import-actor-differs",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "has actor 'ZZZ' here but",
+        setup=prodigy_line("in.jsonl", meta={"actor": "ZZZ"}),
+    ),
+    Case(
+        "import-without-sentence",
+        ("import", "in.jsonl", "--format", "doccano", "--annotator", "x"),
+        "not a doccano export",
+        setup=write("in.jsonl", '{"id": "x", "label": ["oppose"]}\n'),
+    ),
+    Case(
+        "import-wrong-format",
+        ("import", "in.jsonl", "--format", "labelstudio", "--annotator", "x"),
+        "in.jsonl:1: not a labelstudio export (a Label Studio task has a 'data' object)",
+        setup=prodigy_line("in.jsonl"),
+    ),
+    Case(
+        "import-empty-file",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl: no labelled task in it",
+        setup=write("in.jsonl", ""),
+    ),
+    Case(
+        "import-no-answers",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl: no labelled task in it",
+        setup=prodigy_line("in.jsonl", change={"answer": None, "accept": []}),
+    ),
+    Case(
+        "import-two-labels-on-one-task",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: 2 accepted labels (oppose, support) on one task",
+        setup=prodigy_line("in.jsonl", change={"accept": ["oppose", "support"]}),
+    ),
+    Case(
+        "import-unknown-answer",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: answer 'perhaps' is not one of accept, reject, ignore",
+        setup=prodigy_line("in.jsonl", change={"answer": "perhaps"}),
+    ),
+    Case(
+        "import-huge-timestamp",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: _timestamp '1e+300' is not a time",
+        setup=prodigy_line("in.jsonl", change={"_timestamp": 1e300}),
+    ),
+    Case(
+        "import-negative-timestamp",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "_timestamp '-99999999999999' is not a time",
+        setup=prodigy_line("in.jsonl", change={"_timestamp": -99999999999999}),
+    ),
+    Case(
+        "import-meta-is-a-list",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: not a prodigy export",
+        setup=write("in.jsonl", '{"text": "x", "meta": ["id"], "answer": "accept"}\n'),
+    ),
+    Case(
+        "import-lone-surrogate",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: 'note' holds a lone surrogate (\\ud800)",
+        setup=prodigy_line("in.jsonl", change={"note": "\ud800"}),
     ),
     # build
     Case("build-before-ingest", ("build",), "run `stance ingest`", setup=remove("data/interim")),

@@ -191,8 +191,10 @@ def test_import_rejects_bad_values_with_the_line(
     ingested: Path, cli, field: str, value: object, message: str
 ) -> None:
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
-    good = {"text": "x", "label": ["oppose"], "id": cands[0]["id"]}
-    bad = {"text": "x", "label": ["support"], "id": cands[1]["id"], field: value}
+    good = {"text": cands[0]["sentence"], "actor": cands[0]["actor"], "label": ["oppose"],
+            "id": cands[0]["id"]}  # fmt: skip
+    bad = {"text": cands[1]["sentence"], "actor": cands[1]["actor"], "label": ["support"],
+           "id": cands[1]["id"], field: value}  # fmt: skip
     path = ingested / "in.jsonl"
     path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
     result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
@@ -209,7 +211,11 @@ def test_import_rejects_bad_values_with_the_line(
 
 def test_duplicate_rows_for_one_candidate_are_an_error(ingested: Path, cli) -> None:
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
-    rows = [{"text": "x", "label": [lab], "id": cands[0]["id"]} for lab in ("oppose", "support")]
+    c = cands[0]
+    rows = [
+        {"text": c["sentence"], "actor": c["actor"], "label": [lab], "id": c["id"]}
+        for lab in ("oppose", "support")
+    ]
     (ingested / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
     assert result.exit_code == 1
@@ -472,3 +478,22 @@ def test_an_event_id_already_in_the_log_is_not_written_again(tmp_path: Path) -> 
         reopened.append(dict(first))
         reopened.append(_event(2))
     assert [e["id"] for e in replay(log).events] == ["c1", "c2"]
+
+
+def test_an_import_on_a_full_disk_writes_none_of_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "ann.jsonl"
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(_event(1))
+        real_write = os.write
+
+        def short(fd: int, data: bytes) -> int:  # the disk fills part-way through the batch
+            return real_write(fd, data[: len(data) // 2])
+
+        monkeypatch.setattr(os, "write", short)
+        with pytest.raises(AnnotationError, match="could not save 3 events .* none of them"):
+            opened.extend([_event(2), _event(3), _event(4)])
+        monkeypatch.undo()
+    assert [e["id"] for e in replay(log).events] == ["c1"]
+    assert log.read_bytes().endswith(b"}\n")

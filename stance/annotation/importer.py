@@ -21,10 +21,15 @@ from stance.core.schema import LABELS, RESPONSES
 from stance.core.tables import parse_jsonl
 
 
-def _iso(epoch: Any) -> str | None:
+def _iso(where: str, epoch: Any) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise InputError(
+            f"{where}: _timestamp {str(epoch)[:30]!r} is not a time (seconds since 1970)"
+        ) from None
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Imported:
     note: str | None
     annotated_at: str | None
     guideline_version: str
+    sentence: Any = None  # as the file gives them, checked against the candidate
+    actor: Any = None
 
 
 def _check(where: str, stance: Any, response: Any) -> None:
@@ -75,62 +82,153 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"{path}:{lineno}", row
 
 
-def _parse(fmt: str, where: str, row: Any) -> Imported | None:
+_SHAPE = {
+    "prodigy": "a Prodigy task has 'text' and a 'meta' object",
+    "labelstudio": "a Label Studio task has a 'data' object",
+    "doccano": "a doccano row has 'text' and 'id'",
+}
+ANSWERS = ("accept", "reject", "ignore")
+
+
+def _obj(where: str, row: dict[str, Any], key: str) -> dict[str, Any]:
+    value = row.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {key!r} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _one(where: str, values: Any, what: str) -> Any:
+    """The single value of a list that may hold at most one (a task has one label)."""
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        raise InputError(f"{where}: {what} must be a list")
+    if len(values) > 1:
+        raise InputError(
+            f"{where}: {len(values)} {what}s ({', '.join(map(str, values))[:80]}) on one task; "
+            f"one per task: keep one of them"
+        )
+    return values[0] if values else None
+
+
+def _shape(fmt: str, where: str, row: Any) -> dict[str, Any]:
+    """The row as a task of `fmt`, or an error saying the file is another format."""
     if not isinstance(row, dict):
         raise InputError(f"{where}: expected a JSON object")
+    ok = {
+        "prodigy": "text" in row and isinstance(row.get("meta"), dict),
+        "labelstudio": isinstance(row.get("data"), dict),
+        "doccano": "text" in row and "id" in row,
+    }[fmt]
+    if not ok:
+        raise InputError(
+            f"{where}: not a {fmt} export ({_SHAPE[fmt]}); check --format ({', '.join(FORMATS)})"
+        )
+    return row
+
+
+def _parse(fmt: str, where: str, row: Any) -> Imported | None:
+    row = _shape(fmt, where, row)
     if fmt == "prodigy":
-        cid = (row.get("meta") or {}).get("id")
+        meta = _obj(where, row, "meta")
+        cid, text, actor = meta.get("id"), row.get("text"), meta.get("actor")
         answer = row.get("answer")
-        accept = row.get("accept") or []
-        stance = accept[0] if answer == "accept" and accept else None
+        if answer is not None and answer not in ANSWERS:
+            raise InputError(
+                f"{where}: answer {str(answer)[:40]!r} is not one of {', '.join(ANSWERS)}"
+            )
+        accepted = _one(where, row.get("accept") or [], "accepted label")
+        stance = accepted if answer == "accept" else None
         skipped = answer in ("ignore", "reject")
         flag, note, response = bool(row.get("flag")), row.get("note"), row.get("response")
-        when = row.get("annotated_at") or _iso(row.get("_timestamp"))
+        when = row.get("annotated_at") or _iso(where, row.get("_timestamp"))
+        version = row.get("guideline_version") or meta.get("guideline_version")
         if answer is None and not (flag or note or response):
             return None
     elif fmt == "labelstudio":
-        cid = (row.get("data") or {}).get("candidate_id")
-        anns = [a for a in row.get("annotations") or [] if isinstance(a, dict)]
-        if not anns:
+        data = _obj(where, row, "data")
+        cid, text, actor = data.get("candidate_id"), data.get("text"), data.get("actor")
+        anns = row.get("annotations") or []
+        if not isinstance(anns, list) or not all(isinstance(x, dict) for x in anns):
+            raise InputError(f"{where}: 'annotations' must be a list of objects")
+        ann = _one(where, anns, "annotation")
+        if ann is None:
             return None
-        ann = anns[-1]
         stance = response = note = None
         flag = False
         for r in ann.get("result") or []:
-            value = r.get("value") or {}
+            if not isinstance(r, dict):
+                raise InputError(f"{where}: an annotation result must be a JSON object")
+            value = _obj(where, r, "value")
             if r.get("from_name") == "stance":
-                stance = (value.get("choices") or [None])[0]
+                stance = _one(where, value.get("choices"), "stance choice")
             elif r.get("from_name") == "response":
-                response = (value.get("choices") or [None])[0]
+                response = _one(where, value.get("choices"), "response choice")
             elif r.get("from_name") == "flag":
                 flag = "flag" in (value.get("choices") or [])
             elif r.get("from_name") == "note":
-                note = "\n".join(value.get("text") or []) or None
+                note = "\n".join(map(str, value.get("text") or [])) or None
         skipped = bool(ann.get("was_cancelled"))
         when = ann.get("created_at")
+        version = _obj(where, ann, "meta").get("guideline_version")
     else:
-        cid = row.get("id")
-        labels = row.get("label") or []
-        if not isinstance(labels, list):
-            raise InputError(f"{where}: 'label' must be a list")
-        stance = labels[0] if labels else None
+        cid, text, actor = row.get("id"), row.get("text"), row.get("actor")
+        stance = _one(where, row.get("label") or [], "label")
         skipped = bool(row.get("skipped"))
         flag, note, response = bool(row.get("flag")), row.get("note"), row.get("response")
         when = row.get("annotated_at")
+        version = row.get("guideline_version")
         if stance is None and not (skipped or flag or note or response):
             return None
     if not cid:
         raise InputError(f"{where}: no candidate id (it is in meta.id / data.candidate_id / id)")
     _check(where, stance, response)
-    version = str(
-        row.get("guideline_version")
-        or (row.get("meta") or {}).get("guideline_version")
-        or ((row.get("annotations") or [{}])[-1].get("meta") or {}).get("guideline_version")
-        or "unknown"
-    )
+    for name, given in (("note", note), ("annotated_at", when), ("guideline_version", version)):
+        if isinstance(given, str):  # other types are refused where the event is made
+            _utf8(where, name, given)
     return Imported(
-        str(cid), stance, skipped and stance is None, response, flag, note, when, version
+        str(cid),
+        stance,
+        skipped and stance is None,
+        response,
+        flag,
+        note,
+        when,
+        str(version or "unknown"),
+        text,
+        actor,
     )
+
+
+def _utf8(where: str, name: str, value: str | None) -> None:
+    text = value or ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{where}: {name!r} holds a lone surrogate (\\u{ord(text[exc.start]):04x}), "
+            f"which is no character: fix the export"
+        ) from None
+
+
+def _matches(where: str, item: Imported, c: dict[str, Any]) -> None:
+    """A label belongs to the text it was given on: an id that now names another sentence or
+    actor (candidates re-ingested, a file edited or mixed up) is refused, not re-attached."""
+    for name, theirs, ours in (("sentence", item.sentence, c["sentence"]),
+                               ("actor", item.actor, c["actor"])):  # fmt: skip
+        if theirs is None:
+            raise InputError(
+                f"{where}: candidate {item.id} comes without its {name}, so the label cannot "
+                f"be checked against it; export the task with its {name}"
+            )
+        if theirs != ours:
+            raise InputError(
+                f"{where}: candidate {item.id} has {name} {str(theirs)[:60]!r} here but "
+                f"{str(ours)[:60]!r} in the candidates; nothing was imported: re-export from "
+                f"the current candidates"
+            )
 
 
 def import_labels(
@@ -152,6 +250,7 @@ def import_labels(
                 f"{where}: candidate {item.id} is not in the current candidates (stale ids are "
                 f"never remapped: re-ingest the inputs it was labelled on)"
             )
+        _matches(where, item, by_id[item.id])
         if item.id in first_seen:
             raise InputError(
                 f"{where}: candidate {item.id} is also decided at {first_seen[item.id]}: one "
@@ -159,6 +258,11 @@ def import_labels(
             )
         first_seen[item.id] = where
         parsed.append((where, item))
+    if not parsed:
+        raise InputError(
+            f"{source}: no labelled task in it (a {fmt} export with answers was expected); "
+            f"nothing was imported"
+        )
     with AnnotationLog(log_path(annotations_dir, annotator), annotator) as log:
         current = log.state.items()
         # Every event is made and validated before the first is appended: a bad row anywhere
@@ -168,8 +272,7 @@ def import_labels(
             for where, item in parsed
             for e in _events(item, by_id[item.id], current.get(item.id), annotator, where)
         ]
-        for e in events:
-            log.append(e)
+        log.extend(events)  # all or none: a full disk leaves the log as it was
     return {"items": len(parsed), "events": len(events)}
 
 

@@ -276,6 +276,24 @@ class AnnotationLog:
             f"ignored; its text is kept in {aside}"
         )
 
+    def extend(self, events: list[dict[str, Any]]) -> None:
+        """Write several events with one write: all of them are saved, or none is."""
+        new = {e["event_id"]: e for e in events if e["event_id"] not in self._ids}
+        if not new:
+            return
+        data = "".join(
+            json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in new.values()
+        )
+        try:
+            self._write(data.encode("utf-8"))
+        except OSError as exc:
+            raise NotSaved(
+                f"{self.path}: could not save {len(new)} events ({exc.strerror}); none of them "
+                f"is recorded: free space or fix permissions, then run it again"
+            ) from None
+        self.state.events.extend(new.values())
+        self._ids.update(new)
+
     def append(self, event: dict[str, Any]) -> None:
         """Write one event and make it durable before returning; an event id the log already
         holds (a retry) is not written twice."""
