@@ -9,6 +9,7 @@ or an error half-way never leaves a half-written file where a later stage would 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -79,14 +80,28 @@ def _temp_beside(path: Path, parents: bool = True) -> tuple[int, str]:
     except FileExistsError:
         raise InputError(f"{path}: a parent of it is a file, not a folder") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot write here ({exc.strerror})") from None
+        raise write_failed(path, exc) from None
     os.fchmod(fd, 0o666 & ~_umask())
     return fd, tmp
 
 
+def write_failed(path: Path | str, exc: OSError) -> InputError:
+    """A write the system refused (full disk, read-only, no permission) as one line naming
+    the output, not the temporary file the error came from."""
+    fix = {
+        errno.ENOSPC: "free some space, then run it again",
+        errno.EDQUOT: "free some space, then run it again",
+        errno.EROFS: "the file system is read-only: write elsewhere",
+        errno.EACCES: "write elsewhere, or fix the folder's permissions",
+        errno.EPERM: "write elsewhere, or fix the folder's permissions",
+    }.get(exc.errno or 0, "write elsewhere")
+    return InputError(f"{path}: cannot write ({exc.strerror or exc}); nothing was written: {fix}")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "w", parents: bool = True) -> Iterator[IO[Any]]:
-    """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
+    """Open a temporary file beside `path`; on success fsync it and rename it over `path`.
+    On any failure the temporary file is removed; an OS error becomes one InputError."""
     fd, tmp = _temp_beside(path, parents)
     try:
         encoding = None if "b" in mode else "utf-8"
@@ -95,6 +110,9 @@ def atomic_writer(path: Path, mode: str = "w", parents: bool = True) -> Iterator
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        raise write_failed(path, exc) from None
     except BaseException:
         _discard(tmp)
         raise
@@ -107,19 +125,29 @@ def _discard(tmp: str) -> None:
 
 @contextlib.contextmanager
 def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
-    """Several outputs that appear together: each is renamed into place only when all are done."""
-    with contextlib.ExitStack() as stack:
-        handles = []
+    """Several outputs that appear together: each is renamed into place only when all are
+    done. On any failure every temporary file is removed; an OS error becomes one InputError."""
+    handles: list[tuple[IO[str], str, Path]] = []
+    try:
         for path in paths:
             fd, tmp = _temp_beside(path)
-            stack.callback(_discard, tmp)
-            handles.append((stack.enter_context(os.fdopen(fd, "w", encoding="utf-8")), tmp, path))
+            handles.append((os.fdopen(fd, "w", encoding="utf-8"), tmp, path))
         yield [fh for fh, _, _ in handles]
         for fh, _, _ in handles:
             fh.flush()
             os.fsync(fh.fileno())
+            fh.close()
         for _, tmp, path in handles:
             os.replace(tmp, path)
+    except BaseException as exc:
+        for fh, tmp, _ in handles:
+            with contextlib.suppress(OSError):
+                fh.close()  # a buffer that cannot be flushed any more is dropped here
+            _discard(tmp)
+        if isinstance(exc, OSError):
+            where = paths[0] if len(paths) == 1 else f"{paths[0].parent}/"
+            raise write_failed(where, exc) from None
+        raise
 
 
 MAX_CONFIG_BYTES = 50_000_000  # the actor registry is ~1 MB; a config file is never near this
@@ -216,13 +244,19 @@ def replace_folder(
     target.parent.mkdir(parents=True, exist_ok=True)
 
     new = sibling(target, "new")
-    new.mkdir(mode=0o777 & ~_umask())
+    try:
+        new.mkdir(mode=0o777 & ~_umask())
+    except OSError as exc:
+        raise write_failed(f"{option} {output}", exc) from None
     try:
         result = build(new)
         files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
         (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
         check_folder_output(output, marker, command, option)
         swap_in(new, target)
+    except OSError as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        raise write_failed(f"{option} {output}", exc) from None
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise

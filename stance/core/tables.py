@@ -302,7 +302,12 @@ class TableWriter:
 
     def __exit__(self, *exc: Any) -> None:
         if self._parquet is not None and exc[0] is None:
-            self._parquet.close()
+            try:
+                self._parquet.close()  # writes the footer: a full disk may show only here
+            except BaseException as err:
+                # The writer's own exit removes the temporary file (and names the output).
+                self._ctx.__exit__(type(err), err, err.__traceback__)
+                raise
         self._ctx.__exit__(*exc)
 
 
