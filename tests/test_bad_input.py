@@ -926,6 +926,48 @@ CASES = [
         "--output seeds/release: is a human source (seeds); nothing was written: choose another "
         "folder",
     ),
+    # strict configuration
+    Case(
+        "params-duplicate-key",
+        ("build",),
+        "params.yaml: line 60: key 'min_df' is given twice (first at line 58)",
+        setup=write(
+            "params.yaml", PARAMS.replace("  min_df: 1\n", "  min_df: 1\n  x: 0\n  min_df: 1\n")
+        ),
+    ),
+    Case(
+        "params-duplicate-section",
+        ("build",),
+        "key 'build' is given twice (first at line 19)",
+        setup=write("params.yaml", PARAMS + "build:\n  seed: 1\n"),
+    ),
+    Case(
+        "claims-impossible-date",
+        ("claims", "list"),
+        "data/claims.yaml: line 10: '2020-02-30' is not a real date",
+        setup=lambda root: (root / "data/claims.yaml").write_text(
+            (root / "data/claims.yaml")
+            .read_text(encoding="utf-8")
+            .replace("date: 2014-12-19", "date: 2020-02-30", 1),
+            encoding="utf-8",
+        ),
+    ),
+    Case(
+        "claims-list-control-characters-in-the-file",
+        ("claims", "list"),
+        "the claim text holds a control character (\\x1b",
+        setup=lambda root: (root / "data/claims.yaml").write_text(
+            (root / "data/claims.yaml")
+            .read_text(encoding="utf-8")
+            .replace(
+                "text: North Korea was responsible for the May 2017 WannaCry ransomware attack",
+                'text: "\\e[2JNorth Korea was responsible for WannaCry"',
+            ),
+            encoding="utf-8",
+        ),
+    ),
+    Case("predict-empty-text", ("predict", "", *M), "TEXT: no text to predict"),
+    Case("predict-blank-text", ("predict", "   \n ", *M), "TEXT: no text to predict"),
     # release / publish
     Case(
         "release-no-dataset",

@@ -292,6 +292,11 @@ def predict(
         from stance.corpus.readers import text_of_file
 
         text = text_of_file(text_file)
+    if not (text or "").strip():
+        from stance.core.errors import InputError
+
+        where = f"--text-file {text_file}" if text_file is not None else "TEXT"
+        raise InputError(f"{where}: no text to predict; give a sentence naming an actor")
     # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
     with one_line_warnings():
         predictor, card = load_for_text(model)

@@ -182,12 +182,53 @@ def read_yaml(path: Path, error: type[StanceError]) -> Any:
                     f"{path}: line {line}: YAML anchors and aliases (&, *) are not accepted; "
                     f"write the value out in full"
                 )
+        _check_nodes(yaml.compose(text, Loader=loader), path, error)
         return yaml.load(text, Loader=loader)  # a safe loader: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"{path}:{where} not valid YAML ({problem})") from None
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _check_nodes(root: Any, path: Path, error: type[StanceError]) -> None:
+    """What YAML itself lets pass: a key given twice (the last one silently wins) and a date
+    that is no real day (2020-02-30, which the loader fails on without a line)."""
+    import datetime as dt
+
+    import yaml
+
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if name is not None and name in seen:
+                    raise error(
+                        f"{path}: line {key.start_mark.line + 1}: key {name!r} is given twice "
+                        f"(first at line {seen[name]}); keep one"
+                    )
+                if name is not None:
+                    seen[name] = key.start_mark.line + 1
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif node.tag == _TIMESTAMP:
+            try:
+                if len(node.value) == 10:
+                    dt.date.fromisoformat(node.value)
+                else:
+                    dt.datetime.fromisoformat(node.value.replace(" ", "T", 1).rstrip("Zz"))
+            except ValueError:
+                raise error(
+                    f"{path}: line {line}: {node.value!r} is not a real date: write YYYY-MM-DD"
+                ) from None
 
 
 # --- folders of parts ---------------------------------------------------------------------------

@@ -78,6 +78,14 @@ def serve(
         run(served, tokens, sock, host)
 
 
+def loopback_hosts(host: str) -> list[str] | None:
+    """The Host header values a loopback server answers (IPv6 literals come bracketed, as
+    `[::1]:8000`); None, any host, off loopback."""
+    if host not in LOOPBACK:
+        return None
+    return ["127.0.0.1", "localhost", "[::1]"]
+
+
 def run(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> None:
     import uvicorn
 
@@ -85,7 +93,7 @@ def run(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> None:
 
     port = sock.getsockname()[1]
     # On loopback, a request naming another host is a DNS-rebinding attempt: refused.
-    hosts = ["127.0.0.1", "localhost"] if host in ("127.0.0.1", "localhost") else None
+    hosts = loopback_hosts(host)
     app = create_app(served, tokens, port, hosts)
     config = uvicorn.Config(
         app,
