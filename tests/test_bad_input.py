@@ -926,6 +926,50 @@ CASES = [
         "--output seeds/release: is a human source (seeds); nothing was written: choose another "
         "folder",
     ),
+    # only regular files as inputs
+    Case(
+        "ingest-fifo",
+        ("ingest", "in/pipe.txt"),
+        "in/pipe.txt: not a regular file (a pipe, device or socket)",
+        setup=both(folder("in"), lambda root: os.mkfifo(root / "in/pipe.txt")),
+    ),
+    Case(
+        "predict-text-file-fifo",
+        ("predict", "--text-file", "pipe.txt", *M),
+        "pipe.txt: not a regular file",
+        setup=lambda root: os.mkfifo(root / "pipe.txt"),
+    ),
+    Case(
+        "predict-input-dev-zero-link",
+        ("predict", "--input", "zero.jsonl", "--output", "o.jsonl", *M),
+        "--input zero.jsonl: not a regular file",
+        setup=lambda root: os.symlink("/dev/zero", root / "zero.jsonl"),
+    ),
+    Case(
+        "predict-model-is-a-folder",
+        ("predict", "x", "--model", "models"),
+        "models: is a directory",
+    ),
+    Case(
+        "predict-model-dev-zero",
+        ("predict", "x", "--model", "z.skops"),
+        "z.skops: not a regular file",
+        setup=lambda root: os.symlink("/dev/zero", root / "z.skops"),
+    ),
+    Case(
+        "predict-card-wrong-types",
+        ("predict", "x", *M),
+        "models/m.card.json: the model card has no 'versions' of the right type",
+        setup=lambda root: (root / "models/m.card.json").write_text(
+            json.dumps({**json.loads((root / "models/m.card.json").read_text()), "versions": [1]})
+        ),
+    ),
+    Case(
+        "params-fifo",
+        ("build", "--params", "p.yaml"),
+        "p.yaml: not a regular file",
+        setup=lambda root: os.mkfifo(root / "p.yaml"),
+    ),
     # strict configuration
     Case(
         "params-duplicate-key",
@@ -1016,6 +1060,9 @@ def snapshot(root: Path) -> dict[str, str]:
             out[os.path.relpath(os.path.join(dirpath, d), root) + "/"] = "dir"
         for f in filenames:
             path = os.path.join(dirpath, f)
+            if os.path.islink(path) or not os.path.isfile(path):  # a pipe or a device link
+                out[os.path.relpath(path, root)] = f"special -> {os.path.realpath(path)}"
+                continue
             with open(path, "rb") as fh:
                 out[os.path.relpath(path, root)] = hashlib.sha256(fh.read()).hexdigest()
     return out

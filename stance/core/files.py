@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,8 +22,23 @@ from stance.core.errors import InputError, StanceError
 T = TypeVar("T")
 
 
+def check_regular(path: Path, where: str | None = None) -> None:
+    """Refuse, before opening it, an input that is a named pipe, a device or a socket (or a
+    link to one): opening a pipe blocks forever, and /dev/zero has no end for the size
+    limits to catch. A missing file or a folder is left to the caller's own message."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(
+            f"{where or path}: not a regular file (a pipe, device or socket); give a file"
+        )
+
+
 def open_binary(path: Path) -> BinaryIO:
     """Open a file to read bytes; a missing file, a folder or no permission is one line."""
+    check_regular(path)
     try:
         return path.open("rb")
     except FileNotFoundError:
@@ -158,6 +174,7 @@ def read_yaml(path: Path, error: type[StanceError]) -> Any:
     nested aliases expand into gigabytes), and every problem one `error` naming the file."""
     import yaml
 
+    check_regular(path)
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from stance.core.errors import InputError
-from stance.core.files import atomic_writer
+from stance.core.files import atomic_writer, check_regular
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -57,6 +57,7 @@ def parse_jsonl(lines: Iterable[str], where: str) -> Iterator[tuple[int, dict[st
 
 def read_jsonl(path: Path, where: str | None = None) -> Iterator[dict[str, Any]]:
     """Yield the JSON objects of a JSONL file, streaming; a bad line names file and line."""
+    check_regular(path, where)
     try:
         fh = path.open(encoding="utf-8")
     except FileNotFoundError:
@@ -92,6 +93,7 @@ def read_table(path: Path, option: str | None = None) -> Any:
     where = f"{option} {path}" if option else str(path)
     if not path.exists():
         raise InputError(f"{where}: no such file")
+    check_regular(path, where)
     try:
         if fmt == "jsonl":
             return pd.DataFrame(list(read_jsonl(path, where)))
@@ -145,6 +147,7 @@ def iter_batches(
         raise InputError(f"{where}: no such file")
     if path.is_dir():
         raise InputError(f"{where}: is a directory, expected a file")
+    check_regular(path, where)
     try:
         if fmt == "csv":
             yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=batch_size)
