@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stance.cli import app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TINY_TRAINING
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1010,30 @@ CASES = [
             encoding="utf-8",
         ),
     ),
+    Case(
+        "train-min-df-over-the-data",
+        ("train", "--data", "t.csv", "--model-out", "x.skops"),
+        "train.min_df = 500 is more than half the 18 training rows",
+        setup=both(
+            lambda root: (root / "t.csv").write_text(
+                "sentence,actor,stance\n" + "".join(f'"{s}",{a},{y}\n' for s, a, y in TINY_TRAINING)
+            ),
+            write("params.yaml", PARAMS.replace("min_df: 1", "min_df: 500")),
+        ),
+    ),
+    Case(
+        "train-cv-folds-huge",
+        ("train",),
+        "train.cv_folds",
+        setup=write("params.yaml", PARAMS.replace("cv_folds: 5 ", "cv_folds: 100000 ")),
+    ),
+    Case(
+        "predict-workers-huge",
+        ("predict", "--input", "i.parquet", "--output", "o", "--engine", "dask", *M)
+        + ("--workers", "100000"),
+        "--workers 100000: at most",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
     Case("predict-empty-text", ("predict", "", *M), "TEXT: no text to predict"),
     Case("predict-blank-text", ("predict", "   \n ", *M), "TEXT: no text to predict"),
     # release / publish
@@ -1018,6 +1042,29 @@ CASES = [
         ("release", "--output", "rel"),
         "run `stance build`",
         setup=remove("data/processed"),
+    ),
+    Case(
+        "release-without-agreement",
+        ("release", "--output", "rel"),
+        "reports/agreement.json: missing; run `stance agreement` (or `dvc repro`) to make it",
+    ),
+    Case(
+        "release-corrupt-metrics",
+        ("release", "--output", "rel"),
+        "reports/metrics.json: not a readable JSON report",
+        setup=both(
+            lambda root: shutil.copytree(ROOT / "reports", root / "reports", dirs_exist_ok=True),
+            write("reports/metrics.json", "{oops"),
+        ),
+    ),
+    Case(
+        "release-metrics-wrong-types",
+        ("release", "--output", "rel"),
+        "reports/metrics.json: not a `stance evaluate` report ('cv' missing or of the wrong type)",
+        setup=both(
+            lambda root: shutil.copytree(ROOT / "reports", root / "reports", dirs_exist_ok=True),
+            write("reports/metrics.json", '{"cv": [], "splits": {}, "subsets": {}}'),
+        ),
     ),
     Case(
         "publish-no-folder", ("publish", "--repo-id", "org/name", "--folder", "nowhere"), "nowhere"

@@ -222,6 +222,16 @@ def check_training_set(frame: Any, params: dict[str, Any]) -> None:
         )
 
 
+def check_min_df(frame: Any, params: dict[str, Any]) -> None:
+    """A cross-validation fold trains on as few as half the rows (two folds); a word must be
+    in min_df of them, and scikit-learn's own error when none is would be a traceback."""
+    if params["min_df"] > len(frame) // 2:
+        raise ModelError(
+            f"train.min_df = {params['min_df']} is more than half the {len(frame)} training "
+            f"rows: a word must occur in min_df rows of a fold; lower it"
+        )
+
+
 def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
     check_training_set(frame, params)
     if params["model"] == "auto":
@@ -275,6 +285,7 @@ def train(
     frame, source = training_table(data, label_map or {})
     defaulted = fill_claims(frame, claim)
     check_training_set(frame, params)  # before cross-validation spends any time
+    check_min_df(frame, params)
     params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
     extra, compiled = compile_for_text(pipe, model_inputs(frame))
