@@ -245,7 +245,9 @@ def test_uncertain_order_shows_the_model_suggestion(
     term.start(
         "annotate", "--annotator", "tester", "--order", "uncertain", "--model", "models/m.skops"
     )
-    screen = term.wait_for(r"0 / 54 done")
+    # Loading the model and scoring every candidate comes first: on a loaded machine that is
+    # well over the usual 10 s, so the first screen gets longer to appear.
+    screen = term.wait_for(r"0 / 54 done", timeout=60)
     suggestion = re.search(r"model suggests: (support|oppose|neutral) \((0\.\d\d)\)", screen)
     assert suggestion, screen
     term.keys("q")
