@@ -144,6 +144,8 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
     """Several outputs that appear together: each is renamed into place only when all are
     done. On any failure every temporary file is removed; an OS error becomes one InputError."""
     handles: list[tuple[IO[str], str, Path]] = []
+    # Folders this call creates are removed again on failure: no empty output folder is left.
+    made = [p for p in {path.parent.absolute() for path in paths} if not p.exists()]
     try:
         for path in paths:
             fd, tmp = _temp_beside(path)
@@ -160,6 +162,9 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
             with contextlib.suppress(OSError):
                 fh.close()  # a buffer that cannot be flushed any more is dropped here
             _discard(tmp)
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
         if isinstance(exc, OSError):
             where = paths[0] if len(paths) == 1 else f"{paths[0].parent}/"
             raise write_failed(where, exc) from None
