@@ -1034,6 +1034,37 @@ CASES = [
         "--workers 100000: at most",
         setup=lambda root: parquet_pairs(root / "i.parquet"),
     ),
+    Case(
+        "predict-sentence-a-number",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'sentence' must be text, not int",
+        setup=write("i.jsonl", '{"sentence": 5, "actor": "RUS"}\n'),
+    ),
+    Case(
+        "predict-actor-a-list",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'actor' must be text, not list",
+        setup=write("i.jsonl", '{"sentence": "Moscow denied it.", "actor": ["RUS"]}\n'),
+    ),
+    Case(
+        "predict-mentions-a-string",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'mentions' must be a list",
+        setup=write(
+            "i.jsonl",
+            '{"sentence": "Moscow denied it.", "actor": "RUS", "start": 0, "mentions": "x"}\n',
+        ),
+    ),
+    Case(
+        "predict-mention-outside-the-sentence",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: a mention at 90-96 lies outside its sentence of 17 characters",
+        setup=write(
+            "i.jsonl",
+            '{"sentence": "Moscow denied it.", "actor": "RUS", "start": 10, '
+            '"mentions": [{"start": 100, "end": 106}]}\n',
+        ),
+    ),
     Case("predict-empty-text", ("predict", "", *M), "TEXT: no text to predict"),
     Case("predict-blank-text", ("predict", "   \n ", *M), "TEXT: no text to predict"),
     # release / publish
