@@ -44,11 +44,18 @@ RUNNER = (
 )
 
 
-def run(args: list[str], cwd: Path) -> dict[str, object]:
+def run(args: list[str], cwd: Path, timeout: float = 600) -> dict[str, object]:
     t0 = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", RUNNER, *args], cwd=cwd, capture_output=True, text=True
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", RUNNER, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"exit_code": None, "seconds": timeout, "peak_mb": 0, "message": "TIMEOUT"}
     seconds = time.perf_counter() - t0
     lines = out.stderr.strip().splitlines()
     peak = next((int(x.split()[1]) for x in reversed(lines) if x.startswith("PEAK_KB")), 0)
@@ -106,6 +113,7 @@ def main() -> None:
             "input_mb": round(bomb.stat().st_size / 1e6, 1),
             **run(["predict", "Moscow denied it.", "--model", "bomb.skops"], root),
         }
+        cases.update(issue_20_cases(root))
     refused = all(c["exit_code"] == 1 for k, c in cases.items() if not k.startswith("ingest seeds"))
     write_result(
         "hostile",
@@ -116,6 +124,88 @@ def main() -> None:
             "max_peak_mb": max(float(c["peak_mb"]) for c in cases.values()),  # type: ignore[arg-type]
         },
     )
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def issue_20_cases(root: Path) -> dict[str, dict[str, object]]:
+    """The adversarial run of issue 20: outputs over sources, a broken registry, imports onto
+    the wrong text, pipes as inputs, strict configuration. Each is refused with one line, and
+    `unchanged` says the file it aimed at is byte for byte as before."""
+    import os
+
+    out: dict[str, dict[str, object]] = {}
+    ok = run(["ingest"], root)
+    assert ok["exit_code"] == 0, ok
+    rows = [
+        ("North Korea denied any role in the attack.", "PRK", "oppose"),
+        ("The FBI blamed North Korea for the hack.", "USA", "support"),
+        ("Seoul hosted trade talks.", "KOR", "neutral"),
+    ] * 3
+    (root / "t.csv").write_text(
+        "sentence,actor,stance\n" + "".join(f"{s},{a},{y}\n" for s, a, y in rows)
+    )
+    ok = run(["train", "--data", "t.csv", "--model-out", "models/m.skops"], root)
+    assert ok["exit_code"] == 0, ok
+    (root / "in.jsonl").write_text('{"sentence": "Moscow denied it.", "actor": "RUS"}\n')
+    (root / "README.md").write_text("# my project\n")
+    m = ["--model", "models/m.skops"]
+    export = ["export", "--format", "prodigy", "--annotator", "core", "--output"]
+    targets = {
+        "export over the gold log": (export + ["data/annotations/core.jsonl"], "data/annotations/core.jsonl"),
+        "export over the candidates": (export + ["data/interim/candidates.jsonl"], "data/interim/candidates.jsonl"),
+        "export over README.md": (export + ["README.md"], "README.md"),
+        "labelstudio config over its tasks": (
+            ["export", "--format", "labelstudio", "--annotator", "core", "--output", "t.xml"], "t.xml"
+        ),
+        "agreement over params.yaml": (["agreement", "--output", "params.yaml"], "params.yaml"),
+        "predict over the gold log": (
+            ["predict", "Moscow denied it.", "--output", "data/annotations/core.jsonl", *m],
+            "data/annotations/core.jsonl",
+        ),
+        "predict over its input": (["predict", "--text-file", "in.jsonl", "--output", "in.jsonl", *m], "in.jsonl"),
+        "train over the gold log": (["train", "--model-out", "data/annotations/core.jsonl"], "data/annotations/core.jsonl"),
+        "ingest into its input folder": (["ingest", "seeds", "--out-dir", "seeds"], "seeds/documents.jsonl"),
+        "claims add with bytes that are not UTF-8": (
+            ["claims", "add", "Russia was behind the Sony hack \udcff\udcfe", "--date", "2020-01-02",
+             "--accuser", "USA"],
+            "data/claims.yaml",
+        ),
+        "claims add with ESC and BEL": (
+            ["claims", "add", "Russia was behind the \x1b]0;x\x07 Sony hack", "--date", "2020-01-02",
+             "--accuser", "USA"],
+            "data/claims.yaml",
+        ),
+        "predict empty text": (["predict", "   ", *m], "data/claims.yaml"),
+    }  # fmt: skip
+    for name, (args, target) in targets.items():
+        before = sha(root / target)
+        out[name] = {**run(args, root), "unchanged": sha(root / target) == before}
+    # An import whose row names a candidate but carries another sentence.
+    cand = json.loads((root / "data/interim/candidates.jsonl").read_text().splitlines()[0])
+    task = {"text": "Moscow denied it.", "meta": {"id": cand["id"], "actor": cand["actor"]},
+            "answer": "accept", "accept": ["oppose"]}  # fmt: skip
+    (root / "wrong.jsonl").write_text(json.dumps(task) + "\n")
+    out["import onto another sentence"] = {
+        **run(["import", "wrong.jsonl", "--format", "prodigy", "--annotator", "x"], root),
+        "unchanged": not (root / "data/annotations/x.jsonl").exists(),
+    }
+    (root / "empty.jsonl").write_text("")
+    out["import of an empty file"] = run(
+        ["import", "empty.jsonl", "--format", "prodigy", "--annotator", "x"], root
+    )
+    os.mkfifo(root / "pipe.txt")
+    out["ingest a named pipe"] = run(["ingest", "pipe.txt", "--out-dir", "out"], root, timeout=60)
+    os.symlink("/dev/zero", root / "zero.jsonl")
+    out["predict --input a link to /dev/zero"] = run(
+        ["predict", "--input", "zero.jsonl", "--output", "o.jsonl", *m], root, timeout=60
+    )
+    params = (root / "params.yaml").read_text()
+    (root / "dup.yaml").write_text(params + "build:\n  seed: 1\n")
+    out["params with a section twice"] = run(["build", "--params", "dup.yaml"], root)
+    return out
 
 
 if __name__ == "__main__":

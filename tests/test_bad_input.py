@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stance.cli import app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TINY_TRAINING
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,39 @@ def truncated_warc(path: Path) -> None:
 
     data = write_warc(path, CRAWL[:3]).read_bytes()
     path.write_bytes(data[: len(data) * 2 // 3])
+
+
+def git_tracked(root: Path, name: str, content: str) -> None:
+    """`name` committed in a git repository at `root` (the .git folder is part of the setup)."""
+    import subprocess
+
+    (root / name).write_text(content, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", name], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=root, check=True)
+
+
+def prodigy_line(name: str, change: dict | None = None, meta: dict | None = None, n: int = 1):
+    """A setup writing `name`: Prodigy tasks for the first `n` candidates, accepted as oppose,
+    with `change` merged into each task and `meta` into its meta."""
+
+    def make(root: Path) -> None:
+        rows = []
+        with (root / "data/interim/candidates.jsonl").open(encoding="utf-8") as fh:
+            cands = [json.loads(next(fh)) for _ in range(n)]
+        for c in cands:
+            task = {
+                "text": c["sentence"],
+                "meta": {"id": c["id"], "actor": c["actor"], **(meta or {})},
+                "answer": "accept",
+                "accept": ["oppose"],
+                **(change or {}),
+            }
+            rows.append(json.dumps(task) + "\n")
+        (root / name).write_text("".join(rows), encoding="utf-8")
+
+    return make
 
 
 def parquet_dump(path: Path) -> None:
@@ -257,6 +290,35 @@ CASES = [
         ("claims", "add", "Russia hacked Estonia", "--date", "2007-05-02", "--accuser", "XXX"),
         "--accuser XXX: not an actor id",
     ),
+    Case(
+        "claims-add-not-utf8",
+        ("claims", "add", "Russia was behind the Sony hack \udcff\udcfe")
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "claim: the claim text holds bytes that are not UTF-8",
+    ),
+    Case(
+        "claims-add-control-characters",
+        ("claims", "add", "Russia was behind the \x1b]0;pwned\x07 Sony hack")
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "claim: the claim text holds a control character (\\x1b at 22)",
+    ),
+    Case(
+        "claims-add-too-long",
+        ("claims", "add", "Russia was behind the Sony hack " + "and more " * 20_000)
+        + ("--date", "2020-01-02", "--accuser", "USA"),
+        "an accusation is one sentence of at most 1,000",
+    ),
+    Case(
+        "claims-list-alias-of-punctuation",
+        ("claims", "list"),
+        "alias '.*': has no letter or digit",
+        setup=lambda root: (root / "data/actors.yaml").write_text(
+            (root / "data/actors.yaml")
+            .read_text(encoding="utf-8")
+            .replace("aliases:", "aliases:\n  - '.*'", 1),
+            encoding="utf-8",
+        ),
+    ),
     Case("claims-show-unknown", ("claims", "show", "nope"), "no claim 'nope'"),
     Case(
         "claims-list-missing",
@@ -402,6 +464,108 @@ CASES = [
         ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
         "in.jsonl:1: not valid JSON",
         setup=write("in.jsonl", "{oops\n"),
+    ),
+    Case(
+        "import-sentence-differs",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:2: candidate ",  # ... has sentence 'X...' here but '...' in the candidates
+        setup=both(
+            prodigy_line("one.jsonl"),
+            prodigy_line("in.jsonl", n=2),
+            lambda root: (root / "in.jsonl").write_text(
+                (root / "one.jsonl").read_text()
+                + (root / "in.jsonl").read_text().splitlines()[1].replace('"text": "', '"text": "X')
+                + "\n"
+            ),
+        ),
+    ),
+    Case(
+        "import-sentence-differs-message",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "has sentence 'Moscow denied it.' here but",
+        setup=prodigy_line("in.jsonl", change={"text": "Moscow denied it."}),
+    ),
+    Case(
+        "import-labelstudio-two-annotations",
+        ("import", "in.json", "--format", "labelstudio", "--annotator", "x"),
+        "in.json: task 1: 2 annotations",
+        setup=write(
+            "in.json",
+            json.dumps(
+                [
+                    {
+                        "data": {"candidate_id": "x", "text": "t", "actor": "RUS"},
+                        "annotations": [{"result": []}, {"result": []}],
+                    }
+                ]
+            ),  # fmt: skip
+        ),
+    ),
+    Case(
+        "import-actor-differs",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "has actor 'ZZZ' here but",
+        setup=prodigy_line("in.jsonl", meta={"actor": "ZZZ"}),
+    ),
+    Case(
+        "import-without-sentence",
+        ("import", "in.jsonl", "--format", "doccano", "--annotator", "x"),
+        "not a doccano export",
+        setup=write("in.jsonl", '{"id": "x", "label": ["oppose"]}\n'),
+    ),
+    Case(
+        "import-wrong-format",
+        ("import", "in.jsonl", "--format", "labelstudio", "--annotator", "x"),
+        "in.jsonl:1: not a labelstudio export (a Label Studio task has a 'data' object)",
+        setup=prodigy_line("in.jsonl"),
+    ),
+    Case(
+        "import-empty-file",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl: no labelled task in it",
+        setup=write("in.jsonl", ""),
+    ),
+    Case(
+        "import-no-answers",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl: no labelled task in it",
+        setup=prodigy_line("in.jsonl", change={"answer": None, "accept": []}),
+    ),
+    Case(
+        "import-two-labels-on-one-task",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: 2 accepted labels (oppose, support) on one task",
+        setup=prodigy_line("in.jsonl", change={"accept": ["oppose", "support"]}),
+    ),
+    Case(
+        "import-unknown-answer",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: answer 'perhaps' is not one of accept, reject, ignore",
+        setup=prodigy_line("in.jsonl", change={"answer": "perhaps"}),
+    ),
+    Case(
+        "import-huge-timestamp",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: _timestamp '1e+300' is not a time",
+        setup=prodigy_line("in.jsonl", change={"_timestamp": 1e300}),
+    ),
+    Case(
+        "import-negative-timestamp",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "_timestamp '-99999999999999' is not a time",
+        setup=prodigy_line("in.jsonl", change={"_timestamp": -99999999999999}),
+    ),
+    Case(
+        "import-meta-is-a-list",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: not a prodigy export",
+        setup=write("in.jsonl", '{"text": "x", "meta": ["id"], "answer": "accept"}\n'),
+    ),
+    Case(
+        "import-lone-surrogate",
+        ("import", "in.jsonl", "--format", "prodigy", "--annotator", "x"),
+        "in.jsonl:1: 'note' holds a lone surrogate (\\ud800)",
+        setup=prodigy_line("in.jsonl", change={"note": "\ud800"}),
     ),
     # build
     Case("build-before-ingest", ("build",), "run `stance ingest`", setup=remove("data/interim")),
@@ -581,7 +745,7 @@ CASES = [
     Case(
         "predict-parts-output-not-ours",
         ("predict", "--input", "i.parquet", "--output", "data", "--engine", "dask", *M),
-        "--output data: not empty and not written by `stance predict`",
+        "--output data: holds a human source (data/annotations)",
         setup=lambda root: parquet_pairs(root / "i.parquet"),
     ),
     Case(
@@ -619,7 +783,7 @@ CASES = [
     Case(
         "predict-output-is-the-input",
         ("predict", "--input", "i.csv", "--output", "i.csv", *M),
-        "--output i.csv: is the --input file",
+        "--output i.csv: is an input of `stance predict` (i.csv); write elsewhere",
         setup=write("i.csv", "sentence,actor\nMoscow denied it.,RUS\n"),
     ),
     Case(
@@ -627,12 +791,313 @@ CASES = [
         ("predict", "Moscow denied it.", "--output", "o.txt", *M),
         "--output o.txt: unsupported table type '.txt'",
     ),
+    # the output rule (stance.core.outputs): never over an input or a source, nor a file the
+    # command did not write, unless --force
+    Case(
+        "export-over-its-own-log",
+        ("export", "--format", "prodigy", "--annotator", "core")
+        + ("--output", "data/annotations/core.jsonl"),
+        "--output data/annotations/core.jsonl: is an input of `stance export`",
+    ),
+    Case(
+        "export-over-another-log",
+        ("export", "--format", "prodigy", "--annotator", "core")
+        + ("--output", "data/annotations/bo.jsonl"),
+        "--output data/annotations/bo.jsonl: is a human source (data/annotations)",
+        setup=lambda root: shutil.copy(
+            root / "data/annotations/core.jsonl", root / "data/annotations/bo.jsonl"
+        ),
+    ),
+    Case(
+        "export-over-the-candidates",
+        ("export", "--format", "doccano", "--annotator", "core")
+        + ("--output", "data/interim/candidates.jsonl"),
+        "is an input of `stance export` (data/interim/candidates.jsonl)",
+    ),
+    Case(
+        "export-over-another-stage-output",
+        ("export", "--format", "doccano", "--annotator", "core")
+        + ("--output", "data/interim/sentences.jsonl"),
+        "is an output of the `ingest` stage (dvc.yaml)",
+    ),
+    Case(
+        "export-over-a-foreign-file",
+        ("export", "--format", "prodigy", "--annotator", "core", "--output", "README.md"),
+        "--output README.md: exists and is not a file `stance export` wrote",
+        setup=write("README.md", "# My project\n"),
+    ),
+    Case(
+        "export-over-a-git-tracked-file",
+        ("export", "--format", "prodigy", "--annotator", "core", "--output", "notes.jsonl"),
+        "--output notes.jsonl: is tracked by git and not written by this command",
+        setup=lambda root: git_tracked(root, "notes.jsonl", '{"meta": {"id": "x"}}\n'),
+    ),
+    Case(
+        "export-labelstudio-config-over-its-tasks",
+        ("export", "--format", "labelstudio", "--annotator", "core", "--output", "tasks.xml"),
+        "--output tasks.xml: the Label Studio config goes to tasks.xml, the same file",
+    ),
+    Case(
+        "export-labelstudio-config-over-a-foreign-file",
+        ("export", "--format", "labelstudio", "--annotator", "core", "--output", "t.json"),
+        "--output (its labelling config) t.xml: exists and is not a file `stance export` wrote",
+        setup=write("t.xml", "<note>mine</note>\n"),
+    ),
+    Case(
+        "agreement-over-the-annotations",
+        ("agreement", "--output", "data/annotations/core.jsonl"),
+        "--output data/annotations/core.jsonl: is inside an input of `stance agreement`",
+    ),
+    Case(
+        "agreement-over-params",
+        ("agreement", "--output", "params.yaml"),
+        "--output params.yaml: is a human source (params.yaml)",
+    ),
+    Case(
+        "predict-text-over-a-log",
+        ("predict", "Moscow denied it.", "--output", "data/annotations/core.jsonl", *M),
+        "--output data/annotations/core.jsonl: is a human source (data/annotations)",
+    ),
+    Case(
+        "predict-text-file-over-itself",
+        ("predict", "--text-file", "in/a.jsonl", "--output", "in/a.jsonl", *M),
+        "--output in/a.jsonl: is an input of `stance predict` (in/a.jsonl)",
+        setup=write("in/a.jsonl", "Moscow denied it.\n"),
+    ),
+    Case(
+        "predict-over-the-dataset",
+        ("predict", "--input", "in/p.jsonl", "--output", "data/processed/dataset.parquet", *M),
+        "is an output of the `build` stage (dvc.yaml)",
+        setup=write("in/p.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+    ),
+    Case(
+        "predict-over-the-model",
+        ("predict", "Moscow denied it.", "--output", "models/m.card.json", *M),
+        "--output models/m.card.json: is an input of `stance predict` (models/m.card.json)",
+    ),
+    Case(
+        "predict-parts-inside-the-input-folder",
+        ("predict", "--input", "parts", "--output", "parts/out", *M),
+        "--output parts/out: is inside an input of `stance predict` (parts)",
+        setup=lambda root: parquet_pairs(root / "parts/a.parquet"),
+    ),
+    Case(
+        "predict-parts-glob-inside-the-input-folder",
+        ("predict", "--input", "parts/*.parquet", "--output", "parts/out", *M),
+        "--output parts/out: is inside an input of `stance predict` (parts)",
+        setup=lambda root: parquet_pairs(root / "parts/a.parquet"),
+    ),
+    Case(
+        "predict-over-a-foreign-table",
+        ("predict", "--input", "in/p.jsonl", "--output", "mine.csv", *M),
+        "--output mine.csv: exists and is not a file `stance predict` wrote",
+        setup=both(
+            write("in/p.jsonl", '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'),
+            write("mine.csv", "name,phone\nann,555\n"),
+        ),
+    ),
+    Case(
+        "train-over-a-log",
+        ("train", "--model-out", "data/annotations/core.jsonl"),
+        "--model-out data/annotations/core.jsonl: is a human source (data/annotations)",
+    ),
+    Case(
+        "train-over-the-dataset",
+        ("train", "--model-out", "data/processed/dataset.parquet"),
+        "--model-out data/processed/dataset.parquet: is an input of `stance train`",
+    ),
+    Case(
+        "train-card-over-a-foreign-file",
+        ("train", "--model-out", "out/m.skops"),
+        "--model-out (its card) out/m.card.json: exists and is not a file `stance train` wrote",
+        setup=write("out/m.card.json", '{"mine": true}\n'),
+    ),
+    Case(
+        "ingest-into-its-input-folder",
+        ("ingest", "seeds", "--out-dir", "seeds"),
+        "--out-dir seeds/documents.jsonl: is inside an input of `stance ingest` (seeds)",
+    ),
+    Case(
+        "ingest-into-the-annotations",
+        ("ingest", "--out-dir", "data/annotations"),
+        "is a human source (data/annotations)",
+    ),
+    Case(
+        "release-into-the-seeds",
+        ("release", "--output", "seeds/release"),
+        "--output seeds/release: is a human source (seeds); nothing was written: choose another "
+        "folder",
+    ),
+    # only regular files as inputs
+    Case(
+        "ingest-fifo",
+        ("ingest", "in/pipe.txt"),
+        "in/pipe.txt: not a regular file (a pipe, device or socket)",
+        setup=both(folder("in"), lambda root: os.mkfifo(root / "in/pipe.txt")),
+    ),
+    Case(
+        "predict-text-file-fifo",
+        ("predict", "--text-file", "pipe.txt", *M),
+        "pipe.txt: not a regular file",
+        setup=lambda root: os.mkfifo(root / "pipe.txt"),
+    ),
+    Case(
+        "predict-input-dev-zero-link",
+        ("predict", "--input", "zero.jsonl", "--output", "o.jsonl", *M),
+        "--input zero.jsonl: not a regular file",
+        setup=lambda root: os.symlink("/dev/zero", root / "zero.jsonl"),
+    ),
+    Case(
+        "predict-model-is-a-folder",
+        ("predict", "x", "--model", "models"),
+        "models: is a directory",
+    ),
+    Case(
+        "predict-model-dev-zero",
+        ("predict", "x", "--model", "z.skops"),
+        "z.skops: not a regular file",
+        setup=lambda root: os.symlink("/dev/zero", root / "z.skops"),
+    ),
+    Case(
+        "predict-card-wrong-types",
+        ("predict", "x", *M),
+        "models/m.card.json: the model card has no 'versions' of the right type",
+        setup=lambda root: (root / "models/m.card.json").write_text(
+            json.dumps({**json.loads((root / "models/m.card.json").read_text()), "versions": [1]})
+        ),
+    ),
+    Case(
+        "params-fifo",
+        ("build", "--params", "p.yaml"),
+        "p.yaml: not a regular file",
+        setup=lambda root: os.mkfifo(root / "p.yaml"),
+    ),
+    # strict configuration
+    Case(
+        "params-duplicate-key",
+        ("build",),
+        "params.yaml: line 60: key 'min_df' is given twice (first at line 58)",
+        setup=write(
+            "params.yaml", PARAMS.replace("  min_df: 1\n", "  min_df: 1\n  x: 0\n  min_df: 1\n")
+        ),
+    ),
+    Case(
+        "params-duplicate-section",
+        ("build",),
+        "key 'build' is given twice (first at line 19)",
+        setup=write("params.yaml", PARAMS + "build:\n  seed: 1\n"),
+    ),
+    Case(
+        "claims-impossible-date",
+        ("claims", "list"),
+        "data/claims.yaml: line 10: '2020-02-30' is not a real date",
+        setup=lambda root: (root / "data/claims.yaml").write_text(
+            (root / "data/claims.yaml")
+            .read_text(encoding="utf-8")
+            .replace("date: 2014-12-19", "date: 2020-02-30", 1),
+            encoding="utf-8",
+        ),
+    ),
+    Case(
+        "claims-list-control-characters-in-the-file",
+        ("claims", "list"),
+        "the claim text holds a control character (\\x1b",
+        setup=lambda root: (root / "data/claims.yaml").write_text(
+            (root / "data/claims.yaml")
+            .read_text(encoding="utf-8")
+            .replace(
+                "text: North Korea was responsible for the May 2017 WannaCry ransomware attack",
+                'text: "\\e[2JNorth Korea was responsible for WannaCry"',
+            ),
+            encoding="utf-8",
+        ),
+    ),
+    Case(
+        "train-min-df-over-the-data",
+        ("train", "--data", "t.csv", "--model-out", "x.skops"),
+        "train.min_df = 500 is more than half the 18 training rows",
+        setup=both(
+            lambda root: (root / "t.csv").write_text(
+                "sentence,actor,stance\n" + "".join(f'"{s}",{a},{y}\n' for s, a, y in TINY_TRAINING)
+            ),
+            write("params.yaml", PARAMS.replace("min_df: 1", "min_df: 500")),
+        ),
+    ),
+    Case(
+        "train-cv-folds-huge",
+        ("train",),
+        "train.cv_folds",
+        setup=write("params.yaml", PARAMS.replace("cv_folds: 5 ", "cv_folds: 100000 ")),
+    ),
+    Case(
+        "predict-workers-huge",
+        ("predict", "--input", "i.parquet", "--output", "o", "--engine", "dask", *M)
+        + ("--workers", "100000"),
+        "--workers 100000: at most",
+        setup=lambda root: parquet_pairs(root / "i.parquet"),
+    ),
+    Case(
+        "predict-sentence-a-number",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'sentence' must be text, not int",
+        setup=write("i.jsonl", '{"sentence": 5, "actor": "RUS"}\n'),
+    ),
+    Case(
+        "predict-actor-a-list",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'actor' must be text, not list",
+        setup=write("i.jsonl", '{"sentence": "Moscow denied it.", "actor": ["RUS"]}\n'),
+    ),
+    Case(
+        "predict-mentions-a-string",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: 'mentions' must be a list",
+        setup=write(
+            "i.jsonl",
+            '{"sentence": "Moscow denied it.", "actor": "RUS", "start": 0, "mentions": "x"}\n',
+        ),
+    ),
+    Case(
+        "predict-mention-outside-the-sentence",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 1: a mention at 90-96 lies outside its sentence of 17 characters",
+        setup=write(
+            "i.jsonl",
+            '{"sentence": "Moscow denied it.", "actor": "RUS", "start": 10, '
+            '"mentions": [{"start": 100, "end": 106}]}\n',
+        ),
+    ),
+    Case("predict-empty-text", ("predict", "", *M), "TEXT: no text to predict"),
+    Case("predict-blank-text", ("predict", "   \n ", *M), "TEXT: no text to predict"),
     # release / publish
     Case(
         "release-no-dataset",
         ("release", "--output", "rel"),
         "run `stance build`",
         setup=remove("data/processed"),
+    ),
+    Case(
+        "release-without-agreement",
+        ("release", "--output", "rel"),
+        "reports/agreement.json: missing; run `stance agreement` (or `dvc repro`) to make it",
+    ),
+    Case(
+        "release-corrupt-metrics",
+        ("release", "--output", "rel"),
+        "reports/metrics.json: not a readable JSON report",
+        setup=both(
+            lambda root: shutil.copytree(ROOT / "reports", root / "reports", dirs_exist_ok=True),
+            write("reports/metrics.json", "{oops"),
+        ),
+    ),
+    Case(
+        "release-metrics-wrong-types",
+        ("release", "--output", "rel"),
+        "reports/metrics.json: not a `stance evaluate` report ('cv' missing or of the wrong type)",
+        setup=both(
+            lambda root: shutil.copytree(ROOT / "reports", root / "reports", dirs_exist_ok=True),
+            write("reports/metrics.json", '{"cv": [], "splits": {}, "subsets": {}}'),
+        ),
     ),
     Case(
         "publish-no-folder", ("publish", "--repo-id", "org/name", "--folder", "nowhere"), "nowhere"
@@ -650,7 +1115,8 @@ def template(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path
         shutil.copytree(
             ROOT / name, root / name, ignore=shutil.ignore_patterns("interim", "processed")
         )
-    shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(ROOT / name, root / name)
     cwd = os.getcwd()
     os.chdir(root)
     try:
@@ -674,6 +1140,9 @@ def snapshot(root: Path) -> dict[str, str]:
             out[os.path.relpath(os.path.join(dirpath, d), root) + "/"] = "dir"
         for f in filenames:
             path = os.path.join(dirpath, f)
+            if os.path.islink(path) or not os.path.isfile(path):  # a pipe or a device link
+                out[os.path.relpath(path, root)] = f"special -> {os.path.realpath(path)}"
+                continue
             with open(path, "rb") as fh:
                 out[os.path.relpath(path, root)] = hashlib.sha256(fh.read()).hexdigest()
     return out
@@ -718,3 +1187,25 @@ def test_the_snapshot_sees_a_new_file(tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     (tmp_path / "x").write_text(json.dumps({}))
     assert snapshot(tmp_path) != before
+
+
+def test_force_replaces_a_foreign_file_but_never_an_input(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    (root / "README.md").write_text("# My project\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["export", "--format", "prodigy", "--annotator", "core", "--output", "README.md"]
+    result = runner.invoke(app, [*args, "--force"])
+    assert result.exit_code == 0, result.output
+    assert '"meta"' in (root / "README.md").read_text(encoding="utf-8")
+    # Once written by export, the file is export's: no --force needed to write it again.
+    assert runner.invoke(app, args).exit_code == 0
+    log = root / "data/annotations/core.jsonl"
+    before = log.read_bytes()
+    args[-1] = str(log)
+    result = runner.invoke(app, [*args, "--force"])
+    assert result.exit_code == 1 and "is an input of `stance export`" in result.output
+    assert log.read_bytes() == before

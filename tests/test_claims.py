@@ -152,3 +152,61 @@ def test_ingest_claim_text_errors_write_nothing(
     assert result.exit_code == 1 and message in result.output, result.output
     assert not (project / "out").exists()
     assert (project / "data/claims.yaml").read_text() == before
+
+
+def test_concurrent_adds_keep_every_entry(project: Path) -> None:
+    import subprocess
+    import sys
+
+    stance = Path(sys.executable).parent / "stance"
+    before = set(load_claims(project / "data/claims.yaml"))
+    procs = [
+        subprocess.Popen(
+            [str(stance), "claims", "add", f"Russia was behind the race attack number {i}"]
+            + ["--date", "2020-01-02", "--accuser", "USA", "--accused", "RUS"]
+            + ["--id", f"race-claim-{i}"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(6)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    after = set(
+        load_claims(project / "data/claims.yaml", load_registry(project / "data/actors.yaml"))
+    )
+    assert after - before == {f"race-claim-{i}" for i in range(6)}
+    assert before <= after
+    assert [p.name for p in (project / "data").iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Russia was behind the Sony hack \udcff\udcfe", "bytes that are not UTF-8"),
+        ("Russia was behind the \x1b[31mSony hack\x07", "control character (\\x1b at 22)"),
+        ("Russia was behind the Sony hack " + "x" * 200_000, "200,032 characters"),
+    ],
+    ids=["not-utf8", "control", "too-long"],
+)
+def test_claims_add_refuses_bad_text_and_leaves_the_file(
+    project: Path, cli, text: str, message: str
+) -> None:
+    path = project / "data/claims.yaml"
+    before = path.read_bytes()
+    result = cli("claims", "add", text, "--date", "2020-01-02", "--accuser", "USA")
+    assert result.exit_code == 1
+    assert message in result.output and result.output.startswith("Error: claim: ")
+    assert path.read_bytes() == before
+
+
+def test_an_alias_without_letters_is_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "data/actors.yaml").read_text(encoding="utf-8"))
+    data["actors"][0]["aliases"].append(".*")
+    path = tmp_path / "actors.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"alias '\.\*': has no letter or digit"):
+        load_registry(path)

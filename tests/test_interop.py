@@ -45,7 +45,11 @@ def test_round_trip_drops_nothing(ingested: Path, cli, fmt: str) -> None:
         )
     out = ingested / f"export.{fmt}"
     result = cli("export", "--format", fmt, "--annotator", "core", "--output", str(out))
-    assert result.output.splitlines()[0] == f"54 tasks (54 with labels) -> {out}"
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == f"54 tasks (54 with labels) -> {out}"
+    # Label Studio's labelling config goes beside the tasks, and the user is told.
+    extra = [f"note: also wrote {out.with_suffix('.xml')}"] if fmt == "labelstudio" else []
+    assert lines[:-1] == extra
     result = cli("import", str(out), "--format", fmt, "--annotator", "again")
     assert result.exit_code == 0, result.output
     original = states(ingested / "data/annotations/core.jsonl")

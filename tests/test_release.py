@@ -23,10 +23,16 @@ def release_project(project: Path, cli, tmp_path: Path, monkeypatch: pytest.Monk
         ("ingest", "seeds", "data/constructed"),
         ("build",),
         ("agreement", "--samples", "20"),
-        ("release",),
     ):
         result = cli(*step)
         assert result.exit_code == 0, result.output
+    # The figures `stance evaluate` would write, without its minutes of fitting: release
+    # refuses to build a card without them.
+    (project / "reports/metrics.json").write_text(
+        '{"cv": {"mean": null, "std": null, "folds": 0}, "splits": {}, "subsets": {}}\n'
+    )
+    result = cli("release")
+    assert result.exit_code == 0, result.output
     return project / "release"
 
 
@@ -132,7 +138,8 @@ def test_card_metadata_follows_hub_conventions(released: Path) -> None:
     )
     assert "dataset DVC hash (MD5)" in body and "Built from git commit" in body
     assert "Agreement: unknown." in body  # no item was labelled twice
-    assert "No model has been evaluated for this release (run `stance evaluate`)." in body
+    # release_project's stand-in metrics: release refuses to build a card without them.
+    assert "Grouped cross-validation on the training rows" in body
     assert "{{ " not in body and "{%" not in body and "[More Information Needed]" not in body
     assert body.endswith("\n") and body.rsplit("\n## ", 1)[-1].startswith("Contact\n")
 

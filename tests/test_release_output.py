@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from stance.core.errors import InputError
 from tests.test_release import release_project
 
 MARKER = ".stance-release"
@@ -156,7 +157,7 @@ def test_a_failed_swap_puts_the_previous_release_back(
 
     before = snapshot(released)
     monkeypatch.setattr(os, "rename", flaky)  # the swap renames through os (core.files)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(InputError, match="disk on fire"):  # one line, naming --output
         build.build_release(Path("release"))
     assert snapshot(released) == before
     assert [p.name for p in released.parent.iterdir() if "release" in p.name] == ["release"]

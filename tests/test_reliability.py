@@ -111,18 +111,18 @@ def test_read_only_or_full_annotations_folder_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "ann.jsonl"
-    real_open = Path.open
+    real_open = os.open
 
-    def read_only(self: Path, mode: str = "r", *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if self == log and mode != "r":
+    def read_only(path: object, flags: int, *args: object, **kw: object) -> int:
+        if Path(str(path)) == log and flags & (os.O_WRONLY | os.O_RDWR):
             raise PermissionError(13, "Permission denied")
-        return real_open(self, mode, *args, **kw)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", read_only)
+    monkeypatch.setattr(os, "open", read_only)
     with pytest.raises(AnnotationError, match="cannot open for writing .Permission denied."):
         with AnnotationLog(log, "ann"):
             pass
-    monkeypatch.setattr(Path, "open", real_open)
+    monkeypatch.setattr(os, "open", real_open)
     with AnnotationLog(log, "ann") as opened:
         opened.append(_event(1))
 
@@ -134,6 +134,8 @@ def test_read_only_or_full_annotations_folder_is_one_line(
             opened.append(_event(2))
         monkeypatch.undo()
     assert [e["id"] for e in opened.state.events] == ["c1"]  # the failed one is not counted
+    # ...nor on disk: the write that reached the file before fsync failed was cut back off.
+    assert [e["id"] for e in replay(log).events] == ["c1"]
 
 
 # --- 4. identical sentences share a group however often they recur ---------------------------------
@@ -190,8 +192,10 @@ def test_import_rejects_bad_values_with_the_line(
     ingested: Path, cli, field: str, value: object, message: str
 ) -> None:
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
-    good = {"text": "x", "label": ["oppose"], "id": cands[0]["id"]}
-    bad = {"text": "x", "label": ["support"], "id": cands[1]["id"], field: value}
+    good = {"text": cands[0]["sentence"], "actor": cands[0]["actor"], "label": ["oppose"],
+            "id": cands[0]["id"]}  # fmt: skip
+    bad = {"text": cands[1]["sentence"], "actor": cands[1]["actor"], "label": ["support"],
+           "id": cands[1]["id"], field: value}  # fmt: skip
     path = ingested / "in.jsonl"
     path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
     result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
@@ -208,7 +212,11 @@ def test_import_rejects_bad_values_with_the_line(
 
 def test_duplicate_rows_for_one_candidate_are_an_error(ingested: Path, cli) -> None:
     cands = read_jsonl(ingested / "data/interim/candidates.jsonl")
-    rows = [{"text": "x", "label": [lab], "id": cands[0]["id"]} for lab in ("oppose", "support")]
+    c = cands[0]
+    rows = [
+        {"text": c["sentence"], "actor": c["actor"], "label": [lab], "id": c["id"]}
+        for lab in ("oppose", "support")
+    ]
     (ingested / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = cli("import", "in.jsonl", "--format", "doccano", "--annotator", "x")
     assert result.exit_code == 1
@@ -280,7 +288,9 @@ def test_predict_with_no_rows_keeps_the_previous_output(
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     result = cli(
-        "predict", "--input", str(empty), "--output", str(out), "--model", str(small_model)
+        "predict",
+        *("--input", str(empty), "--output", str(out), "--model", str(small_model)),
+        "--force",  # the old output is no table: only --force lets predict replace it
     )
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: --input {empty}: no rows"
@@ -385,6 +395,49 @@ def test_csv_outputs_neutralise_formulas(
     }
 
 
+def _line_breaks_outside_quotes(text: str) -> list[str]:
+    """Every CR or LF not inside a quoted cell, as a spreadsheet reader meets them."""
+    out, quoted, i = [], False, 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            quoted = not quoted
+        elif c in "\r\n" and not quoted:
+            out.append("\r\n" if text.startswith("\r\n", i) else c)
+            i += 1 if text.startswith("\r\n", i) else 0
+        i += 1
+    return out
+
+
+def test_csv_quotes_line_breaks_and_guards_after_blanks(
+    tmp_path: Path, cli, small_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    sentences = [
+        "Moscow denied it.\r=cmd|' /C calc'!A0",
+        ' \n=HYPERLINK("http://x") Moscow denied it.',
+        "\r\n@SUM(A1) Moscow, it said, denied it.",
+        "Moscow denied it.",
+    ]
+    rows = [{"sentence": s, "actor": "RUS"} for s in sentences]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = cli(
+        "predict", "--input", "in.jsonl", "--output", "out.csv", "--model", str(small_model)
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.csv").read_bytes().decode("utf-8")
+    # One row per line: every break outside a quoted cell ends a row.
+    assert _line_breaks_outside_quotes(text) == ["\r\n"] * (len(rows) + 1)
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as fh:
+        read = list(csv.DictReader(fh))
+    # Quoted, the first is one cell starting with "Moscow"; the next two start with a formula
+    # sign once blanks and breaks are skipped, as spreadsheets skip them.
+    guarded = [sentences[0], *("'" + s for s in sentences[1:3]), sentences[3]]
+    assert [r["sentence"] for r in read] == guarded
+
+
 def test_outputs_get_the_users_umask(tmp_path: Path) -> None:
     from stance.core.files import atomic_writer
 
@@ -414,3 +467,34 @@ def test_a_zip_bomb_model_is_refused_before_it_is_inflated(tmp_path: Path) -> No
     bomb.with_suffix(".card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="would inflate to 67,108,866 bytes"):
         load(bomb)
+
+
+def test_an_event_id_already_in_the_log_is_not_written_again(tmp_path: Path) -> None:
+    log = tmp_path / "ann.jsonl"
+    first = _event(1)
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(first)
+        opened.append(dict(first))
+    with AnnotationLog(log, "ann") as reopened:  # a retry after a restart, too
+        reopened.append(dict(first))
+        reopened.append(_event(2))
+    assert [e["id"] for e in replay(log).events] == ["c1", "c2"]
+
+
+def test_an_import_on_a_full_disk_writes_none_of_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "ann.jsonl"
+    with AnnotationLog(log, "ann") as opened:
+        opened.append(_event(1))
+        real_write = os.write
+
+        def short(fd: int, data: bytes) -> int:  # the disk fills part-way through the batch
+            return real_write(fd, data[: len(data) // 2])
+
+        monkeypatch.setattr(os, "write", short)
+        with pytest.raises(AnnotationError, match="could not save 3 events .* none of them"):
+            opened.extend([_event(2), _event(3), _event(4)])
+        monkeypatch.undo()
+    assert [e["id"] for e in replay(log).events] == ["c1"]
+    assert log.read_bytes().endswith(b"}\n")

@@ -179,3 +179,27 @@ def test_the_dashboard_gives_web_annotators_a_rate_or_says_why_not(
         html = environment().get_template("dashboard.html").render(**data, name="lead")
     assert row["web"] and row["done"] == 12
     assert shown in html
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_every_loopback_address_checks_the_host_header(host: str) -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from stance.annotation.web.serve import loopback_hosts
+
+    hosts = loopback_hosts(host)
+    assert hosts is not None
+    app = Starlette(
+        routes=[Route("/healthz", lambda r: PlainTextResponse("ok"))],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+    )
+    client = TestClient(app)
+    for good in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert client.get("/healthz", headers={"Host": good}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    assert loopback_hosts("0.0.0.0") is None

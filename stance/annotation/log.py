@@ -1,7 +1,10 @@
 """Append-only annotation logs: data/annotations/<annotator>.jsonl, one event per line.
 
-Every event is flushed and fsynced before the caller goes on, so a confirmed label survives a
-crash or a power cut. Nothing is ever rewritten: undo appends a `retract` event naming the event
+Every event is written with one `os.write` of the whole line on an unbuffered descriptor and
+fsynced before the caller goes on, so a confirmed label survives a crash or a power cut; a write
+or fsync that fails is cut back off (truncated to the last good length) before the caller
+hears of it, so a refused event never reaches the disk later. An event id already in the log
+is not written again. Nothing is ever rewritten: undo appends a `retract` event naming the event
 it takes back, and the state of every item is what replaying the log gives. A torn last line
 (a write cut off mid-way) is reported, moved aside to `.<annotator>.torn` and cut off, and
 everything before it is kept. A second process for the same log is refused by a file lock.
@@ -10,13 +13,14 @@ everything before it is kept. A second process for the same log is refused by a 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from stance.annotation.events import validate_event
 from stance.core.errors import AnnotationError
@@ -159,7 +163,9 @@ class AnnotationLog:
     def __init__(self, path: Path, annotator: str):
         self.path = path
         self.annotator = annotator
-        self._fh: IO[bytes] | None = None
+        self._fd: int | None = None
+        self._good = 0  # the log's length up to its last durable event
+        self._ids: set[str] = set()
         self._created = False
         self.state = LogState(path)
         self.warnings: list[str] = []
@@ -168,7 +174,10 @@ class AnnotationLog:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._open_locked()
+            assert self._fd is not None
+            self._good = os.fstat(self._fd).st_size
             self.state = replay(self.path)
+            self._ids = {e["event_id"] for e in self.state.events}
             if self.state.torn is not None:
                 self._cut_torn_tail()
             elif self.state.unterminated:
@@ -192,16 +201,16 @@ class AnnotationLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._fh is None:
+        if self._fd is None:
             return
         info = self._info_path()
         with contextlib.suppress(OSError):
-            if self._created and os.fstat(self._fh.fileno()).st_size == 0:
+            if self._created and os.fstat(self._fd).st_size == 0:
                 self.path.unlink()  # nothing was written: leave no empty log behind
             info.unlink()
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
-        self._fh = None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
 
     def _info_path(self) -> Path:
         return self.path.parent / f".{self.path.stem}.lock"
@@ -209,11 +218,12 @@ class AnnotationLog:
     def _open_locked(self) -> None:
         while True:
             self._created = not self.path.exists()
-            fh = self.path.open("ab")
+            # Unbuffered: nothing of a failed write can linger in a buffer and go out later.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                fh.close()
+                os.close(fd)
                 try:
                     pid = self._info_path().read_text(encoding="utf-8").strip() or "?"
                 except OSError:
@@ -224,21 +234,30 @@ class AnnotationLog:
                 ) from None
             # The file may have been replaced between open and lock: lock what the path names.
             try:
-                same = os.stat(self.path).st_ino == os.fstat(fh.fileno()).st_ino
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:
                 same = False
             if same:
                 break
-            fh.close()
-        self._fh = fh
+            os.close(fd)
+        self._fd = fd
         with contextlib.suppress(OSError):
             self._info_path().write_text(str(os.getpid()), encoding="utf-8")
 
     def _write(self, data: bytes) -> None:
-        assert self._fh is not None, "open the log with `with AnnotationLog(...)`"
-        self._fh.write(data)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        """Append `data` durably, or leave the log at its last good length and raise OSError."""
+        assert self._fd is not None, "open the log with `with AnnotationLog(...)`"
+        try:
+            written = os.write(self._fd, data)
+            if written != len(data):  # a regular file writes short only when the disk is full
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(self._fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._good)
+                os.fsync(self._fd)
+            raise
+        self._good += len(data)
 
     def _cut_torn_tail(self) -> None:
         raw = self.path.read_bytes()
@@ -248,17 +267,38 @@ class AnnotationLog:
             fh.write(raw[keep:].rstrip(b"\n") + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
-        with self.path.open("r+b") as fh:
-            fh.truncate(keep)
-            fh.flush()
-            os.fsync(fh.fileno())
+        assert self._fd is not None
+        os.ftruncate(self._fd, keep)
+        os.fsync(self._fd)
+        self._good = keep
         self.warnings.append(
             f"{self.path}: the last line was incomplete (a write cut off mid-way) and was "
             f"ignored; its text is kept in {aside}"
         )
 
+    def extend(self, events: list[dict[str, Any]]) -> None:
+        """Write several events with one write: all of them are saved, or none is."""
+        new = {e["event_id"]: e for e in events if e["event_id"] not in self._ids}
+        if not new:
+            return
+        data = "".join(
+            json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in new.values()
+        )
+        try:
+            self._write(data.encode("utf-8"))
+        except OSError as exc:
+            raise NotSaved(
+                f"{self.path}: could not save {len(new)} events ({exc.strerror}); none of them "
+                f"is recorded: free space or fix permissions, then run it again"
+            ) from None
+        self.state.events.extend(new.values())
+        self._ids.update(new)
+
     def append(self, event: dict[str, Any]) -> None:
-        """Write one event and make it durable before returning."""
+        """Write one event and make it durable before returning; an event id the log already
+        holds (a retry) is not written twice."""
+        if event["event_id"] in self._ids:
+            return
         line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             self._write(line.encode("utf-8"))
@@ -268,6 +308,7 @@ class AnnotationLog:
                 f"recorded: free space or fix permissions, then label it again"
             ) from None
         self.state.events.append(event)
+        self._ids.add(event["event_id"])
 
 
 def log_path(annotations_dir: Path, annotator: str) -> Path:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stance.cli.app import app, say
+from stance.cli.app import ForceOpt, also_wrote, app, say
 from stance.core.schema import BLIND_SHARE
 from stance.core.schema import AnnotationFormat as Format
 from stance.core.schema import QueueOrder as Order
@@ -207,6 +207,7 @@ def agreement(
     claims: Annotated[
         Path, typer.Option("--claims", help="Claim registry, to check --claim.")
     ] = Path("data/claims.yaml"),
+    force: ForceOpt = False,
 ) -> None:
     """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI.
 
@@ -217,7 +218,18 @@ def agreement(
     from stance.annotation.agreement import agreement as run
     from stance.annotation.agreement import render
     from stance.core.files import atomic_writer
+    from stance.core.outputs import guard_output, looks_like_json_object
 
+    if output is not None:
+        guard_output(
+            output,
+            command="agreement",
+            option="--output",
+            inputs=[annotations, claims],
+            force=force,
+            produces=[Path("reports/agreement.json")],
+            recognise=looks_like_json_object("krippendorff_alpha"),
+        )
     report = run(annotations, claim=claim, samples=samples, claims_path=claims)
     if output is not None:
         with atomic_writer(output) as fh:
@@ -258,22 +270,21 @@ def export_cmd(
         Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")
     ],
     candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+    force: ForceOpt = False,
 ) -> None:
     """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano.
 
     Example: stance export --format prodigy --annotator core --output core.prodigy.jsonl
     """
-    from stance.annotation.interop import export
+    from stance.annotation.interop import export, export_outputs
     from stance.corpus.candidates import load_candidates
 
-    counts = export(
-        fmt.value, load_candidates(candidates), Path("data/annotations"), annotator, output
-    )
+    annotations = Path("data/annotations")
+    export_outputs(fmt.value, output, candidates, annotations, annotator, force=force)
+    counts = export(fmt.value, load_candidates(candidates), annotations, annotator, output)
+    for extra in counts["extra"]:
+        also_wrote(extra)
     typer.echo(f"{counts['tasks']} tasks ({counts['labelled']} with labels) -> {output}")
-    if counts["config"] is not None:
-        typer.echo(
-            f"Label Studio labelling config (import it with the tasks) -> {counts['config']}"
-        )
 
 
 @app.command("import")
@@ -287,7 +298,7 @@ def import_cmd(
 
     Example: stance import core.prodigy.jsonl --format prodigy --annotator core-copy
     """
-    from stance.annotation.interop import import_labels
+    from stance.annotation.importer import import_labels
     from stance.corpus.candidates import load_candidates
 
     counts = import_labels(

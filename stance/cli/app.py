@@ -63,6 +63,15 @@ class _Group(TyperGroup):
         except StanceError as exc:
             say("Error", str(exc))
             raise typer.Exit(1) from None
+        except OSError as exc:
+            # The last resort for a system error no library function named better (a full
+            # disk or a read-only folder met outside an output writer): still one line.
+            where = f"{exc.filename}: " if exc.filename else ""
+            say("Error", f"{where}{exc.strerror or exc}")
+            raise typer.Exit(1) from None
+        except MemoryError:
+            say("Error", "out of memory: an input is too large for this machine's memory")
+            raise typer.Exit(1) from None
         except TyperException as exc:
             # A bad option or argument: the same one line, not a usage box (exit 2, as Click).
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -127,6 +136,21 @@ ParamsOpt = Annotated[
     Path | None,
     typer.Option("--params", help="Parameters file (default: params.yaml here)."),
 ]
+
+
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an output that is a human source, another stage's output, tracked by "
+        "git, or not written by this command (never one of its inputs).",
+    ),
+]
+
+
+def also_wrote(path: Path) -> None:
+    """A file written beside the one named on the command line is never a surprise."""
+    typer.echo(f"note: also wrote {path}", err=True)
 
 
 class Engine(StrEnum):

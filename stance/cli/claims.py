@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stance.cli.app import DEFAULT_ACTORS, DEFAULT_CLAIMS, ActorsOpt, _Group, app
+from stance.cli.app import DEFAULT_ACTORS, DEFAULT_CLAIMS, ActorsOpt, _Group, app, printable
 from stance.core.errors import StanceError
 
 claims_app = typer.Typer(
@@ -60,7 +60,9 @@ def add(
         accusers=accuser,
         accused=accused,
     )
-    typer.echo(f"{claim.id}\t{_roles(claim.accusers, claim.accused)}\t{claim.date} -> {claims}")
+    typer.echo(
+        printable(f"{claim.id}\t{_roles(claim.accusers, claim.accused)}\t{claim.date} -> {claims}")
+    )
 
 
 @claims_app.command("list")
@@ -73,7 +75,8 @@ def list_claims(claims: ClaimsOpt = DEFAULT_CLAIMS, actors: ActorsOpt = DEFAULT_
     from stance.corpus.claims import load_claims
 
     for c in load_claims(claims, load_registry(actors)).values():
-        typer.echo(f"{c.id}\t{c.date}\t{_roles(c.accusers, c.accused)}\t{c.text}")
+        # printable: a registry edited by hand may hold ESC or BEL, never sent raw to a terminal
+        typer.echo(printable(f"{c.id}\t{c.date}\t{_roles(c.accusers, c.accused)}\t{c.text}"))
 
 
 @claims_app.command("show")
@@ -118,7 +121,7 @@ def show(
             ("others", ", ".join(found.others)),
         ]
     for key, value in rows:
-        typer.echo(f"{key}\t{value}")
+        typer.echo(printable(f"{key}\t{value}"))
 
 
 @claims_app.command("match")

@@ -14,6 +14,7 @@ from stance.cli.app import (
     ActorsOpt,
     Engine,
     EngineOpt,
+    ForceOpt,
     ParamsOpt,
     SchedulerOpt,
     WorkersOpt,
@@ -112,6 +113,7 @@ def ingest(
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Segment articles into sentences and list every (sentence, actor, claim) candidate.
 
@@ -131,7 +133,7 @@ def ingest(
         html_extractor=html_extractor.value if html_extractor else None, out_dir=out_dir,
         actors_path=actors, claims_path=claims, accusers=accuser, accused=accused,
         encoding=encoding, fields=Fields(text=text_field, id=id_field, date=date_field,
-        url=url_field), source=source, skip_invalid=skip_invalid, progress=True,
+        url=url_field), source=source, skip_invalid=skip_invalid, progress=True, force=force,
         engine=engine.value, scheduler=scheduler, workers=workers,
     )  # fmt: skip
     said = summary(result)
@@ -165,8 +167,10 @@ def actors(
     Example: stance actors --find "the Kremlin"
     """
     if rebuild:
+        from stance.core.outputs import guard_output
         from stance.corpus.actors_build import rebuild as run_rebuild
 
+        guard_output(registry, command="actors", inputs=[curated], produces=[registry])
         counts = run_rebuild(curated, registry)
         typer.echo(f"{registry}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())))
         return

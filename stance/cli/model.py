@@ -13,9 +13,11 @@ import typer
 from stance.cli.app import (
     Engine,
     EngineOpt,
+    ForceOpt,
     ParamsOpt,
     SchedulerOpt,
     WorkersOpt,
+    also_wrote,
     app,
     params_file,
 )
@@ -98,6 +100,7 @@ def train(
     ] = None,
     claim: ClaimOpt = None,
     params: ParamsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Train the stance classifier; writes the model and its card (data hash, versions, CV).
 
@@ -107,10 +110,12 @@ def train(
     Example: stance train --data semeval.csv --label-map FAVOR=support,AGAINST=oppose,NONE=neutral
     """
     from stance.core.params import load_params
-    from stance.model.train import parse_label_map
+    from stance.model.persist import card_path
+    from stance.model.train import guard_model_out, parse_label_map
     from stance.model.train import train as run
 
     p = params_file(params)
+    guard_model_out(model_out, [data or Path("data/processed/dataset.parquet"), p], force)
     settings = load_params(p, "train")
     card = run(
         data,
@@ -122,6 +127,8 @@ def train(
         else (settings["default_claim"], f"{p} train.default_claim"),
     )
     _say_defaulted(card["default_claim"], card["default_claim"]["rows"], str(data or "the dataset"))
+    if model_out != DEFAULT_MODEL:
+        also_wrote(card_path(model_out))
     cv = card["cv"]
     mean = "-" if cv["mean"] is None else f"{cv['mean']:.3f}"
     typer.echo(
@@ -155,6 +162,43 @@ def evaluate(
     typer.echo(render(metrics))
 
 
+def guard_predictions(
+    output: Path, inputs: list[Path | None], partitioned: bool, force: bool
+) -> None:
+    """The output rule for predictions: never over the model or the input, nor inside an
+    input folder of parts (a glob's folder is an input folder)."""
+    from stance.core.outputs import guard_output, looks_like_table
+    from stance.core.tables import table_format
+    from stance.model.persist import card_path
+
+    if not partitioned:
+        table_format(output, "--output")  # the format follows the suffix: said first
+    given = [p for p in inputs if p is not None]
+    sources = [Path(_glob_root(str(p))) for p in given]
+    model = given[-1]
+    guard_output(
+        output,
+        command="predict",
+        option="--output",
+        inputs=[*sources, card_path(model)],
+        force=force,
+        recognise=None if partitioned else looks_like_table("sentence", "actor", "stance"),
+        folder=partitioned,
+    )
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder a glob reads from ('parts/*.parquet' -> 'parts'); a plain path as it is."""
+    import glob
+
+    if not glob.has_magic(pattern):
+        return pattern
+    head = pattern
+    while glob.has_magic(head):
+        head = str(Path(head).parent)
+    return head
+
+
 @app.command()
 def predict(
     text: Annotated[str | None, typer.Argument(help="Raw text to tag and predict.")] = None,
@@ -183,6 +227,7 @@ def predict(
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Predict stances for a table (--input/--output) or for raw text (argument or --text-file).
 
@@ -208,6 +253,15 @@ def predict(
     check_engine(engine.value, scheduler, workers)
     if input is None and engine is not Engine.local:
         raise typer.BadParameter("--engine dask predicts tables: give --input and --output")
+    from stance.core.tables import is_partitioned
+
+    partitioned = input is not None and (engine is Engine.dask or is_partitioned(input))
+    if output is not None:
+        guard_predictions(output, [input or text_file, model], partitioned, force)
+    if text is not None and not text.strip():
+        from stance.core.errors import InputError
+
+        raise InputError("TEXT: no text to predict; give a sentence naming an actor")
     with one_line_warnings():
         done = predict_any(
             model, text=text, text_file=text_file, table=input, output=output, claim=claim,

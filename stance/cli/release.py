@@ -28,8 +28,20 @@ def release(
 
     Example: stance release --output release
     """
+    from stance.core.outputs import guard_output
     from stance.release.build import build_release
+    from stance.release.folder import check_output
 
+    check_output(output)  # a folder not made by `stance release` is named as such first
+    guard_output(
+        output,
+        command="release",
+        option="--output",
+        inputs=[Path("data/processed"), Path("reports")],
+        produces=[Path("release")],
+        folder=True,
+        can_force=False,
+    )
     summary = build_release(output)
     splits = ", ".join(f"{k} {v['num_examples']}" for k, v in summary["splits"].items())
     labels = summary["annotations"]["train"]["num_examples"]

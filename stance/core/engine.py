@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -47,6 +48,10 @@ def check_engine(engine: str, scheduler: str | None, workers: int | None) -> Non
         )
     if workers is not None and workers < 1:
         raise EngineError(f"--workers {workers}: must be at least 1")
+    most = 4 * (os.cpu_count() or 1)
+    if workers is not None and workers > most:
+        # Each worker is a process: beyond a few per core they only wait for each other.
+        raise EngineError(f"--workers {workers}: at most {most} here (4 per core)")
 
 
 @dataclass

@@ -9,7 +9,9 @@ or an error half-way never leaves a half-written file where a later stage would 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,8 +22,23 @@ from stance.core.errors import InputError, StanceError
 T = TypeVar("T")
 
 
+def check_regular(path: Path, where: str | None = None) -> None:
+    """Refuse, before opening it, an input that is a named pipe, a device or a socket (or a
+    link to one): opening a pipe blocks forever, and /dev/zero has no end for the size
+    limits to catch. A missing file or a folder is left to the caller's own message."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(
+            f"{where or path}: not a regular file (a pipe, device or socket); give a file"
+        )
+
+
 def open_binary(path: Path) -> BinaryIO:
     """Open a file to read bytes; a missing file, a folder or no permission is one line."""
+    check_regular(path)
     try:
         return path.open("rb")
     except FileNotFoundError:
@@ -79,14 +96,28 @@ def _temp_beside(path: Path, parents: bool = True) -> tuple[int, str]:
     except FileExistsError:
         raise InputError(f"{path}: a parent of it is a file, not a folder") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot write here ({exc.strerror})") from None
+        raise write_failed(path, exc) from None
     os.fchmod(fd, 0o666 & ~_umask())
     return fd, tmp
 
 
+def write_failed(path: Path | str, exc: OSError) -> InputError:
+    """A write the system refused (full disk, read-only, no permission) as one line naming
+    the output, not the temporary file the error came from."""
+    fix = {
+        errno.ENOSPC: "free some space, then run it again",
+        errno.EDQUOT: "free some space, then run it again",
+        errno.EROFS: "the file system is read-only: write elsewhere",
+        errno.EACCES: "write elsewhere, or fix the folder's permissions",
+        errno.EPERM: "write elsewhere, or fix the folder's permissions",
+    }.get(exc.errno or 0, "write elsewhere")
+    return InputError(f"{path}: cannot write ({exc.strerror or exc}); nothing was written: {fix}")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "w", parents: bool = True) -> Iterator[IO[Any]]:
-    """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
+    """Open a temporary file beside `path`; on success fsync it and rename it over `path`.
+    On any failure the temporary file is removed; an OS error becomes one InputError."""
     fd, tmp = _temp_beside(path, parents)
     try:
         encoding = None if "b" in mode else "utf-8"
@@ -95,6 +126,9 @@ def atomic_writer(path: Path, mode: str = "w", parents: bool = True) -> Iterator
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        raise write_failed(path, exc) from None
     except BaseException:
         _discard(tmp)
         raise
@@ -107,19 +141,34 @@ def _discard(tmp: str) -> None:
 
 @contextlib.contextmanager
 def atomic_files(paths: list[Path]) -> Iterator[list[IO[str]]]:
-    """Several outputs that appear together: each is renamed into place only when all are done."""
-    with contextlib.ExitStack() as stack:
-        handles = []
+    """Several outputs that appear together: each is renamed into place only when all are
+    done. On any failure every temporary file is removed; an OS error becomes one InputError."""
+    handles: list[tuple[IO[str], str, Path]] = []
+    # Folders this call creates are removed again on failure: no empty output folder is left.
+    made = [p for p in {path.parent.absolute() for path in paths} if not p.exists()]
+    try:
         for path in paths:
             fd, tmp = _temp_beside(path)
-            stack.callback(_discard, tmp)
-            handles.append((stack.enter_context(os.fdopen(fd, "w", encoding="utf-8")), tmp, path))
+            handles.append((os.fdopen(fd, "w", encoding="utf-8"), tmp, path))
         yield [fh for fh, _, _ in handles]
         for fh, _, _ in handles:
             fh.flush()
             os.fsync(fh.fileno())
+            fh.close()
         for _, tmp, path in handles:
             os.replace(tmp, path)
+    except BaseException as exc:
+        for fh, tmp, _ in handles:
+            with contextlib.suppress(OSError):
+                fh.close()  # a buffer that cannot be flushed any more is dropped here
+            _discard(tmp)
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        if isinstance(exc, OSError):
+            where = paths[0] if len(paths) == 1 else f"{paths[0].parent}/"
+            raise write_failed(where, exc) from None
+        raise
 
 
 MAX_CONFIG_BYTES = 50_000_000  # the actor registry is ~1 MB; a config file is never near this
@@ -130,6 +179,7 @@ def read_yaml(path: Path, error: type[StanceError]) -> Any:
     nested aliases expand into gigabytes), and every problem one `error` naming the file."""
     import yaml
 
+    check_regular(path)
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
@@ -154,12 +204,53 @@ def read_yaml(path: Path, error: type[StanceError]) -> Any:
                     f"{path}: line {line}: YAML anchors and aliases (&, *) are not accepted; "
                     f"write the value out in full"
                 )
+        _check_nodes(yaml.compose(text, Loader=loader), path, error)
         return yaml.load(text, Loader=loader)  # a safe loader: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"{path}:{where} not valid YAML ({problem})") from None
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _check_nodes(root: Any, path: Path, error: type[StanceError]) -> None:
+    """What YAML itself lets pass: a key given twice (the last one silently wins) and a date
+    that is no real day (2020-02-30, which the loader fails on without a line)."""
+    import datetime as dt
+
+    import yaml
+
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if name is not None and name in seen:
+                    raise error(
+                        f"{path}: line {key.start_mark.line + 1}: key {name!r} is given twice "
+                        f"(first at line {seen[name]}); keep one"
+                    )
+                if name is not None:
+                    seen[name] = key.start_mark.line + 1
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif node.tag == _TIMESTAMP:
+            try:
+                if len(node.value) == 10:
+                    dt.date.fromisoformat(node.value)
+                else:
+                    dt.datetime.fromisoformat(node.value.replace(" ", "T", 1).rstrip("Zz"))
+            except ValueError:
+                raise error(
+                    f"{path}: line {line}: {node.value!r} is not a real date: write YYYY-MM-DD"
+                ) from None
 
 
 # --- folders of parts ---------------------------------------------------------------------------
@@ -216,13 +307,19 @@ def replace_folder(
     target.parent.mkdir(parents=True, exist_ok=True)
 
     new = sibling(target, "new")
-    new.mkdir(mode=0o777 & ~_umask())
+    try:
+        new.mkdir(mode=0o777 & ~_umask())
+    except OSError as exc:
+        raise write_failed(f"{option} {output}", exc) from None
     try:
         result = build(new)
         files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
         (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
         check_folder_output(output, marker, command, option)
         swap_in(new, target)
+    except OSError as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        raise write_failed(f"{option} {output}", exc) from None
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise

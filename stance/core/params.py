@@ -31,6 +31,10 @@ def _int_at_least(n: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= n
 
 
+def _int_between(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
 def _fraction(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1
 
@@ -124,8 +128,9 @@ SPEC: dict[str, Spec] = {
         "window": Param(6, _int_at_least(1), "an integer >= 1"),
         "cue_weight": Param(1.0, _positive, "a number > 0"),
         "ngram_max": Param(2, _int_at_least(1), "an integer >= 1"),
-        "min_df": Param(1, _int_at_least(1), "an integer >= 1"),
-        "cv_folds": Param(5, _int_at_least(2), "an integer >= 2"),
+        "min_df": Param(1, _int_between(1, 1000), "an integer from 1 to 1000"),
+        # More folds than this only multiplies the fits: each is a few rows smaller.
+        "cv_folds": Param(5, _int_between(2, 50), "an integer from 2 to 50"),
         "cv_group": Param(
             "auto",
             _one_of(*CV_GROUPS),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from stance.core.errors import InputError
-from stance.core.files import atomic_writer
+from stance.core.files import atomic_writer, check_regular
 
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -57,6 +57,7 @@ def parse_jsonl(lines: Iterable[str], where: str) -> Iterator[tuple[int, dict[st
 
 def read_jsonl(path: Path, where: str | None = None) -> Iterator[dict[str, Any]]:
     """Yield the JSON objects of a JSONL file, streaming; a bad line names file and line."""
+    check_regular(path, where)
     try:
         fh = path.open(encoding="utf-8")
     except FileNotFoundError:
@@ -92,6 +93,7 @@ def read_table(path: Path, option: str | None = None) -> Any:
     where = f"{option} {path}" if option else str(path)
     if not path.exists():
         raise InputError(f"{where}: no such file")
+    check_regular(path, where)
     try:
         if fmt == "jsonl":
             return pd.DataFrame(list(read_jsonl(path, where)))
@@ -145,6 +147,7 @@ def iter_batches(
         raise InputError(f"{where}: no such file")
     if path.is_dir():
         raise InputError(f"{where}: is a directory, expected a file")
+    check_regular(path, where)
     try:
         if fmt == "csv":
             yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=batch_size)
@@ -289,7 +292,7 @@ class TableWriter:
         elif self.format == "csv":
             nested = [c for c in frame.columns if frame[c].map(_nested).any()]
             out = frame.assign(**{c: frame[c].map(json.dumps) for c in nested})
-            csv_safe(out).to_csv(self._fh, index=False, header=self.rows == 0)
+            write_csv(out, self._fh, header=self.rows == 0)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -302,24 +305,44 @@ class TableWriter:
 
     def __exit__(self, *exc: Any) -> None:
         if self._parquet is not None and exc[0] is None:
-            self._parquet.close()
+            try:
+                self._parquet.close()  # writes the footer: a full disk may show only here
+            except BaseException as err:
+                # The writer's own exit removes the temporary file (and names the output).
+                self._ctx.__exit__(type(err), err, err.__traceback__)
+                raise
         self._ctx.__exit__(*exc)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = ("=", "+", "-", "@")
+
+
+def _guarded(value: Any) -> Any:
+    """A text cell that a spreadsheet could run as a formula, with a leading apostrophe.
+    Spreadsheets skip leading blanks and line breaks before a formula sign, so the test does
+    too; a cell starting with a tab or carriage return is guarded as such."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "\t\r" or value.lstrip().startswith(_FORMULA):
+        return "'" + value
+    return value
 
 
 def csv_safe(frame: Any) -> Any:
-    """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with
-    = + - @ (or a tab or carriage return) gets a leading apostrophe. Every CSV the project
-    writes goes through this, because sentences come from the web."""
+    """A copy whose text cells cannot run as spreadsheet formulas (see `_guarded`). Every
+    CSV the project writes goes through this, because sentences come from the web."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype).startswith("str"):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
-            )
+            out[col] = out[col].map(_guarded)
     return out
+
+
+def write_csv(frame: Any, fh: IO[str], header: bool = True) -> None:
+    """Write `frame` as RFC 4180 CSV, formula-guarded. Rows end in CRLF, so the CSV writer
+    quotes every cell holding a CR or LF (as well as a comma or a quote): with LF rows a bare
+    CR stayed unquoted, and spreadsheet readers split the row there."""
+    csv_safe(frame).to_csv(fh, index=False, header=header, lineterminator="\r\n")
 
 
 def _nested(value: Any) -> bool:

@@ -203,6 +203,23 @@ def _fail(path: Path, msg: str) -> RegistryError:
     return RegistryError(f"{path}: {msg}")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_WORD = re.compile(r"\w")
+MAX_ALIAS = 200
+
+
+def _alias_problem(alias: str) -> str | None:
+    """Why a name or alias cannot name an actor in text, or None. Aliases are matched as
+    words, never as patterns: one of only punctuation (`.*`, `?`) would match any sentence."""
+    if _CONTROL.search(alias):
+        return "holds a control character"
+    if len(alias) > MAX_ALIAS:
+        return f"longer than {MAX_ALIAS} characters"
+    if not _WORD.search(alias):
+        return "has no letter or digit: an alias is a name as written in text"
+    return None
+
+
 def _parse_actor(path: Path, i: int, entry: Any) -> Actor:
     where = f"actor #{i + 1}"
     if not isinstance(entry, dict):
@@ -227,6 +244,10 @@ def _parse_actor(path: Path, i: int, entry: Any) -> Actor:
     aliases = entry.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise _fail(path, f"{where}: 'aliases' must be a list of non-empty strings")
+    for alias in (entry["name"], *aliases):
+        problem = _alias_problem(alias)
+        if problem:
+            raise _fail(path, f"{where}: alias {alias[:60]!r}: {problem}")
     return Actor(actor_id, kind, entry["name"], tuple(aliases))
 
 

@@ -234,6 +234,21 @@ def _named_as_given(item: RawDocument | Skip, read: str, given: str) -> RawDocum
     return replace(item, path=item.path.replace(read, given, 1))
 
 
+def guard_outputs(out_dir: Path, inputs: list[Path], force: bool = False) -> None:
+    """The output rule (stance.core.outputs) for every file ingest writes into `out_dir`."""
+    from stance.core.outputs import guard_output
+
+    for name in OUTPUTS:
+        guard_output(
+            out_dir / name,
+            command="ingest",
+            option="--out-dir",
+            inputs=inputs,
+            force=force,
+            produces=[Path("data/interim") / name],
+        )
+
+
 def ingest(
     paths: list[Path],
     *,

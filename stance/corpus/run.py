@@ -17,14 +17,20 @@ def ingest_with_params(
     claims: list[str] | None = None,
     langs: list[str] | None = None,
     html_extractor: str | None = None,
+    force: bool = False,
     **options: Any,
 ) -> IngestResult:
     """`ingest` of `paths` (default: `ingest.inputs`, what the DVC stage reads) with the
     `ingest` section of params.yaml
     (`params`); `claims`, `langs` and `html_extractor`, when given, override its values, and
-    `options` go to `ingest` as they are."""
+    `options` go to `ingest` as they are. The output rule (stance.core.outputs) is checked
+    before anything is read; `force` as for every command."""
+    from stance.corpus.ingest import guard_outputs
+
+    inputs = paths or [Path(x) for x in params["inputs"]]
+    guard_outputs(options["out_dir"], inputs, force)
     return ingest(
-        paths or [Path(x) for x in params["inputs"]],
+        inputs,
         claims=claims or params["claims"],
         shingle_size=params["shingle_size"],
         near_duplicate_threshold=params["near_duplicate_threshold"],

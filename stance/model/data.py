@@ -34,6 +34,12 @@ def prepare_table(
         if bad.any():
             row = int(bad.idxmax())
             raise InputError(f"{path}: row {row + 1}: empty {col!r}")
+    for col in ("sentence", "actor"):
+        wrong = ~frame[col].map(lambda v: isinstance(v, str))
+        if wrong.any():
+            row = int(wrong.idxmax())
+            kind = type(frame[col][row]).__name__
+            raise InputError(f"{path}: row {row + 1}: {col!r} must be text, not {kind}")
     if need_labels:
         if label_map:
             frame["stance"] = frame["stance"].map(lambda s: label_map.get(s, s))
@@ -46,16 +52,40 @@ def prepare_table(
             )
     if "mentions" in frame.columns and "start" in frame.columns:
         frame["mentions"] = [
-            [{"start": int(m["start"]) - int(s), "end": int(m["end"]) - int(s)} for m in ms]
-            if ms is not None
-            else []
-            for ms, s in zip(frame["mentions"], frame["start"], strict=True)
+            _relative_mentions(ms, s, text, f"{path}: row {n}")
+            for n, (ms, s, text) in enumerate(
+                zip(frame["mentions"], frame["start"], frame["sentence"], strict=True), 1
+            )
         ]
     if "claim" not in frame.columns:
         frame["claim"] = None
     frame["sentence"] = frame["sentence"].astype(str)
     frame["actor"] = frame["actor"].astype(str)
     return pd.DataFrame(frame)
+
+
+def _relative_mentions(mentions: Any, start: Any, sentence: str, where: str) -> list[Any]:
+    """A row's mentions as offsets in its sentence, each checked to lie inside it: a mention
+    outside its sentence would mark text that is not there."""
+    if mentions is None:
+        return []
+    if isinstance(mentions, (str, bytes, dict)) or not hasattr(mentions, "__iter__"):
+        raise InputError(f"{where}: 'mentions' must be a list of {{start, end}} objects")
+    out = []
+    for m in mentions:
+        try:
+            a, b = int(m["start"]) - int(start), int(m["end"]) - int(start)
+        except (TypeError, KeyError, ValueError, IndexError):
+            raise InputError(
+                f"{where}: each mention needs integer 'start' and 'end' offsets"
+            ) from None
+        if not 0 <= a < b <= len(sentence):
+            raise InputError(
+                f"{where}: a mention at {a}-{b} lies outside its sentence of {len(sentence)} "
+                f"characters"
+            )
+        out.append({"start": a, "end": b})
+    return out
 
 
 def fill_claims(frame: Any, claim: str) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 from stance.core.files import atomic_writer
 from stance.core.schema import LABELS
-from stance.core.tables import csv_safe
+from stance.core.tables import write_csv
 from stance.model.cues import NEUTRAL, OPPOSE, SUPPORT
 
 REPORTS = Path("reports")
@@ -279,18 +279,16 @@ def write_reports(
         fh.write("\n")
     test = held[held["split"] == "test"]
     with atomic_writer(reports / "confusion.csv") as fh:
-        test[["stance", "pred"]].rename(columns={"stance": "actual", "pred": "predicted"}).to_csv(
-            fh, index=False
+        write_csv(
+            test[["stance", "pred"]].rename(columns={"stance": "actual", "pred": "predicted"}), fh
         )
     errors = held[held["stance"] != held["pred"]][
         ["split", "subset", "id", "actor", "claim", "stance", "pred", "scores", "sentence"]
     ]
     with atomic_writer(reports / "errors.csv") as fh:
-        csv_safe(errors.assign(scores=errors["scores"].map(json.dumps))).to_csv(fh, index=False)
+        write_csv(errors.assign(scores=errors["scores"].map(json.dumps)), fh)
     with atomic_writer(reports / "learning_curve.csv") as fh:
-        pd.DataFrame(curve, columns=["fraction", "train_rows", "subset", "macro_f1"]).to_csv(
-            fh, index=False
-        )
+        write_csv(pd.DataFrame(curve, columns=["fraction", "train_rows", "subset", "macro_f1"]), fh)
     _confusion_png(metrics["splits"].get("test", {}).get("model", {}), reports / "confusion.png")
 
 

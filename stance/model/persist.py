@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import StanceError
-from stance.core.files import atomic_writer
+from stance.core.files import atomic_writer, check_regular
 from stance.core.stamp import stamp
 
 # Types skops does not trust by default that this project's models legitimately contain: its
@@ -185,6 +185,10 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
     """The model's bytes, read once, and its card, after the hash and version checks: what is
     checked is what gets loaded, so the file cannot be swapped in between."""
     cpath = card_path(path)
+    for given in (path, cpath):
+        if given.is_dir():
+            raise ModelError(f"{given}: is a directory; give the model file (.skops)")
+        check_regular(given)
     try:
         if path.stat().st_size > MAX_MODEL_BYTES:
             raise ModelError(f"{path}: {path.stat().st_size:,} bytes is too large for a model")
@@ -199,8 +203,14 @@ def read_checked(path: Path) -> tuple[bytes, dict[str, Any]]:
         raise ModelError(
             f"{cpath}: the model card is missing; retrain with `stance train`"
         ) from None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise ModelError(f"{cpath}: the model card is not valid JSON; retrain") from None
+    for key, kind in (("sha256", str), ("versions", dict)):
+        if not isinstance(card, dict) or not isinstance(card.get(key), kind):
+            raise ModelError(
+                f"{cpath}: the model card has no {key!r} of the right type; retrain with "
+                f"`stance train`"
+            )
     check_bytes(path, data, card)
     return data, card
 

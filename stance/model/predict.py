@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from stance.core.errors import InputError
+from stance.core.files import check_regular
 from stance.core.schema import PREDICTED_COLUMNS
 from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
 from stance.model.data import fill_claims, prepare_table
@@ -152,6 +153,7 @@ def predict_table(
     # Every check that needs no model work comes before the progress bar appears.
     table_format(source, "--input")
     table_format(output, "--output")
+    check_regular(source, f"--input {source}")
     if not source.is_file():
         what = "is a directory, expected a file" if source.is_dir() else "no such file"
         raise InputError(f"--input {source}: {what}")

@@ -75,6 +75,12 @@ def predict(
         from stance.corpus.readers import text_of_file
 
         text = text_of_file(text_file)
+        if not text.strip():
+            from stance.core.errors import InputError
+
+            raise InputError(
+                f"--text-file {text_file}: no text to predict; give a sentence naming an actor"
+            )
     # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
     predictor, card = load_for_text(model)
     used = row_claim(predictor, card, claim)

@@ -223,6 +223,16 @@ def check_training_set(frame: Any, params: dict[str, Any]) -> None:
         )
 
 
+def check_min_df(frame: Any, params: dict[str, Any]) -> None:
+    """A cross-validation fold trains on as few as half the rows (two folds); a word must be
+    in min_df of them, and scikit-learn's own error when none is would be a traceback."""
+    if params["min_df"] > len(frame) // 2:
+        raise ModelError(
+            f"train.min_df = {params['min_df']} is more than half the {len(frame)} training "
+            f"rows: a word must occur in min_df rows of a fold; lower it"
+        )
+
+
 def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
     check_training_set(frame, params)
     if params["model"] == "auto":
@@ -230,6 +240,27 @@ def fit(frame: Any, params: dict[str, Any], regs: Registries) -> Any:
     pipe = build_pipeline(params, regs.aliases, regs.ignore, regs.claims)
     pipe.fit(model_inputs(frame), frame["stance"])
     return pipe
+
+
+def guard_model_out(model_out: Path, inputs: list[Path], force: bool = False) -> None:
+    """The output rule (stance.core.outputs) for the model and the card written beside it."""
+    from stance.core.outputs import guard_output, looks_like_json_object, looks_like_zip
+    from stance.model.persist import card_path
+
+    default = Path("models/model.skops")
+    for path, option, recognise in (
+        (model_out, "--model-out", looks_like_zip),
+        (card_path(model_out), "--model-out (its card)", looks_like_json_object("sha256")),
+    ):
+        guard_output(
+            path,
+            command="train",
+            option=option,
+            inputs=inputs,
+            force=force,
+            produces=[default, card_path(default)],
+            recognise=recognise,
+        )
 
 
 def train(
@@ -256,6 +287,7 @@ def train(
     defaulted = fill_claims(frame, claim)
     regs, named = with_table_claims(regs, frame)
     check_training_set(frame, params)  # before cross-validation spends any time
+    check_min_df(frame, params)
     params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
     extra, compiled = compile_for_text(pipe, model_inputs(frame))

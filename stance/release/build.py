@@ -22,7 +22,13 @@ from typing import Any
 from stance.core.schema import ADJUDICATIONS, SPLITS
 from stance.release.card import render_card
 from stance.release.folder import check_output, replace_folder
-from stance.release.layout import LICENSE_TEXT, ReleaseError, ReleasePaths, features
+from stance.release.layout import (
+    LICENSE_TEXT,
+    ReleaseError,
+    ReleasePaths,
+    check_report,
+    features,
+)
 from stance.release.validate import validate_card
 
 
@@ -188,7 +194,9 @@ def build_release(output: Path, paths: ReleasePaths | None = None) -> dict[str, 
     paths = paths or ReleasePaths()
     check_output(output)
     names = pseudonyms(paths.annotations)
-    frame = default_rows(paths, names)
+    frame = default_rows(paths, names)  # first: no dataset means no stage has run
+    check_report(paths.agreement, "agreement")
+    check_report(paths.metrics, "evaluate")
     notes = annotation_rows(paths, names)
     columns = list(features("default"))
     summary: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stance.core.files import sibling, swap_in
+from stance.core.files import sibling, swap_in, write_failed
 from stance.core.stamp import stamp
 from stance.release.layout import ReleaseError
 
@@ -102,12 +102,18 @@ def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same parent: the renames below stay on one file system, so each one is atomic.
     new = sibling(target, "new")
-    new.mkdir()  # not mkdtemp: its 0700 mode would become the release's
+    try:
+        new.mkdir()  # not mkdtemp: its 0700 mode would become the release's
+    except OSError as exc:
+        raise write_failed(f"--output {output}", exc) from None
     try:
         build(new)
         write_marker(new, when)
         check_output(output)
         swap_in(new, target)
+    except OSError as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        raise write_failed(f"--output {output}", exc) from None
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise

@@ -120,6 +120,42 @@ def _yaml_type(name: str, feature: Any) -> dict[str, Any]:
     raise TypeError(f"column {name!r}: no card YAML for {feature!r}; extend yaml_features")
 
 
+# What the card reads from each report, with its type: a report without them, or with another
+# type, was not written by its stage (or was edited), and a card built from it would be wrong.
+REPORT_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "agreement": {
+        "items": int,
+        "coders": list,
+        "alpha_ci95": list,
+        "verdict": str,
+        "percent_agreement": (int, float, type(None)),
+        "krippendorff_alpha": (int, float, type(None)),
+        "fleiss_kappa": (int, float, type(None)),
+    },
+    "evaluate": {"cv": dict, "splits": dict, "subsets": dict},
+}
+
+
+def check_report(path: Path, stage: str) -> dict[str, Any]:
+    """The report `stance <stage>` writes at `path`, refused when missing or malformed."""
+    fix = f"run `stance {stage}` (or `dvc repro`) to make it"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReleaseError(f"{path}: missing; {fix}") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ReleaseError(f"{path}: not a readable JSON report ({exc}); {fix}") from None
+    if not isinstance(data, dict):
+        raise ReleaseError(f"{path}: not a `stance {stage}` report (not an object); {fix}")
+    for key, kind in REPORT_FIELDS[stage].items():
+        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
+            raise ReleaseError(
+                f"{path}: not a `stance {stage}` report ({key!r} missing or of the wrong "
+                f"type); {fix}"
+            )
+    return data
+
+
 def _json(path: Path) -> dict[str, Any] | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

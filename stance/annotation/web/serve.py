@@ -103,6 +103,14 @@ def serve(
         server.run(sockets=[sock])
 
 
+def loopback_hosts(host: str) -> list[str] | None:
+    """The Host header values a loopback server answers (IPv6 literals come bracketed, as
+    `[::1]:8000`); None, any host, off loopback."""
+    if host not in LOOPBACK:
+        return None
+    return ["127.0.0.1", "localhost", "[::1]"]
+
+
 def make_server(served: Served, tokens: Tokens, sock: socket.socket, host: str) -> Any:
     """The uvicorn server over the app, ready to run on `sock`."""
     import uvicorn
@@ -111,7 +119,7 @@ def make_server(served: Served, tokens: Tokens, sock: socket.socket, host: str) 
 
     port = sock.getsockname()[1]
     # On loopback, a request naming another host is a DNS-rebinding attempt: refused.
-    hosts = ["127.0.0.1", "localhost"] if host in ("127.0.0.1", "localhost") else None
+    hosts = loopback_hosts(host)
     app = create_app(served, tokens, port, hosts)
     config = uvicorn.Config(
         app,
