@@ -976,7 +976,7 @@ CASES = [
     Case(
         "params-duplicate-key",
         ("build",),
-        "params.yaml: line 60: key 'min_df' is given twice (first at line 58)",
+        "params.yaml: line 63: key 'min_df' is given twice (first at line 61)",
         setup=write(
             "params.yaml", PARAMS.replace("  min_df: 1\n", "  min_df: 1\n  x: 0\n  min_df: 1\n")
         ),
@@ -984,7 +984,7 @@ CASES = [
     Case(
         "params-duplicate-section",
         ("build",),
-        "key 'build' is given twice (first at line 19)",
+        "key 'build' is given twice (first at line 22)",
         setup=write("params.yaml", PARAMS + "build:\n  seed: 1\n"),
     ),
     Case(
@@ -1027,7 +1027,7 @@ CASES = [
         "train-cv-folds-huge",
         ("train",),
         "train.cv_folds",
-        setup=write("params.yaml", PARAMS.replace("cv_folds: 5 ", "cv_folds: 100000 ")),
+        setup=write("params.yaml", PARAMS.replace("cv_folds: 5\n", "cv_folds: 100000\n")),
     ),
     Case(
         "predict-workers-huge",

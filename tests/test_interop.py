@@ -75,9 +75,8 @@ def test_prodigy_hashes_include_actor_and_claim(ingested: Path, cli) -> None:
 def test_label_studio_config_and_tasks(ingested: Path, cli) -> None:
     out = ingested / "ls.json"
     shown = cli("export", "--format", "labelstudio", "--annotator", "core", "--output", str(out))
-    assert shown.output.splitlines()[-1] == (
-        f"Label Studio labelling config (import it with the tasks) -> {ingested / 'ls.xml'}"
-    )
+    # The labelling config is written beside the tasks, and the user is told which file.
+    assert shown.stderr.splitlines() == [f"note: also wrote {ingested / 'ls.xml'}"]
     tasks = json.loads(out.read_text())
     result = tasks[1]["annotations"][0]["result"]
     assert {

@@ -17,6 +17,18 @@ AnnotatorOpt = Annotated[
 ]
 
 
+# annotate and serve: the share of items shown without the model's suggestion.
+BlindOpt = Annotated[
+    float,
+    typer.Option(
+        "--blind",
+        min=0.0,
+        max=1.0,
+        help="With --order uncertain: share of items shown without the model's suggestion.",
+    ),
+]
+
+
 @app.command()
 def annotate(
     annotator: AnnotatorOpt,
@@ -43,15 +55,7 @@ def annotate(
     model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
         "models/model.skops"
     ),
-    blind: Annotated[
-        float,
-        typer.Option(
-            "--blind",
-            min=0.0,
-            max=1.0,
-            help="With --order uncertain: share of items shown without the model's suggestion.",
-        ),
-    ] = BLIND_SHARE,
+    blind: BlindOpt = BLIND_SHARE,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
 
@@ -135,15 +139,7 @@ def serve(
             "(0: never).",
         ),
     ] = 50,
-    blind: Annotated[
-        float,
-        typer.Option(
-            "--blind",
-            min=0.0,
-            max=1.0,
-            help="With --order uncertain: share of items shown without the model's suggestion.",
-        ),
-    ] = BLIND_SHARE,
+    blind: BlindOpt = BLIND_SHARE,
 ) -> None:
     """Label in the browser: a local web app over the same queues, session logic and logs as
     `stance annotate`, with a dashboard and adjudication view for the lead.
