@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.test_serve_http import csrf, signed_in
+from tests.waiting import CEILING, until
 from tests.webserver import Server, make_project
 
 pytestmark = pytest.mark.xdist_group("serve-retrain")
@@ -52,11 +52,13 @@ def test_retrain_in_the_background_and_swap_the_queue(tmp_path: Path, tiny_model
         # The 30th label started the training; its answer did not wait for it.
         assert "Now: training on 30 labels" in lead.get("/dashboard").text
         before = [it["id"] for it in ann.get("/api/state").json()["items"]]
-        deadline = time.monotonic() + 120
-        while "Model 1, trained" not in (page := lead.get("/dashboard").text):
-            assert time.monotonic() < deadline, page
+
+        def trained() -> str | None:
+            page = lead.get("/dashboard").text
             assert "last training failed" not in page, page
-            time.sleep(0.2)
+            return page if "Model 1, trained" in page else None
+
+        page = until(trained, "model 1 never finished training", timeout=2 * CEILING)
         assert "on 30 labels: cross-validated macro-F1 0." in page
         after = [it["id"] for it in ann.get("/api/state").json()["items"]]
         assert after != before  # the new model's doubts order what is left
