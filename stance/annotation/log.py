@@ -279,36 +279,35 @@ class AnnotationLog:
     def extend(self, events: list[dict[str, Any]]) -> None:
         """Write several events with one write: all of them are saved, or none is."""
         new = {e["event_id"]: e for e in events if e["event_id"] not in self._ids}
-        if not new:
-            return
-        data = "".join(
-            json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in new.values()
-        )
-        try:
-            self._write(data.encode("utf-8"))
-        except OSError as exc:
-            raise NotSaved(
-                f"{self.path}: could not save {len(new)} events ({exc.strerror}); none of them "
-                f"is recorded: free space or fix permissions, then run it again"
-            ) from None
-        self.state.events.extend(new.values())
-        self._ids.update(new)
+        if new:
+            self._save(
+                list(new.values()),
+                f"could not save {len(new)} events ({{}}); none of them is recorded: free "
+                f"space or fix permissions, then run it again",
+            )
 
     def append(self, event: dict[str, Any]) -> None:
         """Write one event and make it durable before returning; an event id the log already
         holds (a retry) is not written twice."""
-        if event["event_id"] in self._ids:
-            return
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+        if event["event_id"] not in self._ids:
+            self._save(
+                [event],
+                "could not save the last decision ({}); it is not recorded: free space or fix "
+                "permissions, then label it again",
+            )
+
+    def _save(self, events: list[dict[str, Any]], failure: str) -> None:
+        """Write `events` with one write and record them; on an OS error nothing is recorded
+        and NotSaved says `failure` (its {} is the system's reason) after the path."""
+        data = "".join(
+            json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events
+        )
         try:
-            self._write(line.encode("utf-8"))
+            self._write(data.encode("utf-8"))
         except OSError as exc:
-            raise NotSaved(
-                f"{self.path}: could not save the last decision ({exc.strerror}); it is not "
-                f"recorded: free space or fix permissions, then label it again"
-            ) from None
-        self.state.events.append(event)
-        self._ids.add(event["event_id"])
+            raise NotSaved(f"{self.path}: {failure.format(exc.strerror)}") from None
+        self.state.events.extend(events)
+        self._ids.update(e["event_id"] for e in events)
 
 
 def log_path(annotations_dir: Path, annotator: str) -> Path:

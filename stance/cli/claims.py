@@ -146,10 +146,7 @@ def match(
             "the claim text is empty: give the accusation, e.g. 'Russia hacked the DNC'"
         )
     reg = load_registry(actors)
-    known = {
-        c.id: {"text": c.text, "accusers": c.accusers, "accused": c.accused, "date": c.date}
-        for c in load_claims(claims, reg).values()
-    }
+    known = {c.id: c.info() for c in load_claims(claims, reg).values()}
     best = best_match(text, known, reg)
     # Only claims with some evidence for them: a text naming no known actor lists none.
     ranked = [c for c in match_claims(text, known, reg) if c.score > 0][:top]

@@ -30,6 +30,15 @@ class Claim:
     accused: tuple[str, ...]
     date: str  # ISO 8601
 
+    def info(self) -> dict[str, Any]:
+        """What claim matching reads of a claim (stance.corpus.claim_match)."""
+        return {
+            "text": self.text,
+            "accusers": self.accusers,
+            "accused": self.accused,
+            "date": self.date,
+        }
+
 
 def _parse_claim(path: Path, i: int, entry: Any, actors: Registry | None) -> Claim:
     where = f"claim #{i + 1}"

@@ -292,10 +292,7 @@ def ingest(
     known = load_claims(claims_path, registry)
     texts = {c.id: c.text for c in known.values()}
     # What a claim text is matched against (stance.corpus.claim_match): roles and dates too.
-    infos = {
-        c.id: {"text": c.text, "accusers": c.accusers, "accused": c.accused, "date": c.date}
-        for c in known.values()
-    }
+    infos = {c.id: c.info() for c in known.values()}
     # Every claim is checked before any file is read; a claim text is added to the registry
     # only once the documents are in (its accusers may come from them).
     check_actor_ids(registry, accusers or [], "--accuser")
