@@ -143,12 +143,15 @@ def baseline_seconds(base: Any, source: Path, batch: int) -> float:
     return time.perf_counter() - t0
 
 
-def stages(pipe, source: Path, batch: int) -> dict:
+def stages(predictor, source: Path, batch: int) -> dict:
     """Seconds per stage of `predict_table` over `source`, each stage timed on its own."""
+    from itertools import repeat
+
+    import numpy as np
+
     from stance.core.tables import TableWriter, iter_batches
-    from stance.model.compiled import pipeline_proba
     from stance.model.data import prepare_table
-    from stance.model.predict import _labels_and_scores
+    from stance.model.views import NUMERIC, actor_views
 
     out: dict[str, float] = {}
 
@@ -162,14 +165,27 @@ def stages(pipe, source: Path, batch: int) -> dict:
     frames = list(iter_batches(source, batch))
     out["read"] = round(time.perf_counter() - t0, 2)
     prepared = timed("prepare_table", lambda f: prepare_table(f, source, need_labels=False), frames)
-    views = timed("actor_view (features: ActorView.transform)", pipe[0].transform, prepared)
+
+    def view(f):
+        return actor_views(
+            f["sentence"].astype(str).tolist(),
+            f["actor"].astype(str).tolist(),
+            f["claim"].tolist() if "claim" in f.columns else [None] * len(f),
+            f["mentions"].tolist() if "mentions" in f.columns else [None] * len(f),
+            predictor.registry,
+            predictor.claims,
+            predictor.view["window"],
+            predictor.view.get("roles", "registry"),
+        )
+
+    views = timed("actor_view (features: views.actor_views)", view, prepared)
     # The floor under any actor-aware view: finding the actors and the stance cues in each
     # distinct sentence (the two regex-driven passes), with nothing built from what they find.
     # Timed as the view runs them, with the cyclic GC paused.
     from stance.core.gcpause import paused
     from stance.model.cues import find_cues
 
-    reg = pipe[0].tagger_registry()
+    reg = predictor.registry
     distinct = [s for f in prepared for s in dict.fromkeys(f["sentence"])]
     with paused():
         timed(
@@ -177,16 +193,20 @@ def stages(pipe, source: Path, batch: int) -> dict:
             lambda s: (reg.scan_words(s), find_cues(s)),
             distinct,
         )
-    # What predict_frame runs after the view (the pipeline's own predict_proba when the
-    # pipeline cannot be compiled).
-    rest = "rest_of_pipeline (TF-IDF, scaler, logreg: compiled.pipeline_proba)"
-    probs = timed(rest, lambda v: pipeline_proba(pipe, v), views)
-    classes = [str(c) for c in pipe[-1].classes_]
-    labels = timed("labels_and_scores", lambda p: _labels_and_scores(classes, p), probs)
+    rest = "rest (TF-IDF, scaler, linear model: Predictor._proba)"
+    probs = timed(rest, lambda v: predictor._proba(*v), views)
+    classes = predictor.classes
+
+    def labels_and_scores(p):
+        labels = np.asarray(classes, dtype=object)[p.argmax(axis=1)].tolist()
+        return labels, list(map(dict, map(zip, repeat(classes), p.round(4).tolist())))
+
+    labels = timed("labels_and_scores", labels_and_scores, probs)
+    found = NUMERIC.index("found")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, TableWriter(Path(tmp) / "o.parquet") as w:
         for f, (lab, sc), v in zip(frames, labels, views, strict=True):
-            w.write(f.assign(stance=lab, scores=sc, actor_found=list(v["found"])))
+            w.write(f.assign(stance=lab, scores=sc, actor_found=(v[2][:, found] != 0).tolist()))
     out["write"] = round(time.perf_counter() - t0, 2)
     return out
 
@@ -194,14 +214,14 @@ def stages(pipe, source: Path, batch: int) -> dict:
 def child(model: Path, source: Path, out: Path, batch: int, baseline: bool) -> dict:
     pin_one_core()
     sys.path.insert(0, str(ROOT))
-    from stance.model.persist import load
+    from stance.model.persist import load_predictor
     from stance.model.predict import predict_table
 
-    pipe, _ = load(model)
+    predictor, _ = load_predictor(model)
 
     def ours() -> tuple[int, float]:
         t0 = time.perf_counter()
-        n = predict_table(pipe, source, out, batch_size=batch, progress=False).rows
+        n = predict_table(predictor, source, out, batch_size=batch, progress=False).rows
         return n, time.perf_counter() - t0
 
     n, seconds = ours()
@@ -227,7 +247,7 @@ def child(model: Path, source: Path, out: Path, batch: int, baseline: bool) -> d
         result["baseline_runs_seconds"] = [round(t, 2) for t in base_runs]
         result["baseline_seconds"] = round(base, 2)
         result["ratio_to_baseline"] = round(seconds / base, 2)
-        result["stages_seconds"] = stages(pipe, source, batch)
+        result["stages_seconds"] = stages(predictor, source, batch)
         floor = result["stages_seconds"]["of which actor scan + cue lexicon alone"]
         result["floor_ratio_to_baseline"] = round(floor / base, 2)
     return result

@@ -114,7 +114,6 @@ def compute(model: Path, rows_path: Path, out_path: Path) -> None:
     import pandas as pd
 
     import stance
-    from stance.model.compiled import CompiledModel
     from stance.model.persist import load
 
     print("code:", Path(stance.__file__).parent, file=sys.stderr)
@@ -129,35 +128,54 @@ def compute(model: Path, rows_path: Path, out_path: Path) -> None:
         view.set_params(roles=roles)
         result["views"][roles] = view.transform(frame)
     view.set_params(roles="registry")
-    # What `stance predict` computes: predict_frame's view, then the probabilities as its
-    # code gets them (older code: the pipeline; newer: compiled.pipeline_proba).
-    from stance.model import compiled as comp
-    from stance.model.predict import predict_frame
-
-    def table_proba(part: pd.DataFrame):
-        view = pipe[0].transform(part)
-        fast = getattr(comp, "pipeline_proba", None)
-        return fast(pipe, view) if fast else pipe[1:].predict_proba(view)
-
     result["sklearn"] = pipe.predict_proba(frame)
+    # What `stance predict` computes, as the version's code gets it: a Predictor (one
+    # prediction path), or, in older code, the actor view and then the export or pipeline.
+    try:
+        from stance.model.persist import load_predictor
+    except ImportError:
+        table_proba, whole, export_proba = _older(model, pipe, frame)
+    else:
+        predictor, _ = load_predictor(model)
+
+        def table_proba(part: pd.DataFrame):
+            return predictor.predict(part).probs
+
+        pred = predictor.predict(frame)
+        whole = (pred.labels, pred.scores, pred.found)
+        export_proba = load_predictor(model)[0].predict(frame).probs  # a fresh one
     result["proba"] = table_proba(frame)
     # In pieces too: nothing computed for one batch may leak into the next.
     result["proba_batches"] = [
         table_proba(frame.iloc[i : i + 777]) for i in range(0, len(frame), 777)
     ]
-    pred = predict_frame(pipe, frame)
-    result["predict_frame"] = (pred.labels, pred.scores, pred.found)
+    result["predict_frame"] = whole
+    result["compiled"] = export_proba
+    out_path.write_bytes(pickle.dumps(result))
+
+
+def _older(model: Path, pipe, frame):
+    """The same three results from code before stance.model.predictor (stance.model.compiled)."""
     import zipfile
 
+    from stance.model import compiled as comp
+    from stance.model.predict import predict_frame
+
+    def table_proba(part):
+        view = pipe[0].transform(part)
+        fast = getattr(comp, "pipeline_proba", None)
+        return fast(pipe, view) if fast else pipe[1:].predict_proba(view)
+
+    pred = predict_frame(pipe, frame)
     with zipfile.ZipFile(model) as archive:
-        compiled = CompiledModel(archive)
-    result["compiled"] = compiled.predict_proba(
+        model_c = comp.CompiledModel(archive)
+    probs = model_c.predict_proba(
         frame["sentence"].tolist(),
         frame["actor"].tolist(),
         frame["claim"].tolist(),
         frame["mentions"].tolist(),
     )[0]
-    out_path.write_bytes(pickle.dumps(result))
+    return table_proba, (pred.labels, pred.scores, pred.found), probs
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from stance.core.errors import InputError
 from stance.core.tables import is_partitioned, table_parts
 from stance.model import engine
 from stance.model.engine import MARKER, predict_parts, worker_model
-from stance.model.persist import ModelError, load
+from stance.model.persist import ModelError, load_predictor
 from stance.model.predict import predict_table
 from tests.conftest import ROOT, SEED_A, SEED_B, SEEDS
 from tests.test_model import ROWS
@@ -97,8 +97,8 @@ def reference(model: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[pd
     tmp = tmp_path_factory.mktemp("ref")
     frame = pairs(600)
     frame.to_parquet(tmp / "in.parquet", row_group_size=100)
-    pipe, _ = load(model)
-    predict_table(pipe, tmp / "in.parquet", tmp / "out.parquet", batch_size=64, progress=False)
+    predictor, _ = load_predictor(model)
+    predict_table(predictor, tmp / "in.parquet", tmp / "out.parquet", batch_size=64, progress=False)
     return pd.read_parquet(tmp / "out.parquet"), tmp / "in.parquet"
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from stance.core.schema import LABELS
 from stance.model.evaluate import bootstrap_macro_f1, cue_rules, scores, subset_of
+from stance.model.views import NUMERIC
 
 
 def test_scores_and_bootstrap() -> None:
@@ -52,8 +53,9 @@ def test_vectorised_bootstrap_equals_the_f1_score_loop(seed: int, monkeypatch) -
 def test_subsets_and_rules() -> None:
     assert subset_of("seed", "000_40f0a603c88ba03e") == "seed"
     assert subset_of("constructed", "heldout_same-012") == "heldout_same"
-    view = pd.DataFrame(
-        {"hold_support": [2, 0, 1, 1], "hold_oppose": [0, 1, 1, 0], "silent": [0, 0, 0, 1]}
-    )
+    view = pd.DataFrame(0.0, index=range(4), columns=NUMERIC)
+    view["hold_support"] = [2, 0, 1, 1]
+    view["hold_oppose"] = [0, 1, 1, 0]
+    view["silent"] = [0, 0, 0, 1]
     # An actor that declines to comment is neutral whatever accusation words it holds.
-    assert cue_rules(view) == ["support", "oppose", "neutral", "neutral"]
+    assert cue_rules(view.to_numpy()) == ["support", "oppose", "neutral", "neutral"]

@@ -18,8 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from stance.corpus.actors import _TOKEN, _tokens
 from stance.model import cues
-from stance.model.compiled import pipeline_proba
-from stance.model.predict import predict_frame
+from stance.model.predictor import Predictor
 from stance.model.tfidf import (
     char_wb_grams,
     char_wb_tfidf,
@@ -146,33 +145,35 @@ def test_table_probabilities_are_the_pipelines() -> None:
     frame = table()
     pipe = fit(frame, params(), REGS)
     rows = model_inputs(frame)
-    view = pipe[0].transform(rows)
-    fast = pipeline_proba(pipe, view)
-    assert np.abs(fast - pipe[1:].predict_proba(view)).max() < 1e-12
-    pred = predict_frame(pipe, rows)
+    pred = Predictor.of(pipe).predict(rows)
+    assert np.abs(pred.probs - pipe.predict_proba(rows)).max() < 1e-12
     assert pred.labels == [str(c) for c in pipe.predict(rows)]
+    # In batches, as `stance predict` reads a table: nothing one batch learns changes the next.
+    predictor = Predictor.of(pipe)
+    pieces = [predictor.predict(rows.iloc[i : i + 7]).probs for i in range(0, len(rows), 7)]
+    assert np.abs(np.vstack(pieces) - pred.probs).max() < 1e-12
 
 
 @pytest.mark.parametrize("kind", ["plain", "union"])
-def test_character_ngram_models_compile_too(kind: str) -> None:
+def test_character_ngram_models_export_too(kind: str) -> None:
     pipe = fit(table(), {**params(), "model": kind}, REGS)
-    view = pipe[0].transform(model_inputs(table()))
-    assert np.abs(pipeline_proba(pipe, view) - pipe[1:].predict_proba(view)).max() < 1e-12
+    rows = model_inputs(table())
+    assert np.abs(Predictor.of(pipe).predict(rows).probs - pipe.predict_proba(rows)).max() < 1e-12
 
 
-def test_pipelines_it_cannot_compile_give_their_own_probabilities(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from stance.model import compiled
+def test_a_pipeline_it_cannot_export_is_a_training_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stance.model import export
+    from stance.model.persist import ModelError
+    from stance.model.train import export_checked
 
     pipe = fit(table(), params(), REGS)
-    view = pipe[0].transform(model_inputs(table()))
 
     def refuse(pipe: object) -> None:  # as for any pipeline the export does not know
-        raise compiled.CannotCompile("not this one")
+        raise export.CannotExport("final estimator Perceptron")
 
-    monkeypatch.setattr(compiled, "export", refuse)
-    assert (pipeline_proba(pipe, view) == pipe[1:].predict_proba(view)).all()
+    monkeypatch.setattr(export, "export", refuse)
+    with pytest.raises(ModelError, match="cannot be exported for prediction .final estimator"):
+        export_checked(pipe, model_inputs(table()))
 
 
 def test_actor_tokens_are_the_regexs() -> None:

@@ -9,8 +9,14 @@ import pytest
 
 from stance.core.tables import read_table
 from stance.model.data import prepare_table
-from stance.model.persist import ModelError, ModelVersionWarning, card_path, load, load_for_text
-from stance.model.predict import predict_frame
+from stance.model.persist import (
+    ModelError,
+    ModelVersionWarning,
+    card_path,
+    load,
+    load_predictor,
+)
+from stance.model.views import NUMERIC, actor_views
 
 ROWS = [
     ("North Korea denied any role in the attack.", "PRK", "oppose"),
@@ -59,7 +65,7 @@ def test_train_writes_model_and_card(trained: Path) -> None:
         "class": "LogisticRegression",
         "params": {"C": 1.0, "class_weight": "balanced", "max_iter": 3000},
     }
-    assert card["compiled"]["fast_predict"] is True
+    assert card["export"]["max_probability_difference"] < 1e-9
     assert card["trusted_types"] == [
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
@@ -77,7 +83,7 @@ def test_train_reads_jsonl_and_parquet(project: Path, cli, suffix: str) -> None:
 
 
 def test_predictions_are_actor_aware(trained: Path) -> None:
-    pipe, _ = load(trained)
+    predictor, _ = load_predictor(trained)
     frame = prepare_table(
         pd.DataFrame(
             {
@@ -90,11 +96,23 @@ def test_predictions_are_actor_aware(trained: Path) -> None:
         Path("x"),
         need_labels=False,
     )
-    labels, scores, found, view = predict_frame(pipe, frame)
-    assert view["window"][0] != view["window"][1]  # one sentence, two views
-    assert view["window"][0].startswith("ACTORX denied")  # "Pyongyang denied" for PRK
-    assert view["sentence"][0] == view["sentence"][1]  # the actor-free view is shared
-    assert view["hold_oppose"][0] == 1 and view["hold_support"][1] == 1  # who holds which cue
+    pred = predictor.predict(frame)
+    scores, found = pred.scores, pred.found
+    generic, windows, numeric = actor_views(
+        list(frame["sentence"]),
+        list(frame["actor"]),
+        list(frame["claim"]),
+        [None] * 3,
+        predictor.registry,
+        predictor.claims,
+        predictor.view["window"],
+    )
+    assert (numeric == pred.numeric).all()  # the features the prediction was made from
+    assert windows[0] != windows[1]  # one sentence, two views
+    assert windows[0].startswith("ACTORX denied")  # "Pyongyang denied" for PRK
+    assert generic[0] == generic[1]  # the actor-free view is shared
+    hold = {name: NUMERIC.index(f"hold_{name}") for name in ("oppose", "support")}
+    assert numeric[0, hold["oppose"]] == 1 and numeric[1, hold["support"]] == 1  # who holds
     assert found == [True, True, False]  # CHN is not in its sentence: predicted, flagged
     assert set(scores[2]) == {"support", "oppose", "neutral"}
     assert abs(sum(scores[0].values()) - 1) < 1e-3
@@ -320,7 +338,7 @@ def test_other_minor_version_is_refused_by_every_loader(trained: Path) -> None:
     card = json.loads(card_path(trained).read_text())
     card["versions"]["scikit-learn"] = f"{major}.{int(minor) + 1}.0"
     card_path(trained).write_text(json.dumps(card))
-    for loader in (load, load_for_text):
+    for loader in (load, load_predictor):
         with pytest.raises(ModelError, match=f"written by scikit-learn {major}.{int(minor) + 1}.0"):
             loader(trained)
 
@@ -335,7 +353,7 @@ def test_model_is_read_once(trained: Path, monkeypatch: pytest.MonkeyPatch) -> N
         return original(self)
 
     monkeypatch.setattr(Path, "read_bytes", counting)
-    for loader in (load, load_for_text):
+    for loader in (load, load_predictor):
         reads.clear()
         loader(trained)
         assert reads == [trained]
@@ -370,8 +388,12 @@ def test_untrusted_types_are_refused(project: Path, trained: Path, cli) -> None:
     card = json.loads(card_path(trained).read_text())
     card["sha256"] = hashlib.sha256(evil.read_bytes()).hexdigest()
     card_path(evil).write_text(json.dumps(card))
+    # Prediction reads only the plain-data export, never code: this file has none.
     result = cli("predict", "x", "--model", str(evil))
-    assert result.exit_code == 1 and "refuses to load untrusted types json.loads" in result.output
+    assert result.exit_code == 1 and "has no plain-data export" in result.output
+    # And the scikit-learn pipeline is never unpickled from types the project does not ship.
+    with pytest.raises(ModelError, match="refuses to load untrusted types json.loads"):
+        load(evil)
 
 
 def test_missing_model_and_card(project: Path, trained: Path, cli) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from stance.model.cues import find_cues
@@ -25,7 +24,7 @@ REG = alias_registry(REGS.aliases, REGS.ignore)
 
 def rule(sentence: str, actor: str, claim: str = "sony-hack-2014") -> str:
     _, _, numeric = actor_views([sentence], [actor], [claim], [None], REG, REGS.claims, 6)
-    return cue_rules(pd.DataFrame(numeric, columns=NUMERIC))[0]
+    return cue_rules(numeric)[0]
 
 
 def feature(sentence: str, actor: str, name: str, mentions: object = None) -> float:

@@ -454,7 +454,7 @@ def test_a_zip_bomb_model_is_refused_before_it_is_inflated(tmp_path: Path) -> No
     import zipfile
     from importlib.metadata import version
 
-    from stance.model.persist import ModelError, load
+    from stance.model.persist import ModelError, load, load_predictor
 
     bomb = tmp_path / "bomb.skops"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -465,8 +465,9 @@ def test_a_zip_bomb_model_is_refused_before_it_is_inflated(tmp_path: Path) -> No
     card = {"sha256": hashlib.sha256(bomb.read_bytes()).hexdigest(),
             "versions": {"scikit-learn": version("scikit-learn")}}  # fmt: skip
     bomb.with_suffix(".card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelError, match="would inflate to 67,108,866 bytes"):
-        load(bomb)
+    for loader in (load, load_predictor):
+        with pytest.raises(ModelError, match="would inflate to 67,108,866 bytes"):
+            loader(bomb)
 
 
 def test_an_event_id_already_in_the_log_is_not_written_again(tmp_path: Path) -> None:

@@ -8,10 +8,11 @@ import pytest
 
 from stance.core.params import ESTIMATORS, defaults
 from stance.core.schema import LABELS
-from stance.model.compiled import CompiledModel, check, export
+from stance.model.export import check, export
 from stance.model.pipeline import Registries, describe_estimator, make_estimator
 from stance.model.predict import predict_text
-from stance.model.train import compile_for_text, cross_validate, fit, model_inputs
+from stance.model.predictor import Predictor
+from stance.model.train import cross_validate, export_checked, fit, model_inputs
 from tests.test_estimator_contract import ALIASES, table
 
 REGS = Registries(
@@ -66,15 +67,16 @@ def test_every_estimator_gives_probabilities(estimator: str, own: dict) -> None:
     assert abs(probs.sum(axis=1) - 1).max() < 1e-9
     assert sorted(pipe[-1].classes_) == sorted(LABELS)
     # The plain-data export gives the same probabilities, so `stance predict TEXT` agrees.
-    members, note = compile_for_text(pipe, model_inputs(frame))
-    assert (
-        members is not None and note["fast_predict"] and note["max_probability_difference"] < 1e-9
-    )
+    members, note = export_checked(pipe, model_inputs(frame))
+    assert note["max_probability_difference"] < 1e-9
     text = "Pyongyang denied it, but Washington blamed North Korea. Moscow said nothing."
-    fast = predict_text(CompiledModel(members), text, "sony-hack-2014")
-    slow = predict_text(pipe, text, "sony-hack-2014")
-    assert [r["actor"] for r in fast] == ["PRK", "USA", "RUS"]
-    assert fast == slow
+    rows = predict_text(Predictor(members), text, "sony-hack-2014")
+    assert [r["actor"] for r in rows] == ["PRK", "USA", "RUS"]
+    # The same rows through scikit-learn: the probabilities the fitted pipeline gives.
+    frame_rows = pd.DataFrame(rows)[["sentence", "actor", "claim", "mentions"]]
+    classes = [str(c) for c in pipe[-1].classes_]
+    theirs = pipe.predict_proba(frame_rows).round(4).tolist()
+    assert [[r["scores"][c] for c in classes] for r in rows] == theirs
 
 
 def test_export_is_checked_on_unseen_rows() -> None:

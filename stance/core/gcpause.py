@@ -2,7 +2,7 @@
 
 A batch of 10,000 rows to predict allocates hundreds of thousands of short-lived lists, tuples
 and dicts; each burst of allocations triggers collections that walk every live container,
-including those the batch is still building. Paused, the actor view and the compiled model
+including those the batch is still building. Paused, the actor view and the predictor
 took 10-20% less time on benchmarks/predict.py's rows (same process, runs alternated).
 (Ingest gained nothing measurable from it at 10,000 articles, runs alternated, so it does not
 use it.) Reference counting frees everything as usual, so memory stays bounded by the batch,

@@ -93,6 +93,9 @@ PREDICTED_COLUMNS: Final = ("claim_text", "accusers", "accused", "stance", "scor
 ROLE_SOURCES: Final = ("registry", "text", "none")
 # The models `train.model` chooses from; `auto` picks one by grouped cross-validation.
 MODEL_KINDS: Final = ("actor_aware", "plain", "union")
+# The same kinds from the simplest (sentence TF-IDF only) to the richest (actor features and
+# character n-grams): `auto` takes the simplest within one standard deviation of the best.
+SIMPLEST_FIRST: Final = ("plain", "actor_aware", "union")
 # What cross-validation keeps together (train.cv_group): `auto` documents (their
 # near-duplicate components) when the rows have them, else identical sentences, for a model
 # used on the same claims; `claim` whole claims, for a model meant for new accusations.

@@ -94,16 +94,3 @@ class ClaimResolver:
             "accused": list(roles.accused),
         }
         return ClaimUse(ref.id, ref.text, who, roles.accused, ref.id)
-
-
-def add_claims(model: Any, extra: dict[str, dict[str, Any]]) -> None:
-    """Give a fitted pipeline or a CompiledModel these claims besides its own (for this run:
-    the file on disk is not changed)."""
-    if not extra:
-        return
-    from stance.model.compiled import CompiledModel
-
-    if isinstance(model, CompiledModel):
-        model.view["claims"] = {**(model.view["claims"] or {}), **extra}
-    else:
-        model[0].claims = {**(model[0].claims or {}), **extra}

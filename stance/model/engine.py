@@ -46,8 +46,8 @@ class PartsResult(NamedTuple):
 
 
 def worker_model(path: Path, data: bytes, card: dict[str, Any]) -> tuple[Any, bool]:
-    """The pipeline for these bytes, loaded on first use in this process after checking them
-    against the card; (pipeline, whether this call loaded it)."""
+    """The Predictor for these bytes, loaded on first use in this process after checking them
+    against the card; (predictor, whether this call loaded it)."""
     sha = str(card.get("sha256"))
     with _LOCK:  # a worker with several threads still loads once
         pipe = _LOADED.get(sha)
@@ -71,10 +71,7 @@ def predict_part(
     """One task: predict a part into `folder/part-NNNNN.parquet`; (rows, model loaded here,
     rows given the default `claim`). Errors name the part's file and the row within it."""
     index, part = job
-    from stance.model.compiled import compile_pipeline
-
-    pipe, loaded = worker_model(model, data, card)
-    compiled = compile_pipeline(pipe)  # once per part, for its batches
+    predictor, loaded = worker_model(model, data, card)
     rows = defaulted = 0
     try:
         with contextlib.ExitStack() as stack:
@@ -84,9 +81,7 @@ def predict_part(
                     # parents=False: if the run failed and its folder is gone, write nothing
                     out = TableWriter(folder / f"part-{index:05d}.parquet", parents=False)
                     writer = stack.enter_context(out)
-                done = _predict_batch(
-                    pipe, batch, part.path, part.first_row + rows, claim, compiled
-                )
+                done = _predict_batch(predictor, batch, part.path, part.first_row + rows, claim)
                 writer.write(done)
                 rows, defaulted = rows + len(batch), defaulted + done.attrs["defaulted"]
     except StanceError:

@@ -34,11 +34,21 @@ def subset_of(source: str, doc_id: str) -> str:
     return source
 
 
-def cue_rules(view: Any) -> list[str]:
-    """The rule-based baseline: the polarity of the cues this actor holds, else neutral; an
-    actor that declines to comment or keeps silent is neutral whatever else it holds."""
+def cue_rules(numeric: Any) -> list[str]:
+    """The rule-based baseline on the actor view's NUMERIC features (rows x columns, as a
+    stance.model.predictor.Prediction has them): the polarity of the cues this actor holds,
+    else neutral; an actor that declines to comment or keeps silent is neutral whatever else
+    it holds."""
+    import numpy as np
+
+    from stance.model.views import NUMERIC
+
+    features = np.asarray(numeric)
+    sup, opp, silent = (
+        features[:, NUMERIC.index(name)] for name in (f"hold_{SUPPORT}", f"hold_{OPPOSE}", "silent")
+    )
     out = []
-    holds = zip(view[f"hold_{SUPPORT}"], view[f"hold_{OPPOSE}"], view["silent"], strict=True)
+    holds = zip(sup.tolist(), opp.tolist(), silent.tolist(), strict=True)
     for sup, opp, silent in holds:
         out.append(
             NEUTRAL if silent else OPPOSE if opp > sup else SUPPORT if sup > opp else NEUTRAL
@@ -134,7 +144,8 @@ def learning_curve(
 
     from stance.model.data import groups_of
     from stance.model.persist import ModelError
-    from stance.model.train import fit, model_inputs
+    from stance.model.predictor import Predictor
+    from stance.model.train import fit
 
     groups = np.array(groups_of(train))
     unique = np.unique(groups)
@@ -148,7 +159,7 @@ def learning_curve(
         except ModelError as exc:
             notes.append(f"fraction {frac} ({len(part)} rows): not trained: {exc}")
             continue
-        pred = pipe.predict(model_inputs(test))
+        pred = np.asarray(Predictor.of(pipe).predict(test).labels)
         for subset in sorted(set(test["subset"])):
             mask = (test["subset"] == subset).to_numpy()
             points.append(
@@ -185,24 +196,23 @@ def evaluate(
 
     from stance.core.tables import read_table
     from stance.model.data import prepare_table
-    from stance.model.persist import load
+    from stance.model.persist import load_predictor
     from stance.model.pipeline import load_registries
-    from stance.model.predict import predict_frame
 
-    pipe, card = load(model_path)
+    predictor, card = load_predictor(model_path)
     frame = prepare_table(read_table(dataset), dataset)
     frame["subset"] = [
         subset_of(s, d) for s, d in zip(frame["source"], frame["doc_id"], strict=True)
     ]
     train = frame[frame["split"] == "train"]
     held = frame[frame["split"] != "train"].copy()
-    pred = predict_frame(pipe, held)
+    pred = predictor.predict(held)
     held["pred"] = pred.labels
     held["scores"] = pred.scores
     held["found"] = pred.found
     majority = Counter(train["stance"]).most_common(1)[0][0] if len(train) else NEUTRAL
     held["majority"] = majority
-    held["rules"] = cue_rules(pred.view)
+    held["rules"] = cue_rules(pred.numeric)
     b, seed = params["bootstrap"], params["seed"]
     from stance.model.baseline import fit_predict
 
@@ -222,6 +232,9 @@ def evaluate(
         "model": str(model_path),
         "trained_on": card["data"],
         "cv": card["cv"],
+        # Which model kind was trained and why (train.model: auto picks by grouped CV).
+        "model_choice": card.get("model_choice"),
+        "estimator": card.get("estimator"),
         "majority_label": majority,
         "splits": {s: trio(held[held["split"] == s]) for s in sorted(set(held["split"]))},
         "subsets": {s: trio(held[held["subset"] == s]) for s in sorted(set(held["subset"]))},

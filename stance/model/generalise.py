@@ -108,30 +108,36 @@ def leave_one_claim_out(
 
 def _unseen_claim_predict(pipe: Any, test: Any, claim: str, regs: Any) -> Any:
     """Labels for `test`, its claim given as text and unknown to the model (stance.model.
-    claim_use resolves it as for any accusation the registry does not hold)."""
-    from stance.model.claim_use import ClaimResolver, add_claims
-    from stance.model.train import model_inputs
+    claim_use resolves it as for any accusation the registry does not hold), predicted as
+    `stance predict` would: by the model's Predictor."""
+    import numpy as np
 
+    from stance.model.claim_use import ClaimResolver
+    from stance.model.predictor import Predictor
+
+    predictor = Predictor.of(pipe)
     frame = as_text(test, regs)
-    if claim not in regs.claims:  # no text to give: the model sees the value as it is
-        return pipe.predict(model_inputs(frame))
-    pipe[0].claims = {k: v for k, v in regs.claims.items() if k != claim}
-    resolver = ClaimResolver(pipe[0].claims, pipe[0].tagger_registry())
-    uses = resolver.resolve([str(c) for c in frame["claim"]], list(frame["sentence"]))
-    add_claims(pipe, resolver.extra)
-    frame["claim"] = [u.value for u in uses]
-    return pipe.predict(model_inputs(frame))
+    if claim in regs.claims:  # else no text to give: the model sees the value as it is
+        predictor.claims = {k: v for k, v in regs.claims.items() if k != claim}
+        resolver = ClaimResolver(predictor.claims, predictor.registry)
+        uses = resolver.resolve([str(c) for c in frame["claim"]], list(frame["sentence"]))
+        predictor.add_claims(resolver.extra)
+        frame["claim"] = [u.value for u in uses]
+    return np.asarray(predictor.predict(frame).labels)
 
 
 def role_ablations(train: Any, test: Any, params: dict[str, Any], regs: Any) -> dict[str, Any]:
     """Macro-F1 per test subset when the model is trained and scored with claim roles from
     each source (registry, text, none)."""
-    from stance.model.train import fit, model_inputs
+    import numpy as np
+
+    from stance.model.predictor import Predictor
+    from stance.model.train import fit
 
     out: dict[str, Any] = {}
     for source in ROLE_SOURCES:
         pipe = fit(train, {**params, "roles": source}, regs)
-        pred = pipe.predict(model_inputs(test))
+        pred = np.asarray(Predictor.of(pipe).predict(test).labels)
         out[source] = {
             subset: _macro_f1(test["stance"][mask], pred[mask])
             for subset in sorted(set(test["subset"]))

@@ -6,8 +6,9 @@ and checks those very bytes: it refuses a file whose hash differs from its card 
 replaced), one written by another scikit-learn minor version (a different patch version only
 warns), and one holding types outside the trusted list, each with one line saying what to do.
 
-The archive may also carry the plain-data export of stance.model.compiled (extra members that
-skops ignores), which `load_for_text` uses so one-sentence predictions skip scikit-learn.
+The archive also carries the plain-data export of stance.model.export (extra members that skops
+ignores): `load_predictor` reads only that, so no prediction imports scikit-learn; `load` gives
+the fitted scikit-learn pipeline, for whoever wants to inspect or refit it.
 """
 
 from __future__ import annotations
@@ -227,10 +228,10 @@ def check_bytes(path: Path, data: bytes, card: dict[str, Any]) -> None:
 
 
 def loads_checked(path: Path, data: bytes, card: dict[str, Any]) -> Any:
-    """The fitted pipeline from bytes read elsewhere (shipped to a worker), after the same
-    checks as `load`: what a worker runs is what the card describes."""
+    """The Predictor from bytes read elsewhere (shipped to a worker), after the same checks
+    as `load_predictor`: what a worker runs is what the card describes."""
     check_bytes(path, data, card)
-    return _skops_loads(path, data)
+    return predictor_of_bytes(path, data)
 
 
 # A trained model is a few MB. Bounds on the archive, checked from its directory before any
@@ -284,16 +285,25 @@ def load(path: Path) -> tuple[Any, dict[str, Any]]:
     return _skops_loads(path, data), card
 
 
-def load_for_text(path: Path) -> tuple[Any, dict[str, Any]]:
-    """A predictor for raw text and the card: the plain-data export when the archive has one
-    (NumPy only, no scikit-learn import), else the skops pipeline. Same checks as `load`."""
-    from stance.model.compiled import CannotCompile, CompiledModel, has_export
-
+def load_predictor(path: Path) -> tuple[Any, dict[str, Any]]:
+    """The model's stance.model.predictor.Predictor and its card, after the same checks as
+    `load` (card, hash, versions, archive bounds); scikit-learn is not imported."""
     data, card = read_checked(path)
+    return predictor_of_bytes(path, data), card
+
+
+def predictor_of_bytes(path: Path, data: bytes) -> Any:
+    """The Predictor of a model archive's bytes, checked already (on a Dask worker too)."""
+    from stance.model.export import CannotExport, has_export
+    from stance.model.predictor import Predictor
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if has_export(archive):
-                return CompiledModel(archive), card
-    except (zipfile.BadZipFile, CannotCompile, KeyError, ValueError) as exc:
+            if not has_export(archive):
+                raise ModelError(
+                    f"{path}: has no plain-data export (made by an older `stance train`): "
+                    f"retrain it with `stance train`"
+                )
+            return Predictor(archive)
+    except (zipfile.BadZipFile, CannotExport, KeyError, ValueError) as exc:
         raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
-    return _skops_loads(path, data), card

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,45 +19,19 @@ from stance.core.files import check_regular
 from stance.core.schema import PREDICTED_COLUMNS
 from stance.core.tables import TableWriter, count_rows, iter_batches, table_format
 from stance.model.data import fill_claims, prepare_table
-from stance.model.persist import load
-
-
-class Prediction(NamedTuple):
-    labels: list[str]
-    scores: list[dict[str, float]]  # {label: probability}, rounded to 4 places
-    found: list[bool]  # whether each row's actor was found in its sentence
-    view: Any  # the actor view (ActorView's output), for callers that need more of it
-
-
-def _labels_and_scores(classes: list[str], probs: Any) -> tuple[list[str], list[dict[str, float]]]:
-    import numpy as np
-
-    labels = np.asarray(classes, dtype=object)[probs.argmax(axis=1)].tolist()
-    # map(dict, map(zip, ...)): no Python frame per row (a quarter of this step's time)
-    scores = list(map(dict, map(zip, repeat(classes), probs.round(4).tolist())))
-    return labels, scores
-
-
-def predict_frame(pipe: Any, frame: Any, compiled: Any = None) -> Prediction:
-    """Labels, probabilities, actor-found flags and the view they were computed from;
-    `compiled`: stance.model.compiled.compile_pipeline(pipe), made once for many frames."""
-    from stance.model.compiled import pipeline_proba
-
-    view = pipe[0].transform(frame)
-    probs = pipeline_proba(pipe, view, compiled)  # pipe[1:].predict_proba(view), faster
-    labels, scores = _labels_and_scores([str(c) for c in pipe[-1].classes_], probs)
-    return Prediction(labels, scores, [bool(f) for f in view["found"]], view)
+from stance.model.persist import load_predictor
 
 
 def scorer(path: Path) -> Callable[[list[dict[str, Any]]], list[dict[str, float]]]:
-    """{label: probability} for candidates, for `stance annotate --order uncertain`."""
+    """{label: probability} for candidates: the suggestions and the uncertainty order of
+    `stance annotate` and `stance serve`."""
     import pandas as pd
 
-    pipe, _ = load(path)
+    predictor, _ = load_predictor(path)
 
     def score(candidates: list[dict[str, Any]]) -> list[dict[str, float]]:
         frame = prepare_table(pd.DataFrame(candidates), path, need_labels=False)
-        return predict_frame(pipe, frame).scores
+        return predictor.predict(frame).scores  # type: ignore[no-any-return]
 
     return score
 
@@ -81,19 +54,18 @@ def claim_columns(
 
 
 def _predict_batch(
-    pipe: Any,
+    predictor: Any,
     batch: Any,
     path: Path,
     offset: int,
     claim: str | None = None,
-    compiled: Any = None,
     resolver: Any = None,
 ) -> Any:
     """Predicted rows of one batch; rows without a claim get `claim` (their count is in
     `.attrs["defaulted"]`), and every row says the claim it was predicted with (`claim`,
-    `claim_text`, `accusers`, `accused`). `compiled`: as for `predict_frame`; `resolver`: the
-    run's stance.model.claim_use.ClaimResolver (one is made for this batch without it)."""
-    from stance.model.claim_use import ClaimResolver, add_claims
+    `claim_text`, `accusers`, `accused`). `resolver`: the run's
+    stance.model.claim_use.ClaimResolver (one is made for this batch without it)."""
+    from stance.model.claim_use import ClaimResolver
 
     taken = [c for c in PREDICTED_COLUMNS if c in batch.columns]
     if taken:
@@ -115,12 +87,12 @@ def _predict_batch(
     uses = None
     if claim is not None:
         if resolver is None:
-            resolver = ClaimResolver(pipe[0].claims or {}, pipe[0].tagger_registry())
+            resolver = ClaimResolver(predictor.claims, predictor.registry)
         values = [str(c) for c in frame["claim"]]
         uses = resolver.resolve(values, list(frame["sentence"]), str(path), offset)
-        add_claims(pipe, resolver.extra)
+        predictor.add_claims(resolver.extra)
         frame["claim"] = [u.value for u in uses]
-    pred = predict_frame(pipe, frame, compiled)
+    pred = predictor.predict(frame)
     out = batch.copy()
     if uses is not None:
         out["claim"] = [u.id for u in uses]
@@ -135,7 +107,7 @@ def _predict_batch(
 
 
 def predict_table(
-    pipe: Any,
+    predictor: Any,
     source: Path,
     output: Path,
     batch_size: int = 10_000,
@@ -168,15 +140,13 @@ def predict_table(
         mininterval=0.5,
     )
     from stance.model.claim_use import ClaimResolver
-    from stance.model.compiled import compile_pipeline
 
-    compiled = compile_pipeline(pipe)  # once: it keeps what it learns of the batches' words
-    resolver = ClaimResolver(pipe[0].claims or {}, pipe[0].tagger_registry())  # once a run
+    resolver = ClaimResolver(predictor.claims, predictor.registry)  # once a run
     defaulted = 0
     try:
         with TableWriter(output, "--output") as out:
             for batch in iter_batches(source, batch_size, "--input"):
-                done = _predict_batch(pipe, batch, source, out.rows, claim, compiled, resolver)
+                done = _predict_batch(predictor, batch, source, out.rows, claim, resolver)
                 defaulted += done.attrs["defaulted"]
                 out.write(done)
                 bar.update(len(batch))
@@ -185,15 +155,6 @@ def predict_table(
     finally:
         bar.close()
     return TableRun(out.rows, defaulted, resolver.notes)
-
-
-def model_claims(model: Any) -> tuple[dict[str, dict[str, Any]], Any]:
-    """The claims a model knows and its actor tagger: a fitted pipeline or a CompiledModel."""
-    from stance.model.compiled import CompiledModel
-
-    if isinstance(model, CompiledModel):
-        return model.view["claims"] or {}, model.tagger_registry()
-    return model[0].claims or {}, model[0].tagger_registry()
 
 
 def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, str]:
@@ -214,8 +175,7 @@ def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, 
                 "the model has no default claim (trained before it had one): pass --claim"
             )
         wanted, origin = stored["claim"], "the model's train.default_claim"
-    known, registry = model_claims(model)
-    value, text, note = resolve_row_claim(wanted, known, registry, origin)
+    value, text, note = resolve_row_claim(wanted, model.claims, model.registry, origin)
     return {"claim": value, "text": text, "origin": origin, "note": note}
 
 
@@ -225,15 +185,12 @@ def predict_text(
     """Every (sentence, actor) of a raw text, with its predicted stance toward `claim` (an id
     the model knows or an accusation as text: see stance.model.data.resolve_row_claim).
 
-    `model` is a fitted pipeline or a stance.model.compiled.CompiledModel (what
-    persist.load_for_text gives): the same rows, the same probabilities. How the claim was
-    resolved (stance.model.claim_use) is appended to `notes`.
+    `model` is the model's stance.model.predictor.Predictor. How the claim was resolved
+    (stance.model.claim_use) is appended to `notes`.
     """
     from stance.corpus.sentences import tag_text
-    from stance.model.compiled import CompiledModel
 
-    known, registry = model_claims(model)
-    doc, tagged = tag_text(text, registry)
+    doc, tagged = tag_text(text, model.registry)
     rows: list[dict[str, Any]] = [
         {
             "sentence": doc.text[span.start : span.end],
@@ -248,28 +205,18 @@ def predict_text(
     ]
     if not rows:
         return []
-    from stance.model.claim_use import ClaimResolver, add_claims
+    from stance.model.claim_use import ClaimResolver
 
-    resolver = ClaimResolver(known, registry)
+    resolver = ClaimResolver(model.claims, model.registry)
     uses = resolver.resolve([claim] * len(rows), [r["sentence"] for r in rows])
-    add_claims(model, resolver.extra)
+    model.add_claims(resolver.extra)
     if notes is not None:
         notes.extend(resolver.notes)
     for r, u in zip(rows, uses, strict=True):
         r["claim"] = u.value
-    if isinstance(model, CompiledModel):
-        probs, _ = model.predict_proba(
-            [r["sentence"] for r in rows],
-            [r["actor"] for r in rows],
-            [r["claim"] for r in rows],
-            [r["mentions"] for r in rows],
-        )
-        labels, scores = _labels_and_scores(model.classes, probs)
-    else:
-        import pandas as pd
-
-        pred = predict_frame(model, pd.DataFrame(rows))
-        labels, scores = pred.labels, pred.scores
+    columns = {k: [r[k] for r in rows] for k in ("sentence", "actor", "claim", "mentions")}
+    pred = model.predict(columns)
+    labels, scores = pred.labels, pred.scores
     u = uses[0]
     extra = {
         "claim": u.id,

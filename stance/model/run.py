@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from stance.core.tables import TableWriter, table_format
-from stance.model.persist import load
+from stance.model.persist import load_predictor
 from stance.model.predict import predict_table, predict_text, row_claim
 
 
@@ -42,13 +42,13 @@ def predict(
     or the file `text_file`), returned as rows or written to `output`. Options are checked by
     the caller (stance.cli.model); `claim` is resolved before any row is read."""
     from stance.core.tables import is_partitioned
-    from stance.model.persist import load_for_text
 
     if table is not None and output is not None:
+        predictor, card = load_predictor(model)
+        used = row_claim(predictor, card, claim)  # before a cluster starts or a row is read
         if engine != "local" or is_partitioned(table):
             from stance.model.engine import predict_parts
 
-            used = row_claim(*load_for_text(model), claim)  # fails before a cluster starts
             done = predict_parts(
                 model,
                 table,
@@ -64,9 +64,7 @@ def predict(
                 f"({engine}, {done.workers} worker{'s' * (done.workers != 1)})"
             )
             return Predicted([], summary, used, done.defaulted, str(table), [used["note"]])
-        pipe, card = load(model)
-        used = row_claim(pipe, card, claim)
-        run = predict_table(pipe, table, output, batch_size, claim=used["claim"])
+        run = predict_table(predictor, table, output, batch_size, claim=used["claim"])
         notes = [used["note"], *run.notes]
         return Predicted([], f"{run.rows} rows -> {output}", used, run.defaulted, str(table), notes)
     if output is not None:
@@ -81,8 +79,7 @@ def predict(
             raise InputError(
                 f"--text-file {text_file}: no text to predict; give a sentence naming an actor"
             )
-    # Raw text: the plain-data predictor, so one sentence does not wait for scikit-learn.
-    predictor, card = load_for_text(model)
+    predictor, card = load_predictor(model)
     used = row_claim(predictor, card, claim)
     notes = [used["note"]]
     rows = predict_text(predictor, text or "", used["claim"], notes)

@@ -4,7 +4,7 @@ scikit-learn's `transform` loops over documents and n-grams in Python. Here each
 is tokenised once (a C-level translate/split, or one regex call), each distinct word and
 n-gram of the batch is looked up in the vocabulary once (news repeats its words), and the
 counting, tf, idf weighting and l2 normalisation are array and sparse-matrix operations in C.
-Only the settings stance.model.compiled checks are implemented: word n-grams of lower-cased
+Only the settings stance.model.export checks are implemented: word n-grams of lower-cased
 `\\b\\w\\w+\\b` tokens, or `char_wb` n-grams; optional sublinear tf; idf; l2 norm. The matrix
 holds the same entries as scikit-learn's; a value may differ from it in the last bit, since a
 row's norm is summed in another order (tests compare them to 1e-12).

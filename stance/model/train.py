@@ -177,26 +177,38 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
 def choose_model(
     frame: Any, params: dict[str, Any], regs: Registries
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Resolve `train.model: auto`: grouped cross-validation of each model kind on the training
-    data, the best mean macro-F1 winning (ties go to the earlier kind in MODEL_KINDS).
+    """Resolve `train.model: auto` by grouped cross-validation of each model kind on the
+    training data: the simplest kind (SIMPLEST_FIRST) whose mean macro-F1 is within one
+    standard deviation (across folds) of the best mean. A richer model must beat a simpler one
+    by more than the folds disagree with each other to be worth its features.
 
     Returns the parameters with `model` resolved, the chosen model's cross-validation, and
     what the card records about the choice.
     """
-    from stance.core.schema import MODEL_KINDS
+    from stance.core.schema import MODEL_KINDS, SIMPLEST_FIRST
 
     asked = params["model"]
     if asked != "auto":
         return params, cross_validate(frame, params, regs), {"asked": asked, "chosen": asked}
     runs = {kind: cross_validate(frame, {**params, "model": kind}, regs) for kind in MODEL_KINDS}
-    best = max(MODEL_KINDS, key=lambda k: -1.0 if runs[k]["mean"] is None else runs[k]["mean"])
+    scored = [k for k in SIMPLEST_FIRST if runs[k]["mean"] is not None]
+    if not scored:
+        raise ModelError("no model kind could be cross-validated on the training data")
+    best = max(scored, key=lambda k: runs[k]["mean"])
+    bar = runs[best]["mean"] - (runs[best]["std"] or 0.0)
+    chosen = next(k for k in scored if runs[k]["mean"] >= bar)
     return (
-        {**params, "model": best},
-        runs[best],
+        {**params, "model": chosen},
+        runs[chosen],
         {
             "asked": asked,
-            "chosen": best,
-            "by": "mean macro-F1 of grouped cross-validation on the training data",
+            "chosen": chosen,
+            "best_mean": best,
+            "by": (
+                "the simplest kind (plain, actor_aware, union) whose mean macro-F1 of grouped "
+                "cross-validation on the training data is within one standard deviation of "
+                "the best mean"
+            ),
             "cv_macro_f1": {k: runs[k]["mean"] for k in MODEL_KINDS},
             "cv_std": {k: runs[k]["std"] for k in MODEL_KINDS},
         },
@@ -290,7 +302,7 @@ def train(
     check_min_df(frame, params)
     params, cv, choice = choose_model(frame, params, regs)
     pipe = fit(frame, params, regs)
-    extra, compiled = compile_for_text(pipe, model_inputs(frame))
+    extra, exported = export_checked(pipe, model_inputs(frame))
     card = {
         "data": {
             "source": source,
@@ -307,7 +319,7 @@ def train(
         "model_choice": choice,
         "features": len(pipe[1].get_feature_names_out()),
         "labels": [str(c) for c in pipe[-1].classes_],
-        "compiled": compiled,
+        "export": exported,
         # What rows without a claim were given, and what `predict` gives them when it runs
         # without the project's params.yaml.
         "default_claim": {
@@ -345,21 +357,23 @@ def with_table_claims(regs: Registries, frame: Any) -> tuple[Registries, list[st
     return replace(regs, claims={**regs.claims, **extra}), named
 
 
-def compile_for_text(
+def export_checked(
     pipe: Any, inputs: Any, check_rows: int = 1000
-) -> tuple[dict[str, bytes] | None, dict[str, Any]]:
-    """The plain-data export for fast text prediction (stance.model.compiled), checked against
-    the pipeline on training rows, and what the card says about it. A pipeline it cannot
-    reproduce is saved without one: `stance predict TEXT` then loads it with skops."""
-    from stance.model.compiled import CannotCompile, check, export
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The plain-data export every prediction goes through (stance.model.export), checked
+    against the pipeline on training rows, and what the card says about it. A pipeline it
+    cannot reproduce is not saved: a ModelError says why."""
+    from stance.model.export import CannotExport, check, export
 
     try:
         members = export(pipe)
         diff = check(pipe, members, inputs.head(check_rows))
-    except CannotCompile as exc:
-        return None, {"fast_predict": False, "reason": str(exc)}
+    except CannotExport as exc:
+        raise ModelError(
+            f"the fitted pipeline cannot be exported for prediction ({exc}); choose a "
+            f"train.model kind stance can export (see docs/model.md)"
+        ) from None
     return members, {
-        "fast_predict": True,
         "checked_rows": min(len(inputs), check_rows),
         "max_probability_difference": diff,
     }

@@ -1,7 +1,7 @@
 """What one (sentence, actor[, claim]) row looks like to the model, computed without sklearn.
 
 The scikit-learn wrapper (stance.model.features.ActorView) and the plain-data predictor
-(stance.model.compiled) both call `actor_views`, so training and fast prediction cannot drift
+(stance.model.predictor) both call `actor_views`, so training and prediction cannot drift
 apart. Only NumPy is imported here: `stance predict TEXT` must not pay for pandas or sklearn.
 """
 

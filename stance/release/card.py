@@ -248,6 +248,34 @@ def _results(frame: Any, metrics: dict[str, Any] | None) -> dict[str, Any] | Non
         "mixed": mixed,
         "cv": {"mean": fmt(cv.get("mean")), "std": fmt(cv.get("std")), "folds": cv.get("folds")},
         "train_sources": train_sources,
+        "choice": _choice(metrics.get("model_choice"), metrics.get("estimator")),
+    }
+
+
+# What each model kind is made of, as the card says it.
+KIND_TEXT = {
+    "plain": "TF-IDF of the sentence's words and characters, no actor features",
+    "actor_aware": "TF-IDF of the actor-masked sentence and of the words around the actor, "
+    "plus stance-cue, cue-holder and claim-role features",
+    "union": "the actor-aware features plus character n-grams of the sentence",
+}
+
+
+def _choice(choice: dict[str, Any] | None, estimator: dict[str, Any] | None) -> dict[str, Any]:
+    """The model kind trained, what it is made of, and how `train.model: auto` chose it."""
+    choice = choice or {}
+    kind = choice.get("chosen")
+    means = choice.get("cv_macro_f1") or {}
+    stds = choice.get("cv_std") or {}
+    return {
+        "kind": kind,
+        "what": KIND_TEXT.get(str(kind), ""),
+        "estimator": (estimator or {}).get("class"),
+        "auto": choice.get("asked") == "auto",
+        "best": choice.get("best_mean"),
+        "scores": [
+            {"kind": k, "mean": fmt(means[k]), "std": fmt(stds.get(k))} for k in sorted(means)
+        ],
     }
 
 
@@ -261,6 +289,7 @@ def _row(name: str, kind: str, t: dict[str, Any]) -> dict[str, Any]:
         "model": f"{fmt(model.get('macro_f1'))} ({fmt(lo)}-{fmt(hi)})",
         "majority": fmt(t.get("majority", {}).get("macro_f1")),
         "cue_rules": fmt(t.get("cue_rules", {}).get("macro_f1")),
+        "plain": fmt(t.get("plain_baseline", {}).get("macro_f1")),
     }
 
 
