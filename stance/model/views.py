@@ -64,47 +64,91 @@ def actor_views(
     window: int,
     roles: str = "registry",
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features."""
+    """Per row: the actor-free sentence, the words around the actor, and the NUMERIC features.
+
+    What needs the row's own mentions (its window, the cues near it, the cues it holds or is
+    the target of) is worked out row by row in `_row`; every other feature is a column of
+    per-row values set in one array operation at the end: per-cell NumPy writes cost more
+    than the features themselves."""
+    n = len(sentences)
     window_col: list[str] = []
-    cache: dict[str, _Sentence] = {}  # a sentence recurs once per actor in it
+    cache: dict[str, int] = {}  # sentence -> its index in `parsed` (it recurs once per actor)
+    parsed: list[_Sentence] = []
     roled: dict[tuple[str, Any], _Claimed] = {}  # an (actor, claim) pair recurs too
-    # Each row's own features (column -> value), set in one array operation after the loop:
-    # per-cell NumPy writes cost more than the features themselves.
-    own: list[dict[int, float]] = []
+    own: list[dict[int, float]] = []  # each row's mention-dependent features (column -> value)
+    # Per-row values gathered in lists (a NumPy write per cell costs more than the feature):
+    which: list[int] = []  # the row's sentence
+    pairs: list[_Claimed] = []
+    found: list[bool] = []
+    flags: list[tuple[bool, bool, bool, bool]] = []  # speaker, first, silent, dateline
+    overlap: list[float] = []
+    unmentioned: list[bool] = []  # the actor is not among the sentence's mentions
     for text, actor, claim, given in zip(sentences, actors, claim_col, mention_col, strict=True):
-        sent = cache.get(text)
-        if sent is None:
-            sent = cache[text] = _Sentence(text, registry)
+        j = cache.get(text)
+        if j is None:
+            j = cache[text] = len(parsed)
+            parsed.append(_Sentence(text, registry))
+        sent = parsed[j]
         key = (actor, claim)
         part = roled.get(key)
         if part is None:
             part = roled[key] = _claimed(actor, claim, claims, roles, registry)
         feats: dict[int, float] = {}
-        window_col.append(_row(feats, sent, actor, given, part, window))
+        win, mine = _row(feats, sent, actor, given, window)
+        window_col.append(win)
         own.append(feats)
-    numeric = np.zeros((len(sentences), len(NUMERIC)))
-    sizes = np.fromiter(map(len, own), dtype=np.intp, count=len(own))
-    rows = np.repeat(np.arange(len(own), dtype=np.intp), sizes)
+        which.append(j)
+        pairs.append(part)
+        found.append(bool(mine) or actor == AUTHOR)
+        flags.append(
+            (
+                actor in sent.speakers,
+                sent.first == actor,
+                actor in sent.silent,
+                bool(mine) and all(s < sent.cut for s, _ in mine),
+            )
+        )
+        words = part.words
+        overlap.append(sent.overlap(words) / len(words) if words else 0.0)
+        unmentioned.append(actor not in sent.spans)
+    numeric = np.zeros((n, len(NUMERIC)))
+    sizes = np.fromiter(map(len, own), dtype=np.intp, count=n)
+    rows = np.repeat(np.arange(n, dtype=np.intp), sizes)
     cols = np.fromiter(chain.from_iterable(own), dtype=np.intp, count=int(sizes.sum()))
     vals = np.fromiter(
         chain.from_iterable(map(dict.values, own)), dtype=np.float64, count=int(sizes.sum())
     )
     numeric[rows, cols] = vals
-    # Sentence-level cue counts, computed once per sentence; no row feature shares a column.
-    order = {t: j for j, t in enumerate(cache)}
-    per_sentence = np.zeros((len(cache), len(NUMERIC)))
-    for j, sent in enumerate(cache.values()):
+    # A role's copies of the hold and target columns ("accuser_hold_support"), per role.
+    cross = np.fromiter((p.role_index for p in pairs), dtype=np.intp, count=n)
+    for k, role in enumerate(ROLES[:3]):
+        mine_rows = np.flatnonzero(cross == k)
+        if len(mine_rows):
+            src, dst = _CROSS_COLS[role]
+            numeric[np.ix_(mine_rows, dst)] = numeric[np.ix_(mine_rows, src)]
+    role_col = np.fromiter((p.role_col for p in pairs), dtype=np.intp, count=n)
+    numeric[np.arange(n), role_col] = 1.0
+    if n:
+        numeric[:, _FLAGS] = np.array(flags, dtype=np.float64)
+    numeric[:, _OVERLAP] = overlap
+    numeric[:, _FOUND] = found
+    # Sentence-level features, computed once per sentence; no row feature shares a column.
+    per_sentence = np.zeros((len(parsed), len(NUMERIC)))
+    for j, sent in enumerate(parsed):
         for col, count in sent.counts.items():
             per_sentence[j, col] = count
-    numeric += per_sentence[[order[t] for t in sentences]]
-    return [cache[t].generic for t in sentences], window_col, numeric
+        per_sentence[j, _QUESTION] = "?" in sent.text
+        per_sentence[j, _N_ACTORS] = len(sent.spans)
+    numeric += per_sentence[np.array(which, dtype=np.intp)]
+    numeric[:, _N_ACTORS] += unmentioned
+    return [parsed[j].generic for j in which], window_col, numeric
 
 
 class _Claimed(NamedTuple):
     """What a row's features take from its (actor, claim) pair, worked out once per pair."""
 
     role_col: int  # the role_<role> column
-    cross: list[tuple[int, int]]  # (hold/target column, the role's copy of it)
+    role_index: int  # the role's place in ROLES[:3] (the roles with copies), else -1
     words: frozenset[str]  # the claim's content words (`_content`)
 
 
@@ -115,7 +159,8 @@ def _claimed(
     # A claim not in the registry is its own text ("claims given as text").
     claim_text = str(claim or "") if info is None else info.get("text", "")
     role = _role(actor, info, claim_text, roles, registry)
-    return _Claimed(_COL[f"role_{role}"], _CROSS.get(role, []), _content(claim_text))
+    index = ROLES[:3].index(role) if role in ROLES[:3] else -1
+    return _Claimed(_COL[f"role_{role}"], index, _content(claim_text))
 
 
 @lru_cache(maxsize=4096)
@@ -125,22 +170,16 @@ def _content(text: str) -> frozenset[str]:
 
 
 def _row(
-    out: dict[int, float],
-    sent: _Sentence,
-    actor: str,
-    given: Any,
-    claimed: _Claimed,
-    width: int,
-) -> str:
-    """Put this row's own numeric features (all but the sentence's cue counts) into `out`
-    (column -> value); return the words around the actor."""
-    text = sent.text
+    out: dict[int, float], sent: _Sentence, actor: str, given: Any, width: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """Put the features that depend on this row's mentions (the cues near them, the cues the
+    actor holds or is the target of) into `out` (column -> value); return the words around
+    the actor and its mentions (start, end)."""
     if given is not None and len(given) > 0:
         mine = [(int(m["start"]), int(m["end"])) for m in given]
     else:
         mine = sent.spans.get(actor, [])
-    found = bool(mine)
-    if found:
+    if mine:
         where: list[Any] = [sent.token_of.get(sp) for sp in mine]
         tokens = sent.tokens
         if None in where:  # offsets from elsewhere that the tagger did not produce
@@ -160,15 +199,12 @@ def _row(
         else:
             lo, hi = min(s for s, _ in mine), max(e for _, e in mine)
         lo, hi = lo - 60, hi + 60
-    else:
-        window = sent.generic
-        lo, hi = 0, len(text)
-    if found:
         for cat, s, _ in sent.cues:
             if lo <= s <= hi:
                 col = _WIN[cat]
                 out[col] = out.get(col, 0.0) + 1
     else:  # the whole sentence is the window: every cue is in it
+        window = sent.generic
         out.update(sent.win_counts)
     mine_starts: list[int] | None = None
     for held, holder, e in sent.holders:
@@ -182,27 +218,7 @@ def _row(
             if k < len(mine_starts) and mine_starts[k] - e <= 30:
                 col = held[2]
                 out[col] = out.get(col, 0.0) + 1
-    if actor in sent.speakers:
-        out[_SPEAKER] = 1.0
-    if sent.first == actor:
-        out[_FIRST] = 1.0
-    if actor in sent.silent:
-        out[_SILENT] = 1.0
-    if found and all(s < sent.cut for s, _ in mine):
-        out[_DATELINE_COL] = 1.0
-    out[claimed.role_col] = 1.0
-    for col, copy in claimed.cross:
-        if col in out:
-            out[copy] = out[col]
-    cw = claimed.words
-    if cw:
-        out[_OVERLAP] = sent.overlap(cw) / len(cw)
-    if "?" in text:
-        out[_QUESTION] = 1.0
-    if found or actor == AUTHOR:
-        out[_FOUND] = 1.0
-    out[_N_ACTORS] = float(len(sent.spans) + (actor not in sent.spans))
-    return window
+    return window, mine
 
 
 def _role(
@@ -238,22 +254,16 @@ _HOLD = {c: _COL[f"hold_{c}"] for c in (*STANCE_CUES, *POLARITIES)}
 _TARGET = {p: _COL[f"target_{p}"] for p in POLARITIES}
 # stance cue -> (hold_<cue>, hold_<its polarity>, target_<its polarity>) columns
 _HELD = {c: (_HOLD[c], _HOLD[_POLARITY[c]], _TARGET[_POLARITY[c]]) for c in STANCE_CUES}
-_SPEAKER, _FIRST, _SILENT, _DATELINE_COL, _OVERLAP, _QUESTION, _FOUND, _N_ACTORS = (
-    _COL[c]
-    for c in (
-        "speaker",
-        "first",
-        "silent",
-        "dateline",
-        "claim_overlap",
-        "question",
-        "found",
-        "n_actors",
-    )
+_FLAGS = [_COL[c] for c in ("speaker", "first", "silent", "dateline")]
+_OVERLAP, _QUESTION, _FOUND, _N_ACTORS = (
+    _COL[c] for c in ("claim_overlap", "question", "found", "n_actors")
 )
-# role -> [(a hold/target column, the role's copy of it)]
-_CROSS = {
-    r: [(_COL[f"{k}_{p}"], _COL[f"{r}_{k}_{p}"]) for k in ("hold", "target") for p in POLARITIES]
+# role -> (the hold/target columns, the role's copies of them)
+_CROSS_COLS = {
+    r: (
+        np.array([_COL[f"{k}_{p}"] for k in ("hold", "target") for p in POLARITIES]),
+        np.array([_COL[f"{r}_{k}_{p}"] for k in ("hold", "target") for p in POLARITIES]),
+    )
     for r in ROLES[:3]
 }
 
