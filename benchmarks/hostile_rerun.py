@@ -74,7 +74,7 @@ def dask_cases(root: Path) -> dict[str, dict[str, object]]:
     frame = pd.DataFrame(rows, columns=["sentence", "actor"])
     for i in range(6):
         frame.iloc[i * 6000 : (i + 1) * 6000].to_parquet(parts / f"part-{i}.parquet")
-    args = ["predict", "--input", "parts", "--output", "out", *M, "--engine", "dask",
+    args = ["predict", "--input", "parts", "--output", "predicted", *M, "--engine", "dask",
             "--workers", "2", "--batch-size", "200"]  # fmt: skip
     out: dict[str, dict[str, object]] = {}
     for name, victims in (("one worker killed", 1), ("both workers killed", 2)):
@@ -86,8 +86,8 @@ def dask_cases(root: Path) -> dict[str, dict[str, object]]:
             for w in found[:n]:
                 w.kill()
 
-        case = killed_run(args, root, lambda: any(root.glob(".out.new-*/.part-*.tmp")), kill)
-        folder = root / "out"
+        case = killed_run(args, root, lambda: any(root.glob(".predicted.new-*/.part-*.tmp")), kill)
+        folder = root / "predicted"
         names = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
         ok = names == [".stance-predict"] + [f"part-{i:05d}.parquet" for i in range(6)]
         case["expect"] = 0 if victims == 1 else 1
@@ -182,5 +182,42 @@ def rerun_cases(root: Path, run: Run) -> dict[str, dict[str, object]]:
         **again, "expect": 0, "killed_mid_write": first["killed_mid_write"],
         "leftovers_after_the_kill": len(before), "no_leftovers": not leftovers(root),
     }  # fmt: skip
+    out["serve --host ::1, a request naming another host"] = serve_case(root)
     out.update(dask_cases(root))
     return out
+
+
+def serve_case(root: Path) -> dict[str, object]:
+    """A real `stance serve --host ::1`: /healthz answers its own Host and refuses another
+    (a DNS-rebinding page names its own host). `refused`: the other host got 400."""
+    import http.client
+    import socket
+
+    with socket.socket(socket.AF_INET6) as s:
+        s.bind(("::1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([STANCE, "serve", "--team", "ann", "--host", "::1", "--port", str(port)],
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+    def status(host: str) -> int | None:
+        conn = http.client.HTTPConnection("::1", port, timeout=5)
+        try:
+            conn.request("GET", "/healthz", headers={"Host": host})
+            return conn.getresponse().status
+        except OSError:
+            return None
+        finally:
+            conn.close()
+
+    try:
+        deadline = time.monotonic() + 120
+        own = status(f"[::1]:{port}")
+        while own is None and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)  # a script, not a test: polling a server that is starting
+            own = status(f"[::1]:{port}")
+        evil = status("evil.example")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    return {"own_host_status": own, "evil_host_status": evil, "refused": own == 200 and evil == 400,
+            "traceback": "Traceback" in err}  # fmt: skip
