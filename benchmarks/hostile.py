@@ -1,16 +1,22 @@
 """Hostile input: what one bad file costs now that inputs have size limits.
 
-    python benchmarks/hostile.py            # -> benchmarks/results/hostile.json
+    python benchmarks/hostile.py            # -> benchmarks/results/hostile.json  (~5 min)
 
 Each case runs `stance ingest` (or loads a model) in a fresh process on a generated input and
 records the exit code, the first line of stderr, wall time and the process's peak memory
 (VmHWM). Before the limits (issue 12): a 62 MB one-line text took 3.6 GB; a 100 MB JSONL
 line 3.8 GB and 194 s; a 1 MB zip-bomb model file 2.3 GB. The goal is refusal in well under a
 second with memory near the interpreter's own, and the project's own seeds unaffected.
+
+The rerun of issue 20's adversarial cases follows: outputs over sources, imports onto the
+wrong text, rows of the wrong types, sentences over the limit, killed Dask workers and a
+kill -9 mid-write. Every case records whether stderr held a traceback (`traceback`) and, where
+files were at stake, whether they are unchanged or free of leftovers.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import shutil
@@ -57,6 +63,7 @@ def run(args: list[str], cwd: Path, timeout: float = 600) -> dict[str, object]:
     except subprocess.TimeoutExpired:
         return {"exit_code": None, "seconds": timeout, "peak_mb": 0, "message": "TIMEOUT"}
     seconds = time.perf_counter() - t0
+    traceback = "Traceback" in out.stderr
     lines = out.stderr.strip().splitlines()
     peak = next((int(x.split()[1]) for x in reversed(lines) if x.startswith("PEAK_KB")), 0)
     message = next((x for x in lines if x.startswith("Error:")), "")
@@ -65,6 +72,7 @@ def run(args: list[str], cwd: Path, timeout: float = 600) -> dict[str, object]:
         "seconds": round(seconds, 2),
         "peak_mb": round(peak / 1024, 1),
         "message": message[:200],
+        "traceback": traceback,
     }
 
 
@@ -79,6 +87,7 @@ def project(tmp: Path) -> Path:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     cases: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = project(Path(tmp))
@@ -114,14 +123,26 @@ def main() -> None:
             **run(["predict", "Moscow denied it.", "--model", "bomb.skops"], root),
         }
         cases.update(issue_20_cases(root))
-    refused = all(c["exit_code"] == 1 for k, c in cases.items() if not k.startswith("ingest seeds"))
+        from hostile_rerun import rerun_cases
+
+        cases.update(rerun_cases(root, run))
+    # `expect` 0: a case the project now handles (a long row, a lost worker) rather than refuses.
+    refused = all(
+        c.get("refused", c.get("exit_code") == c.get("expect", 1))
+        for k, c in cases.items()
+        if k != "ingest seeds (baseline)"
+    )
     write_result(
         "hostile",
         {
             "command": "python benchmarks/hostile.py",
             "cases": cases,
             "all_hostile_inputs_refused": refused,
-            "max_peak_mb": max(float(c["peak_mb"]) for c in cases.values()),  # type: ignore[arg-type]
+            "no_traceback": not any(c.get("traceback") for c in cases.values()),
+            "nothing_left_behind": all(
+                c.get("unchanged", True) and c.get("no_leftovers", True) for c in cases.values()
+            ),  # fmt: skip
+            "max_peak_mb": max(float(c.get("peak_mb", 0)) for c in cases.values()),  # type: ignore[arg-type]
         },
     )
 

@@ -1067,6 +1067,23 @@ CASES = [
             '"mentions": [{"start": 100, "end": 106}]}\n',
         ),
     ),
+    Case(
+        "predict-row-over-the-sentence-limit",
+        ("predict", "--input", "i.jsonl", "--output", "o.jsonl", *M),
+        "i.jsonl: row 2: a sentence of 1,000,001 characters, over the limit of 1,000,000",
+        setup=write(
+            "i.jsonl",
+            '{"sentence": "Moscow denied it.", "actor": "RUS"}\n'
+            + json.dumps({"sentence": "Moscow said " + "x" * 999_989, "actor": "RUS"})
+            + "\n",
+        ),
+    ),
+    Case(
+        "predict-text-file-over-the-sentence-limit",
+        ("predict", "--text-file", "t.txt", *M),
+        "--text-file t.txt: sentence 2 has 1,000,010 characters, over the limit of 1,000,000",
+        setup=write("t.txt", "Moscow denied it.\n\nMoscow said " + "no proof " * 111_111 + "\n"),
+    ),
     Case("predict-empty-text", ("predict", "", *M), "TEXT: no text to predict"),
     Case("predict-blank-text", ("predict", "   \n ", *M), "TEXT: no text to predict"),
     # release / publish

@@ -86,7 +86,7 @@ class Runner:
         futures = [self.client.submit(fn, item, *args, pure=False) for item in items]
         self._futures.extend(futures)
         for future in futures:
-            yield future.result
+            yield functools.partial(_result, future)
 
     def cancel(self) -> None:
         """After a failure: let every submitted task end before the caller cleans up. Dask's
@@ -95,8 +95,36 @@ class Runner:
         if self.client is not None and self._futures:
             from distributed import wait
 
-            wait(self._futures)
+            for future in self._futures:
+                # A task whose worker died is cancelled or failed: it runs nowhere any more.
+                with contextlib.suppress(Exception):
+                    wait([future])
         self._futures.clear()
+
+
+# What Dask raises for a task that did not fail itself: its worker died under it (killed, or
+# out of memory) and retrying ran out, or the data it needed went with the last worker.
+LOST = (
+    "--engine dask: {what} ({reason}); nothing was written: run it again, with fewer or "
+    "smaller parts if the workers ran out of memory"
+)
+
+
+def _result(future: Any) -> Any:
+    """A task's result; its own errors as raised, a lost worker as one EngineError."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        what = "a task's worker died each time it ran it"
+        raise EngineError(LOST.format(what=what, reason="killed, or out of memory")) from None
+    except CancelledError:
+        # Dask's own text names internal task keys; what happened is that the workers died.
+        what = "the Dask workers were lost mid-run"
+        raise EngineError(LOST.format(what=what, reason="killed, or out of memory")) from None
 
 
 @contextlib.contextmanager

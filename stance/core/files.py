@@ -4,6 +4,8 @@ Tables (JSONL, CSV, Parquet) are read and written by stance.core.tables, on top 
 
 Outputs are written to a temporary file beside the target and renamed into place, so a crash
 or an error half-way never leaves a half-written file where a later stage would read it.
+Temporary names carry the writer's pid, so the next write of the same output removes what a
+killed run left and never what a live one is writing (stance.core.leftovers).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar
 
 from stance.core.errors import InputError, StanceError
+from stance.core.leftovers import clear_leftovers, is_leftover, sibling, temp_prefix
 
 T = TypeVar("T")
 
@@ -92,7 +95,8 @@ def _temp_beside(path: Path, parents: bool = True) -> tuple[int, str]:
     try:
         if parents:
             parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        clear_leftovers(path)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=parent)
     except FileExistsError:
         raise InputError(f"{path}: a parent of it is a file, not a folder") from None
     except OSError as exc:
@@ -301,8 +305,9 @@ def replace_folder(
     import json
     import shutil
 
-    check_folder_output(output, marker, command, option)
     target = output.absolute()
+    clear_leftovers(target)  # before the check: a restored old folder is checked too
+    check_folder_output(output, marker, command, option)
     check_output(target / marker)  # a parent that is a file is refused before any work
     target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -313,6 +318,11 @@ def replace_folder(
         raise write_failed(f"{option} {output}", exc) from None
     try:
         result = build(new)
+        # A part whose writer died (a lost Dask worker) was written again by another: its
+        # temporary file is all that is left of the first try.
+        for path in new.rglob(".*"):
+            if is_leftover(path.name) and path.is_file():
+                path.unlink()
         files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
         (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
         check_folder_output(output, marker, command, option)
@@ -324,17 +334,6 @@ def replace_folder(
         shutil.rmtree(new, ignore_errors=True)
         raise
     return result
-
-
-def sibling(target: Path, kind: str) -> Path:
-    """An unused hidden name beside `target` (`.out.new-1a2b3c4d`): in the same folder, so a
-    rename between the two stays on one file system and is atomic."""
-    import secrets
-
-    while True:
-        path = target.with_name(f".{target.name}.{kind}-{secrets.token_hex(4)}")
-        if not os.path.lexists(path):
-            return path
 
 
 def swap_in(new: Path, target: Path) -> None:

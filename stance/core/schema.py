@@ -29,6 +29,11 @@ RESPONSES: Final = (
 # The writer's own stance, for corpora without an actor column (Emergent, SemEval).
 AUTHOR: Final = "AUTHOR"
 
+# The longest sentence a model reads. Longer is no sentence (a text without sentence ends, a
+# table cell holding a whole file): prediction is linear in it, about 10 s per million
+# characters, and a 50 MB row took over 300 s and 3-4 GB, so it is refused, naming the row.
+MAX_SENTENCE_CHARS: Final = 1_000_000
+
 
 class ActorType(StrEnum):
     state = "state"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from stance.core.schema import Mention
+from stance.core.errors import InputError
+from stance.core.schema import MAX_SENTENCE_CHARS, Mention
 from stance.corpus.actors import Registry
 from stance.corpus.clean import CleanDocument, clean
 from stance.corpus.segment import split_sentences
@@ -45,8 +46,16 @@ def actor_rows(
 
 
 def tag_text(
-    raw: str, registry: Registry
+    raw: str, registry: Registry, where: str = "the text"
 ) -> tuple[CleanDocument, list[tuple[Span, str, list[Mention]]]]:
-    """Clean and segment raw text, then tag it: the document and its actor rows."""
+    """Clean and segment raw text, then tag it: the document and its actor rows. A sentence
+    over MAX_SENTENCE_CHARS is refused before it is tagged."""
     doc = clean(raw)
-    return doc, list(actor_rows(doc.text, sentence_spans(doc), registry))
+    spans = sentence_spans(doc)
+    for span in spans:
+        if span.end - span.start > MAX_SENTENCE_CHARS:
+            raise InputError(
+                f"{where}: sentence {span.index + 1} has {span.end - span.start:,} characters, "
+                f"over the limit of {MAX_SENTENCE_CHARS:,} (no sentence ends?): split it"
+            )
+    return doc, list(actor_rows(doc.text, spans, registry))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import InputError
-from stance.core.schema import LABELS
+from stance.core.schema import LABELS, MAX_SENTENCE_CHARS
 from stance.core.unionfind import UnionFind
 
 TABLE_COLUMNS = ("sentence", "actor", "stance")
@@ -40,6 +40,13 @@ def prepare_table(
             row = int(wrong.idxmax())
             kind = type(frame[col][row]).__name__
             raise InputError(f"{path}: row {row + 1}: {col!r} must be text, not {kind}")
+    lengths = frame["sentence"].str.len()
+    if (lengths > MAX_SENTENCE_CHARS).any():
+        row = int((lengths > MAX_SENTENCE_CHARS).idxmax())
+        raise InputError(
+            f"{path}: row {row + 1}: a sentence of {lengths[row]:,} characters, over the limit "
+            f"of {MAX_SENTENCE_CHARS:,}: split it into sentences"
+        )
     if need_labels:
         if label_map:
             frame["stance"] = frame["stance"].map(lambda s: label_map.get(s, s))

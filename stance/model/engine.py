@@ -50,13 +50,13 @@ def worker_model(path: Path, data: bytes, card: dict[str, Any]) -> tuple[Any, bo
     against the card; (predictor, whether this call loaded it)."""
     sha = str(card.get("sha256"))
     with _LOCK:  # a worker with several threads still loads once
-        pipe = _LOADED.get(sha)
-        if pipe is not None:
-            return pipe, False
-        pipe = loads_checked(path, data, card)
+        predictor = _LOADED.get(sha)
+        if predictor is not None:
+            return predictor, False
+        predictor = loads_checked(path, data, card)
         _LOADED.clear()  # a new model replaces the old one: memory stays flat
-        _LOADED[sha] = pipe
-        return pipe, True
+        _LOADED[sha] = predictor
+        return predictor, True
 
 
 def predict_part(

@@ -180,17 +180,17 @@ def row_claim(model: Any, card: dict[str, Any], claim: str | None) -> dict[str, 
 
 
 def predict_text(
-    model: Any, text: str, claim: str, notes: list[str] | None = None
+    model: Any, text: str, claim: str, notes: list[str] | None = None, where: str = "TEXT"
 ) -> list[dict[str, Any]]:
     """Every (sentence, actor) of a raw text, with its predicted stance toward `claim` (an id
     the model knows or an accusation as text: see stance.model.data.resolve_row_claim).
 
     `model` is the model's stance.model.predictor.Predictor. How the claim was resolved
-    (stance.model.claim_use) is appended to `notes`.
+    (stance.model.claim_use) is appended to `notes`; `where` names the text in errors.
     """
     from stance.corpus.sentences import tag_text
 
-    doc, tagged = tag_text(text, model.registry)
+    doc, tagged = tag_text(text, model.registry, where)
     rows: list[dict[str, Any]] = [
         {
             "sentence": doc.text[span.start : span.end],

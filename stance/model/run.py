@@ -82,7 +82,8 @@ def predict(
     predictor, card = load_predictor(model)
     used = row_claim(predictor, card, claim)
     notes = [used["note"]]
-    rows = predict_text(predictor, text or "", used["claim"], notes)
+    where = "TEXT" if text_file is None else f"--text-file {text_file}"
+    rows = predict_text(predictor, text or "", used["claim"], notes, where)
     defaulted = 0 if claim else len(rows)
     if output is None:
         return Predicted(rows, None, used, defaulted, "the text", notes)

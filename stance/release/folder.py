@@ -8,7 +8,8 @@ file, a folder with other files, a git checkout) is refused before any work star
 The new release is built in a hidden sibling folder and swapped in by two renames within the same
 parent (old aside, new in), then the old one is deleted: at no point is a half-written folder at
 the output path. Should the process die between the two renames, the previous release is still
-whole in the sibling `.<name>.old-*` folder.
+whole in the sibling `.<name>.old-*` folder: the next run puts it back, and removes the new
+folders of runs that died (stance.core.leftovers).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stance.core.files import sibling, swap_in, write_failed
+from stance.core.files import swap_in, write_failed
+from stance.core.leftovers import clear_leftovers, sibling
 from stance.core.stamp import stamp
 from stance.release.layout import ReleaseError
 
@@ -96,9 +98,10 @@ def replace_folder(output: Path, build: Callable[[Path], None]) -> None:
     changed it in between). On any failure the temporary folder is removed and `output` is left
     as it was.
     """
+    target = output.absolute()
+    clear_leftovers(target)  # what a killed run left; before the check, which sees a restore
     check_output(output)
     when = stamp("created_at")  # a bad SOURCE_DATE_EPOCH fails before any work
-    target = output.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same parent: the renames below stay on one file system, so each one is atomic.
     new = sibling(target, "new")
