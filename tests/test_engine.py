@@ -208,7 +208,7 @@ def test_an_output_is_replaced_only_when_this_command_wrote_it(model: Path, tmp_
     (out / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="holds notes.txt"):
         predict_parts(model, src, out, progress=False)
-    with pytest.raises(InputError, match="not empty and not written by `stance predict`"):
+    with pytest.raises(InputError, match="not empty and not made by `stance predict`"):
         predict_parts(model, src, src, progress=False)
 
 
