@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -159,6 +160,52 @@ def run_in(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
 
 
+HEADLINES = {
+    "for": "{claim}: officials confirm the report",
+    "against": "{claim} is a hoax, experts say",
+    "observing": "Reports claim that {claim}",
+}
+
+
+def tiny_emergent(folder: Path, claims: int = 10, per_label: int = 2) -> Path:
+    """Emergent's two CSVs in its own columns, small: every label for every claim."""
+    import csv
+
+    from stance.model.emergent import TEST_FILE, TRAIN_FILE
+
+    def write(path: Path, first: int, count: int) -> None:
+        columns = ["", "claimHeadline", "articleHeadline", "articleHeadlineStance", "claimId"]
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(columns)
+            for c in range(first, first + count):
+                claim = f"Claim number {c} about a celebrity"
+                for stance, pattern in HEADLINES.items():
+                    for n in range(per_label):
+                        headline = pattern.format(claim=claim) + (f" (update {n})" if n else "")
+                        out.writerow([c, claim, headline, stance, f"c{c}"])
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write(folder / TRAIN_FILE, 0, claims)
+    write(folder / TEST_FILE, claims, max(2, claims // 3))
+    return folder
+
+
+def beside_shared(clone: Path) -> Path:
+    """A small Emergent data set where params.yaml `emergent.data` looks from `clone`
+    (../shared/benchmarks/emergent, as on CI): the stage's behaviour, not the real figure."""
+    return tiny_emergent(clone.parent / "shared/benchmarks/emergent")
+
+
+def copy_run(run: Path, dest: Path, **options: Any) -> Path:
+    """A copy of the shared pipeline run, with the same shared folder beside it."""
+    shutil.copytree(run, dest, symlinks=True, **options)
+    shared = dest.parent / "shared"
+    if not shared.exists():
+        shared.symlink_to(run.parent / "shared", target_is_directory=True)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """A fresh clone after `dvc repro`: every stage's outputs, made once per test run."""
@@ -171,6 +218,7 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pa
     with FileLock(str(shared / "pipeline.lock")):
         if not clone.exists() and not failed.exists():
             fresh_clone(clone)
+            beside_shared(clone)
             result = run_in(["dvc", "repro"], clone)
             if result.returncode != 0:
                 failed.write_text(result.stdout + result.stderr, encoding="utf-8")

@@ -9,42 +9,8 @@ from pathlib import Path
 import pytest
 
 from stance.model.emergent import TEST_FILE, TRAIN_FILE
+from tests.conftest import tiny_emergent
 from tests.test_dvc_graph import PARAMS, STAGES, entries
-
-HEADLINES = {
-    "for": "{claim}: officials confirm the report",
-    "against": "{claim} is a hoax, experts say",
-    "observing": "Reports claim that {claim}",
-}
-
-
-def tiny_emergent(folder: Path, claims: int = 10, per_label: int = 2) -> Path:
-    """Emergent's two CSVs in its own columns, small: every label for every claim."""
-    import pandas as pd
-
-    def rows(first: int, count: int) -> pd.DataFrame:
-        out = []
-        for c in range(first, first + count):
-            claim = f"Claim number {c} about a celebrity"
-            for stance, pattern in HEADLINES.items():
-                for n in range(per_label):
-                    headline = pattern.format(claim=claim) + (f" (update {n})" if n else "")
-                    out.append(
-                        {
-                            "claimHeadline": claim,
-                            "articleHeadline": headline,
-                            "articleHeadlineStance": stance,
-                            "articleId": f"a{c}-{stance}-{n}",
-                            "claimId": f"c{c}",
-                        }
-                    )
-        return pd.DataFrame(out)
-
-    folder.mkdir(parents=True, exist_ok=True)
-    rows(0, claims).to_csv(folder / TRAIN_FILE)
-    rows(claims, max(2, claims // 3)).to_csv(folder / TEST_FILE)
-    return folder
-
 
 def test_the_stage_reads_the_folder_params_yaml_names() -> None:
     stage = STAGES["emergent"]
