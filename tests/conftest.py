@@ -254,3 +254,63 @@ def trained(project: Path, tiny_model: Path) -> Path:
     for src in (tiny_model, card_path(tiny_model)):
         shutil.copy(src, project / "models" / src.name)
     return project / "models/m.skops"
+
+
+# --- one release, shared ------------------------------------------------------------------------
+# Ingest, build, agreement and release take seconds, and some thirty tests start from a released
+# project and change it: each process builds it once and every test gets its own copy.
+
+
+def release_project(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Ingest, build, agreement and release in the scratch project; returns the release folder."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    shutil.copytree(ROOT / "data/constructed", project / "data/constructed", dirs_exist_ok=True)
+    for step in (
+        ("ingest", "seeds", "data/constructed"),
+        ("build",),
+        ("agreement", "--samples", "20"),
+    ):
+        result = cli(*step)
+        assert result.exit_code == 0, result.output
+    # The figures `stance evaluate` would write, without its minutes of fitting: release
+    # refuses to build a card without them.
+    (project / "reports/metrics.json").write_text(
+        '{"cv": {"mean": null, "std": null, "folds": 0}, "splits": {}, "subsets": {}}\n'
+    )
+    result = cli("release")
+    assert result.exit_code == 0, result.output
+    return project / "release"
+
+
+@pytest.fixture(scope="session")
+def released_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project after `release_project`, made once per test process (tests get copies)."""
+    root = tmp_path_factory.mktemp("released")
+    copy_inputs(root)
+    runner = CliRunner()
+    cwd = os.getcwd()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DVC_NO_ANALYTICS", "1")
+        os.chdir(root)
+        try:
+            release_project(
+                root,
+                lambda *args: runner.invoke(app, list(args), catch_exceptions=False),
+                tmp_path_factory.mktemp("released-hf"),
+                mp,
+            )
+        finally:
+            os.chdir(cwd)
+    return root
+
+
+@pytest.fixture
+def released(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, released_project: Path
+) -> Path:
+    """This test's own copy of the released project, as the working directory."""
+    shutil.copytree(released_project, project, symlinks=True, dirs_exist_ok=True)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return project / "release"

@@ -12,6 +12,7 @@ from stance.model.emergent import TEST_FILE, TRAIN_FILE
 from tests.conftest import tiny_emergent
 from tests.test_dvc_graph import PARAMS, STAGES, entries
 
+
 def test_the_stage_reads_the_folder_params_yaml_names() -> None:
     stage = STAGES["emergent"]
     assert PARAMS["emergent"]["data"] in entries(stage, "deps")
