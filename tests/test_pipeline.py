@@ -119,11 +119,15 @@ def test_running_the_stages_again_gives_the_same_bytes(pipeline_run: Path, tmp_p
     assert output_hashes(clone) == before
 
 
+# What docs/pipeline.md tells a user without git to run (tests/test_docs.py checks it says so).
+NO_SCM = ["dvc", "config", "--local", "core.no_scm", "true"]
+
+
 def test_dvc_repro_without_git(pipeline_run: Path, tmp_path: Path) -> None:
     """A copy without .git (a tarball, `git archive`) runs the pipeline once DVC is told that
-    there is no git (README: the pipeline); the release then records no commit."""
+    there is no git (docs/pipeline.md: without git); the release then records no commit."""
     copy = copy_run(pipeline_run, tmp_path / "unpacked", ignore=shutil.ignore_patterns(".git"))
-    setting = run_in(["dvc", "config", "--local", "core.no_scm", "true"], copy)
+    setting = run_in(NO_SCM, copy)
     assert setting.returncode == 0, setting.stderr
     status = run_in(["dvc", "status"], copy)
     assert status.returncode == 0 and "up to date" in status.stdout, status.stdout + status.stderr
