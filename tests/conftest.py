@@ -86,6 +86,68 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+# pytest-xdist's worksteal hands each worker one contiguous share of the tests, then moves
+# tests from the end of a busy worker's queue to an idle one. So the longest chains go at the
+# head of a share each: the shared `dvc repro` and the rerun of its stages on one worker, the
+# slowest self-contained tests (each starts processes of its own) and then the two other reruns
+# on the other; the short tests behind them balance the two. Only the order changes, never what
+# runs.
+LANES = (
+    (
+        "tests/test_pipeline.py::test_dvc_repro_from_a_fresh_clone",
+        "tests/test_pipeline.py::test_running_the_stages_again_gives_the_same_bytes",
+        "tests/test_pipeline.py::test_default_training_uses_the_train_split_only",
+        "tests/test_pipeline.py::test_evaluate_reports",
+    ),
+    (
+        "tests/test_serve_retrain.py::",
+        "tests/test_engine.py::test_the_cli_starts_a_local_cluster",
+        "tests/test_bad_input.py::test_bad_input[predict-dask-bad-row]",
+        "tests/test_annotate_ui.py::test_uncertain_order_shows_the_model_suggestion",
+        "tests/test_serve_browser.py::test_the_suggestion_is_preselected_and_enter_accepts_it",
+        # By now the shared run is made: the other two that rerun part of it.
+        "tests/test_pipeline.py::",
+    ),
+)
+
+
+class _Lanes:
+    @pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection: shares of what runs
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        if workers > 1:
+            items[:] = lanes_first(items, workers)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_Lanes(), "stance-lanes")
+
+
+def lanes_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """`items` reordered so each lane's tests start one worker's share (see LANES)."""
+    lanes = LANES[:workers]
+    taken: set[int] = set()
+    heads: list[list[pytest.Item]] = [[] for _ in lanes]
+    # Each lane's first test before any lane's wider prefixes (test_pipeline.py:: holds both).
+    for rank in range(max(len(lane) for lane in lanes)):
+        for k, lane in enumerate(lanes):
+            for i, item in enumerate(items):
+                if rank < len(lane) and i not in taken and item.nodeid.startswith(lane[rank]):
+                    taken.add(i)
+                    heads[k].append(item)
+    rest = iter([item for i, item in enumerate(items) if i not in taken])
+    out: list[pytest.Item] = []
+    remaining = len(items)
+    for k in range(workers):
+        share = remaining // (workers - k)  # as worksteal's first distribution
+        remaining -= share
+        lane = heads[k] if k < len(heads) else []
+        out += lane
+        out += [next(rest) for _ in range(max(0, share - len(lane)))]
+    out += list(rest)
+    return out
+
+
 @pytest.fixture
 def cli():
     runner = CliRunner()
