@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -146,6 +147,34 @@ def lanes_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
         out += [next(rest) for _ in range(max(0, share - len(lane)))]
     out += list(rest)
     return out
+
+
+_INGESTED: dict[tuple[str, ...], Path] = {}
+
+
+def ingest_here(*args: str) -> None:
+    """`stance ingest ARGS` in the scratch project that is the working directory. Its outputs
+    are a function of the inputs (the same bytes in every folder), so each ARGS runs once per
+    test process and later projects get a copy of data/interim."""
+    import tempfile
+
+    interim = Path("data/interim")
+    if args in _INGESTED:
+        shutil.copytree(_INGESTED[args], interim, dirs_exist_ok=True)
+        return
+    result = CliRunner().invoke(app, ["ingest", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    keep = Path(tempfile.mkdtemp(prefix="stance-ingested-")) / "interim"
+    shutil.copytree(interim, keep)
+    atexit.register(shutil.rmtree, keep.parent, ignore_errors=True)
+    _INGESTED[args] = keep
+
+
+@pytest.fixture
+def ingested(project: Path) -> Path:
+    """The scratch project after `stance ingest` (params.yaml's inputs: seeds and constructed)."""
+    ingest_here()
+    return project
 
 
 @pytest.fixture
