@@ -47,12 +47,10 @@ def dataset_pool(path: Path) -> tuple[Any, Any]:
 
 
 def emergent_pool(folder: Path) -> tuple[Any, Any]:
-    from emergent import load
+    from stance.model.emergent import emergent_files, load_emergent
 
-    return (
-        load(folder / "url-versions-2015-06-14-clean-train.csv"),
-        load(folder / "url-versions-2015-06-14-clean-test.csv"),
-    )
+    train, test = emergent_files(folder)
+    return load_emergent(train), load_emergent(test)
 
 
 def curve(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import read_jsonl
+from tests.conftest import ingest_here, read_jsonl
 from tests.waiting import CEILING, until
 
 STANCE = Path(sys.executable).parent / "stance"
@@ -104,8 +104,8 @@ class Terminal:
 
 
 @pytest.fixture
-def term(project: Path, cli):
-    assert cli("ingest", "seeds").exit_code == 0
+def term(project: Path):
+    ingest_here("seeds")
     t = Terminal(project)
     yield t
     t.kill_server()

@@ -660,6 +660,17 @@ CASES = [
         ("evaluate", *M, "--dataset", "d.parquet"),
         "d.parquet: no such file",
     ),
+    # emergent
+    Case(
+        "emergent-missing-data",
+        ("emergent", "--data", "nowhere"),
+        "nowhere: no such folder: the Emergent data (params.yaml emergent.data)",
+    ),
+    Case(
+        "emergent-output-onto-a-source",
+        ("emergent", "--output", "data/claims.yaml"),
+        "--output data/claims.yaml: is a human source",
+    ),
     # predict
     Case("predict-nothing-to-do", ("predict", *M), "give exactly one of TEXT", code=2),
     Case(

@@ -77,12 +77,6 @@ def test_conflicting_pins_in_one_component() -> None:
         assign_splits(rs, {"d1": "seed"}, {"train": 1.0}, {"seed": "test"}, {"d2": "train"}, 1)
 
 
-@pytest.fixture
-def ingested(project: Path, cli) -> Path:
-    assert cli("ingest").exit_code == 0
-    return project
-
-
 def test_gold_seed_build(ingested: Path, cli) -> None:
     """The committed `core` labels cover every seed candidate and build the dataset."""
     result = cli("build")

@@ -44,3 +44,13 @@ def test_links_between_the_pages_resolve() -> None:
     for page in sorted((ROOT / "docs").glob("*.md")):
         for link in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / link).exists(), f"{page.name}: {link} does not exist"
+
+
+def test_running_without_git_is_documented_as_tested() -> None:
+    """docs/pipeline.md gives the command test_dvc_repro_without_git runs, then `dvc repro`."""
+    from tests.test_pipeline import NO_SCM
+
+    text = (ROOT / "docs/pipeline.md").read_text(encoding="utf-8")
+    section = text[text.index("## Without git") :]
+    assert f"{' '.join(NO_SCM)}\ndvc repro\n" in section
+    assert "dvc init --no-scm" in section

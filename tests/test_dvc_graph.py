@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import re
 from collections.abc import Callable, Collection, Iterable
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -26,9 +27,26 @@ from stance.cli import app
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "stance"
-DVC_YAML: dict[str, Any] = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
-STAGES: dict[str, dict[str, Any]] = DVC_YAML["stages"]
 PARAMS: dict[str, Any] = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+
+
+def interpolated(text: str) -> str:
+    """dvc.yaml with DVC's `${section.key}` templating filled from params.yaml (the emergent
+    stage's data folder is named once, in params.yaml)."""
+
+    def value(match: re.Match[str]) -> str:
+        node: Any = PARAMS
+        for key in match.group(1).split("."):
+            node = node[key]
+        return str(node)
+
+    return re.sub(r"\$\{\s*([\w.]+)\s*\}", value, text)
+
+
+DVC_YAML: dict[str, Any] = yaml.safe_load(
+    interpolated((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
+)
+STAGES: dict[str, dict[str, Any]] = DVC_YAML["stages"]
 # Read by `stance release` for the card's provenance, yet no dependency: DVC rewrites it after
 # every stage, so depending on it would leave `release` stale forever. The dataset hash it is
 # checked against is a dependency already (data/processed/dataset.parquet).

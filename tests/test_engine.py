@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,6 @@ from stance.model.engine import MARKER, predict_parts, worker_model
 from stance.model.persist import ModelError, load_predictor
 from stance.model.predict import predict_table
 from tests.conftest import ROOT, SEED_A, SEED_B, SEEDS
-from tests.test_model import ROWS
 
 pytest.importorskip("distributed")
 
@@ -30,24 +30,9 @@ VERBS = ["denied any role in", "blamed", "accused", "condemned", "declined to co
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from stance.core.params import load_params
-    from stance.model.train import train
-
-    tmp = tmp_path_factory.mktemp("model")
-    data = tmp / "train.csv"
-    pd.DataFrame(ROWS * 2, columns=["sentence", "actor", "stance"]).assign(
-        claim="sony-hack-2014"
-    ).to_csv(data, index=False)
-    out = tmp / "m.skops"
-    train(
-        data,
-        out,
-        load_params(ROOT / "params.yaml", "train"),
-        actors=ROOT / "data/actors.yaml",
-        claims=ROOT / "data/claims.yaml",
-    )
-    return out
+def model(tiny_model: Path) -> Path:
+    """The session's tiny model (ROWS * 2 for sony-hack-2014): these tests only read it."""
+    return tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +42,22 @@ def cluster():
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as c:
+        yield c.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def elsewhere() -> Iterator[str]:
+    """A cluster of one worker process whose working directory is not the client's (a real
+    cluster's workers do not share it): the scheduler's address."""
+    import os
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as c,
+        Client(c) as client,
+    ):
+        client.run(os.chdir, "/")  # the worker process now lives elsewhere
         yield c.scheduler_address
 
 
@@ -175,25 +176,14 @@ def test_a_bad_row_names_the_part_and_its_row(model: Path, cluster: str, tmp_pat
 
 @pytest.mark.slow
 def test_relative_paths_reach_workers_in_another_directory(
-    model: Path, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    model: Path, reference, elsewhere: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cluster's workers do not share the client's working directory: relative --input and
     --output must still name the same files for them."""
-    import os
-
-    from distributed import Client, LocalCluster
-
     expected, _ = reference
     write_parts(tmp_path / "in", pairs(600), [300, 300], 300)
     monkeypatch.chdir(tmp_path)
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as c,
-        Client(c) as client,
-    ):
-        client.run(os.chdir, "/")  # the worker process now lives elsewhere
-        done = predict_parts(
-            model, Path("in"), Path("out"), engine="dask", scheduler=c.scheduler_address
-        )
+    done = predict_parts(model, Path("in"), Path("out"), engine="dask", scheduler=elsewhere)
     assert done.rows == 600
     compare(expected, pd.read_parquet(tmp_path / "out"))
 
@@ -208,7 +198,7 @@ def test_an_output_is_replaced_only_when_this_command_wrote_it(model: Path, tmp_
     (out / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="holds notes.txt"):
         predict_parts(model, src, out, progress=False)
-    with pytest.raises(InputError, match="not empty and not written by `stance predict`"):
+    with pytest.raises(InputError, match="not empty and not made by `stance predict`"):
         predict_parts(model, src, src, progress=False)
 
 
@@ -264,14 +254,11 @@ def test_ingest_on_dask_equals_local(cluster: str, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ingest_reaches_workers_in_another_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    elsewhere: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Relative input paths, read by a worker whose working directory is elsewhere, give the
     local engine's outputs byte for byte (records name the files as the user did)."""
-    import os
     import shutil
-
-    from distributed import Client, LocalCluster
 
     from stance.corpus.ingest import OUTPUTS, ingest
 
@@ -285,18 +272,7 @@ def test_ingest_reaches_workers_in_another_directory(
         "claims": ["sony-hack-2014"],
     }
     ingest([Path("in")], out_dir=Path("local"), **common)
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as c,
-        Client(c) as client,
-    ):
-        client.run(os.chdir, "/")
-        ingest(
-            [Path("in")],
-            out_dir=Path("dask"),
-            engine="dask",
-            scheduler=c.scheduler_address,
-            **common,
-        )
+    ingest([Path("in")], out_dir=Path("dask"), engine="dask", scheduler=elsewhere, **common)
     for name in OUTPUTS:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 

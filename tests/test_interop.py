@@ -4,14 +4,15 @@ from pathlib import Path
 import pytest
 
 from stance.annotation.log import replay
-from tests.conftest import read_jsonl
+from tests.conftest import ingest_here, read_jsonl
 
 FORMATS = ["prodigy", "labelstudio", "doccano"]
 
 
 @pytest.fixture
-def ingested(project: Path, cli) -> Path:
-    assert cli("ingest", "seeds").exit_code == 0
+def ingested(project: Path) -> Path:
+    """The scratch project after `stance ingest seeds` (one run per process, then copies)."""
+    ingest_here("seeds")
     return project
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.conftest import read_jsonl, run_in
+from tests.conftest import copy_run, read_jsonl, run_in
 
 
 def test_dvc_repro_from_a_fresh_clone(pipeline_run: Path) -> None:
@@ -25,14 +25,11 @@ def test_an_experiment_reruns_only_what_its_parameter_affects(
     pipeline_run: Path, tmp_path: Path
 ) -> None:
     # On a copy: the shared run's outputs stay as `dvc repro` made them for the other tests.
-    clone = tmp_path / "clone"
-    shutil.copytree(pipeline_run, clone, symlinks=True)
-    # Up to the train stage, one model kind (no choice by CV): a short rerun; C is the
-    # parameter under test. The stages before train must not rerun.
-    exp = run_in(
-        ["dvc", "exp", "run", "train", "-S", "train.logreg.C=0.5", "-S", "train.model=actor_aware"],
-        clone,
-    )
+    clone = copy_run(pipeline_run, tmp_path / "clone")
+    # Up to the train stage, the cheapest model kind and two folds (no choice by CV, few fits):
+    # a short rerun; C is the parameter under test. The stages before train must not rerun.
+    settings = ["train.logreg.C=0.5", "train.model=plain", "train.cv_folds=2"]
+    exp = run_in(["dvc", "exp", "run", "train", *(f"-S{s}" for s in settings)], clone)
     assert exp.returncode == 0, exp.stdout + exp.stderr
     assert "Running stage 'train'" in exp.stdout and "Running stage 'ingest'" not in exp.stdout
     assert "Running stage 'build'" not in exp.stdout
@@ -103,8 +100,7 @@ def output_hashes(root: Path) -> dict[str, str]:
 def test_running_the_stages_again_gives_the_same_bytes(pipeline_run: Path, tmp_path: Path) -> None:
     """The model archive, its card and the release folder used to change on every run (ids and
     times inside), so dvc.lock changed too and DVC could never agree across machines."""
-    clone = tmp_path / "clone"
-    shutil.copytree(pipeline_run, clone, symlinks=True)
+    clone = copy_run(pipeline_run, tmp_path / "clone")
     # What the first run wrote, committed: `git status` then shows any byte a rerun changes in
     # dvc.lock and reports/; the git-ignored outputs are compared by hash.
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
@@ -123,12 +119,15 @@ def test_running_the_stages_again_gives_the_same_bytes(pipeline_run: Path, tmp_p
     assert output_hashes(clone) == before
 
 
+# What docs/pipeline.md tells a user without git to run (tests/test_docs.py checks it says so).
+NO_SCM = ["dvc", "config", "--local", "core.no_scm", "true"]
+
+
 def test_dvc_repro_without_git(pipeline_run: Path, tmp_path: Path) -> None:
     """A copy without .git (a tarball, `git archive`) runs the pipeline once DVC is told that
-    there is no git (README: the pipeline); the release then records no commit."""
-    copy = tmp_path / "unpacked"
-    shutil.copytree(pipeline_run, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-    setting = run_in(["dvc", "config", "--local", "core.no_scm", "true"], copy)
+    there is no git (docs/pipeline.md: without git); the release then records no commit."""
+    copy = copy_run(pipeline_run, tmp_path / "unpacked", ignore=shutil.ignore_patterns(".git"))
+    setting = run_in(NO_SCM, copy)
     assert setting.returncode == 0, setting.stderr
     status = run_in(["dvc", "status"], copy)
     assert status.returncode == 0 and "up to date" in status.stdout, status.stdout + status.stderr

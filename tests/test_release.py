@@ -10,37 +10,6 @@ from stance.release import publish as publish_mod
 from stance.release.validate import SIZE_CATEGORIES, read_card
 
 
-def release_project(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Ingest, build, agreement and release in the scratch project; returns the release folder."""
-    import shutil
-
-    from tests.conftest import ROOT
-
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    shutil.copytree(ROOT / "data/constructed", project / "data/constructed", dirs_exist_ok=True)
-    for step in (
-        ("ingest", "seeds", "data/constructed"),
-        ("build",),
-        ("agreement", "--samples", "20"),
-    ):
-        result = cli(*step)
-        assert result.exit_code == 0, result.output
-    # The figures `stance evaluate` would write, without its minutes of fitting: release
-    # refuses to build a card without them.
-    (project / "reports/metrics.json").write_text(
-        '{"cv": {"mean": null, "std": null, "folds": 0}, "splits": {}, "subsets": {}}\n'
-    )
-    result = cli("release")
-    assert result.exit_code == 0, result.output
-    return project / "release"
-
-
-@pytest.fixture
-def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return release_project(project, cli, tmp_path, monkeypatch)
-
-
 def split_rows(released: Path) -> dict[str, int]:
     """Rows per split of the dataset the release was built from (the project's own)."""
     import pandas as pd

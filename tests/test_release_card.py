@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from stance.release.layout import features, yaml_features
-from tests.conftest import ROOT
-from tests.test_release import release_project
+from tests.conftest import ROOT, release_project
 
 TEMPLATE = ROOT / "stance/release/templates/dataset_card.md.j2"
-
-
-@pytest.fixture
-def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return release_project(project, cli, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("config", ["default", "annotations"])

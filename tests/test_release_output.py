@@ -12,14 +12,8 @@ from pathlib import Path
 import pytest
 
 from stance.core.errors import InputError
-from tests.test_release import release_project
 
 MARKER = ".stance-release"
-
-
-@pytest.fixture
-def released(project: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return release_project(project, cli, tmp_path, monkeypatch)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

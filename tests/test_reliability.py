@@ -174,12 +174,6 @@ def test_unclosed_list_items_in_navigation_do_not_swallow_the_article(tmp_path: 
 # --- 5. import validates every field before anything is written ---------------------------------
 
 
-@pytest.fixture
-def ingested(project: Path, cli) -> Path:
-    assert cli("ingest").exit_code == 0
-    return project
-
-
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -3,12 +3,15 @@ the private URLs it printed, and a kill that cannot be skipped."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -23,15 +26,29 @@ XSS = (
 )
 
 
+_INGESTED: list[Path] = []  # this process's first ingested project, copied by the later ones
+
+
 def make_project(root: Path) -> Path:
-    """A scratch copy of the project, ingested; its first document holds markup as text."""
+    """A scratch copy of the project, ingested; its first document holds markup as text.
+
+    `stance ingest` runs once per test process (a subprocess: seconds of imports and
+    extraction); the later projects copy its outputs, the same bytes as their own run."""
     copy_inputs(root)
     (root / "in").mkdir()
     (root / "in/xss.txt").write_text(XSS, encoding="utf-8")
+    if _INGESTED and (_INGESTED[0] / "data/interim").is_dir():
+        shutil.copytree(_INGESTED[0] / "data/interim", root / "data/interim")
+        return root
     out = subprocess.run(
         [str(STANCE), "ingest", "in", "seeds"], cwd=root, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
+    # Kept aside: the first test's own project may be changed (or deleted) by that test.
+    keep = Path(tempfile.mkdtemp(prefix="stance-ingested-"))
+    shutil.copytree(root / "data/interim", keep / "data/interim")
+    atexit.register(shutil.rmtree, keep, ignore_errors=True)
+    _INGESTED.append(keep)
     return root
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import AnnotationError
+from stance.core.paths import PATHS
 from stance.core.schema import LABELS
 
 RELIABLE, TENTATIVE = 0.800, 0.667
@@ -177,7 +178,7 @@ def agreement(
     if not annotations_dir.is_dir():
         raise AnnotationError(
             f"--annotations {annotations_dir}: no such folder (annotator logs live in "
-            f"data/annotations/)"
+            f"{PATHS.annotations}/)"
         )
     if samples < 1:
         raise AnnotationError(f"--samples {samples}: expected a positive number of resamples")

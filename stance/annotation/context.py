@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stance.core.paths import PATHS
 from stance.core.tables import read_jsonl
 from stance.corpus.actors import load_registry
 from stance.corpus.claims import load_claims
@@ -33,13 +34,15 @@ class Context:
 
 @dataclass(frozen=True)
 class Paths:
-    candidates: Path = Path("data/interim/candidates.jsonl")
-    sentences: Path = Path("data/interim/sentences.jsonl")
-    documents: Path = Path("data/interim/documents.jsonl")
-    actors: Path = Path("data/actors.yaml")
-    claims: Path = Path("data/claims.yaml")
-    annotations: Path = Path("data/annotations")
-    guidelines: Path = Path("docs/guidelines.md")
+    """What annotation reads and appends to (the project's defaults: stance.core.paths)."""
+
+    candidates: Path = PATHS.candidates
+    sentences: Path = PATHS.sentences
+    documents: Path = PATHS.documents
+    actors: Path = PATHS.actors
+    claims: Path = PATHS.claims
+    annotations: Path = PATHS.annotations
+    guidelines: Path = PATHS.guidelines
 
 
 def segments(item: dict[str, Any], ctx: Context) -> list[tuple[str, str]]:

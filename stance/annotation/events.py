@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stance.core.errors import AnnotationError
+from stance.core.paths import PATHS
 from stance.core.schema import (
     ADJUDICATIONS,
     DECISION_EVENTS,
@@ -31,7 +32,7 @@ def check_annotator(name: str, option: str = "--annotator") -> str:
     if not _SAFE_NAME.fullmatch(name) or name in (ADJUDICATIONS,) or name.endswith(".jsonl"):
         raise AnnotationError(
             f"{option} {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a "
-            f"letter or digit (it names the file data/annotations/<name>.jsonl)"
+            f"letter or digit (it names the file {PATHS.annotations}/<name>.jsonl)"
         )
     return name
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stance.core.errors import AnnotationError
+from stance.core.paths import PATHS
 
-DEFAULT_PATH = Path("docs/guidelines.md")
+DEFAULT_PATH = PATHS.guidelines
 _VERSION = re.compile(
     r"\A---\s*\n(?:.*\n)*?guideline_version:\s*\"?([\w.-]+)\"?\s*\n(?:.*\n)*?---", re.M
 )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from stance.cli.app import ForceOpt, also_wrote, app, say
+from stance.core.paths import PATHS
 from stance.core.schema import BLIND_SHARE
 from stance.core.schema import AnnotationFormat as Format
 from stance.core.schema import QueueOrder as Order
@@ -52,9 +53,9 @@ def annotate(
     overlap: Annotated[
         float, typer.Option("--overlap", help="Fraction of sentences every team member labels.")
     ] = 0.0,
-    model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
-        "models/model.skops"
-    ),
+    model: Annotated[
+        Path, typer.Option("--model", help="Model for --order uncertain.")
+    ] = PATHS.model,
     blind: BlindOpt = BLIND_SHARE,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
@@ -112,9 +113,9 @@ def serve(
     order: Annotated[
         Order, typer.Option("--order", help="file, random (per annotator) or uncertain (model).")
     ] = Order.file,
-    model: Annotated[Path, typer.Option("--model", help="Model for --order uncertain.")] = Path(
-        "models/model.skops"
-    ),
+    model: Annotated[
+        Path, typer.Option("--model", help="Model for --order uncertain.")
+    ] = PATHS.model,
     lead: Annotated[
         str, typer.Option("--lead", help="Name of the lead: dashboard and adjudication.")
     ] = "lead",
@@ -190,7 +191,7 @@ def serve(
 def agreement(
     output: Annotated[
         Path | None, typer.Option("--output", help="Also write the report as JSON here.")
-    ] = Path("reports/agreement.json"),
+    ] = PATHS.agreement,
     claim: Annotated[
         str | None, typer.Option("--claim", help="Only this claim: its id or its text.")
     ] = None,
@@ -199,10 +200,10 @@ def agreement(
     ] = 1000,
     annotations: Annotated[
         Path, typer.Option("--annotations", help="Folder of annotator logs.")
-    ] = Path("data/annotations"),
+    ] = PATHS.annotations,
     claims: Annotated[
         Path, typer.Option("--claims", help="Claim registry, to check --claim.")
-    ] = Path("data/claims.yaml"),
+    ] = PATHS.claims,
     force: ForceOpt = False,
 ) -> None:
     """Inter-annotator agreement: percent, Cohen, Fleiss, Krippendorff's alpha with a 95% CI.
@@ -223,7 +224,7 @@ def agreement(
             option="--output",
             inputs=[annotations, claims],
             force=force,
-            produces=[Path("reports/agreement.json")],
+            produces=[PATHS.agreement],
             recognise=looks_like_json_object("krippendorff_alpha"),
         )
     report = run(annotations, claim=claim, samples=samples, claims_path=claims)
@@ -265,7 +266,7 @@ def export_cmd(
     output: Annotated[
         Path, typer.Option("--output", help="File to write (JSONL; JSON for labelstudio).")
     ],
-    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+    candidates: CandidatesOpt = PATHS.candidates,
     force: ForceOpt = False,
 ) -> None:
     """Export candidates with an annotator's labels for Prodigy, Label Studio or doccano.
@@ -275,7 +276,7 @@ def export_cmd(
     from stance.annotation.interop import export, export_outputs
     from stance.corpus.candidates import load_candidates
 
-    annotations = Path("data/annotations")
+    annotations = PATHS.annotations
     export_outputs(fmt.value, output, candidates, annotations, annotator, force=force)
     counts = export(fmt.value, load_candidates(candidates), annotations, annotator, output)
     for extra in counts["extra"]:
@@ -288,7 +289,7 @@ def import_cmd(
     source: Annotated[Path, typer.Argument(help="An export of Prodigy, Label Studio or doccano.")],
     fmt: FormatOpt,
     annotator: AnnotatorOpt,
-    candidates: CandidatesOpt = Path("data/interim/candidates.jsonl"),
+    candidates: CandidatesOpt = PATHS.candidates,
 ) -> None:
     """Import labels from another tool into an annotator's log (appended, never rewritten).
 
@@ -298,7 +299,7 @@ def import_cmd(
     from stance.corpus.candidates import load_candidates
 
     counts = import_labels(
-        fmt.value, source, load_candidates(candidates), Path("data/annotations"), annotator
+        fmt.value, source, load_candidates(candidates), PATHS.annotations, annotator
     )
     typer.echo(
         f"{counts['items']} labelled items read, {counts['events']} new events for {annotator}"

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from stance.core.errors import StanceError
+from stance.core.paths import PATHS
 
 # One BLAS thread unless the user asks for more. The model's matrices are small (a few thousand
 # features); OpenBLAS's extra threads spin-wait, and on a busy 2-core machine made a 285-row
@@ -26,9 +27,9 @@ from stance.core.errors import StanceError
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-DEFAULT_ACTORS = Path("data/actors.yaml")
-DEFAULT_CLAIMS = Path("data/claims.yaml")
-DEFAULT_PARAMS = Path("params.yaml")
+DEFAULT_ACTORS = PATHS.actors
+DEFAULT_CLAIMS = PATHS.claims
+DEFAULT_PARAMS = PATHS.params
 
 
 # `stance --help` lists commands in pipeline order, not alphabetically.
@@ -45,6 +46,7 @@ COMMAND_ORDER = (
     "build",
     "train",
     "evaluate",
+    "emergent",
     "predict",
     "release",
     "publish",

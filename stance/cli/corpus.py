@@ -23,6 +23,7 @@ from stance.cli.app import (
     say,
 )
 from stance.core.errors import StanceError
+from stance.core.paths import PATHS
 from stance.core.schema import EXTRACTOR_BUILTIN, EXTRACTOR_TRAFILATURA, ActorType
 
 
@@ -56,9 +57,9 @@ def ingest(
         list[str] | None,
         typer.Option("--accused", help="Accused actor id of a claim text (repeatable)."),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the output files go.")] = Path(
-        "data/interim"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Where the output files go.")
+    ] = PATHS.interim,
     actors: ActorsOpt = DEFAULT_ACTORS,
     claims: Annotated[
         Path, typer.Option("--claims", help="Claim registry (YAML).")
@@ -159,7 +160,7 @@ def actors(
     ] = False,
     curated: Annotated[
         Path, typer.Option("--curated", help="Hand-kept overlay used by --rebuild.")
-    ] = Path("data/actors_curated.yaml"),
+    ] = PATHS.actors_curated,
     registry: ActorsOpt = DEFAULT_ACTORS,
 ) -> None:
     """List the actor registry, look a phrase up in it, or rebuild it.

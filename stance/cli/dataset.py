@@ -10,6 +10,7 @@ from stance.cli.app import (
     params_file,
     say,
 )
+from stance.core.paths import PATHS
 
 
 @app.command()
@@ -38,5 +39,5 @@ def build(params: ParamsOpt = None) -> None:
     splits = ", ".join(f"{k} {v}" for k, v in report["by_split"].items())
     typer.echo(
         f"{report['rows']} rows of {report['candidates']} candidates ({splits}); "
-        f"unresolved {len(report['unresolved'])} -> data/processed/dataset.parquet"
+        f"unresolved {len(report['unresolved'])} -> {PATHS.dataset}"
     )

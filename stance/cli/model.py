@@ -1,4 +1,4 @@
-"""Commands of the model stage: `stance train`, `evaluate` and `predict`."""
+"""Commands of the model stage: `stance train`, `evaluate`, `emergent` and `predict`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from stance.cli.app import (
     app,
     params_file,
 )
+from stance.core.paths import PATHS
 
 
 @contextmanager
@@ -78,7 +79,7 @@ def _say_defaulted(claim: dict[str, str], rows: int, where: str) -> None:
 ModelOpt = Annotated[
     Path, typer.Option("--model", help="Model file (skops) with its card beside it.")
 ]
-DEFAULT_MODEL = Path("models/model.skops")
+DEFAULT_MODEL = PATHS.model
 
 
 @app.command()
@@ -115,7 +116,7 @@ def train(
     from stance.model.train import train as run
 
     p = params_file(params)
-    guard_model_out(model_out, [data or Path("data/processed/dataset.parquet"), p], force)
+    guard_model_out(model_out, [data or PATHS.dataset, p], force)
     settings = load_params(p, "train")
     card = run(
         data,
@@ -143,9 +144,9 @@ def train(
 @app.command()
 def evaluate(
     model: ModelOpt = DEFAULT_MODEL,
-    dataset: Annotated[Path, typer.Option("--dataset", help="Gold dataset to evaluate on.")] = Path(
-        "data/processed/dataset.parquet"
-    ),
+    dataset: Annotated[
+        Path, typer.Option("--dataset", help="Gold dataset to evaluate on.")
+    ] = PATHS.dataset,
     params: ParamsOpt = None,
 ) -> None:
     """Held-out and cross-validated figures beside baselines (reports/metrics.json, plots).
@@ -160,6 +161,50 @@ def evaluate(
     with one_line_warnings():
         metrics = run(model, dataset, load_params(p, "evaluate"), load_params(p, "train"))
     typer.echo(render(metrics))
+
+
+@app.command()
+def emergent(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Emergent CSV folder (default: params.yaml emergent.data)."),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", help="Report (JSON).")] = PATHS.emergent,
+    params: ParamsOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """The pipeline on the Emergent benchmark: trained on its train file, scored on its test file.
+
+    Example: stance emergent --data ../shared/benchmarks/emergent
+    """
+    import json
+
+    from stance.cli.app import DEFAULT_ACTORS, DEFAULT_CLAIMS
+    from stance.core.files import atomic_writer
+    from stance.core.outputs import guard_output, looks_like_json_object
+    from stance.core.params import load_params
+    from stance.model.emergent import emergent as run
+
+    p = params_file(params)
+    folder = data or Path(load_params(p, "emergent")["data"])
+    guard_output(
+        output,
+        command="emergent",
+        option="--output",
+        inputs=[folder, p],
+        force=force,
+        produces=[PATHS.emergent],
+        recognise=looks_like_json_object("benchmark"),
+    )
+    with one_line_warnings():
+        result = run(folder, load_params(p, "train"), DEFAULT_ACTORS, DEFAULT_CLAIMS)
+    with atomic_writer(output) as fh:
+        json.dump(result, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    typer.echo(
+        f"Emergent test: accuracy {result['accuracy']}, macro-F1 {result['macro_f1']} "
+        f"({result['params']['model']}; published {result['published']['accuracy']}) -> {output}"
+    )
 
 
 def guard_predictions(

@@ -10,6 +10,7 @@ import typer
 from stance.cli.app import (
     app,
 )
+from stance.core.paths import PATHS
 
 
 @app.command()
@@ -20,7 +21,7 @@ def release(
             "--output",
             help="Folder to write: new, empty, or a previous release (anything else is refused).",
         ),
-    ] = Path("release"),
+    ] = PATHS.release,
 ) -> None:
     """Build the Hugging Face dataset folder (Parquet configs + generated card), offline.
 
@@ -37,8 +38,8 @@ def release(
         output,
         command="release",
         option="--output",
-        inputs=[Path("data/processed"), Path("reports")],
-        produces=[Path("release")],
+        inputs=[PATHS.processed, PATHS.reports],
+        produces=[PATHS.release],
         folder=True,
         can_force=False,
     )
@@ -62,7 +63,7 @@ def publish(
     yes: Annotated[
         bool, typer.Option("--yes", help="Upload; without it, only show the plan.")
     ] = False,
-    folder: Annotated[Path, typer.Option("--folder", help="Release folder.")] = Path("release"),
+    folder: Annotated[Path, typer.Option("--folder", help="Release folder.")] = PATHS.release,
 ) -> None:
     """Show what would go to the Hugging Face Hub, or upload it with --yes.
 

@@ -15,7 +15,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar
 
@@ -260,60 +260,82 @@ def _check_nodes(root: Any, path: Path, error: type[StanceError]) -> None:
 # --- folders of parts ---------------------------------------------------------------------------
 
 
-def _marker(folder: Path, marker: str) -> dict[str, Any] | None:
+def read_marker(
+    folder: Path, marker: str, owner: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The marker file's content when `folder` holds one listing its files (and, with `owner`,
+    naming that owner: `{"tool": "stance"}`), else None."""
     import json
 
     try:
         data = json.loads((folder / marker).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return None
+    return data if all(data.get(k) == v for k, v in (owner or {}).items()) else None
 
 
-def check_folder_output(output: Path, marker: str, command: str, option: str) -> None:
+def check_folder_output(
+    output: Path,
+    marker: str,
+    command: str,
+    option: str,
+    owner: Mapping[str, Any] | None = None,
+) -> None:
     """Refuse an output folder whose replacement could destroy what `command` did not write:
     it may be new, empty, or a folder `command` wrote (it holds `marker`, listing its files)."""
-    where = f"{option} {output}"
+    fix = f"nothing was touched: choose a new or empty folder for {option}, or delete"
     if output.is_symlink():
-        raise InputError(f"{where}: is a symbolic link; give a new folder name")
+        raise InputError(f"{output}: is a symbolic link; {fix} the link yourself")
     if output.exists() and not output.is_dir():
-        raise InputError(f"{where}: is a file; a partitioned output is a folder: give a new name")
+        raise InputError(f"{output}: is a file, not a folder; {fix} the file yourself")
     if not output.exists() or not any(output.iterdir()):
         return
-    listed = _marker(output, marker)
+    listed = read_marker(output, marker, owner)
     if listed is None:
         raise InputError(
-            f"{where}: not empty and not written by `{command}` (no {marker} in it); nothing "
-            f"was touched: choose a new or empty folder, or delete this one yourself"
+            f"{output}: not empty and not made by `{command}` (no {marker} file in it); "
+            f"{fix} this one yourself"
         )
     ours = set(listed["files"]) | {marker}
     for path in sorted(output.rglob("*")):
         name = path.relative_to(output).as_posix()
-        if not path.is_dir() and name not in ours:
+        if (path.is_symlink() or not path.is_dir()) and name not in ours:
             raise InputError(
-                f"{where}: holds {name}, which `{command}` did not write; nothing was touched: "
-                f"move it out, or choose another folder"
+                f"{output}: holds {name}, which `{command}` did not write; nothing was touched: "
+                f"move it out, choose another {option}, or delete the folder yourself"
             )
 
 
 def replace_folder(
-    output: Path, build: Callable[[Path], T], marker: str, command: str, option: str
+    output: Path,
+    build: Callable[[Path], T],
+    marker: str,
+    command: str,
+    option: str,
+    owner: Mapping[str, Any] | None = None,
+    about: Mapping[str, Any] | None = None,
 ) -> T:
     """Run `build(tmp)` on a new hidden folder beside `output`, list its files in `marker`,
     and swap it in for `output` (checked before and again just before the swap). On any
-    failure the new folder is removed and `output` is left as it was."""
+    failure the new folder is removed and `output` is left as it was.
+
+    The marker holds `owner` (default `{"command": command}`), then `about`, then the files:
+    no clock time unless `about` has one, so the same build gives the same bytes."""
     import json
     import shutil
 
+    owner = {"command": command} if owner is None else owner
     target = output.absolute()
     clear_leftovers(target)  # before the check: a restored old folder is checked too
-    check_folder_output(output, marker, command, option)
+    check_folder_output(output, marker, command, option, owner)
     check_output(target / marker)  # a parent that is a file is refused before any work
     target.parent.mkdir(parents=True, exist_ok=True)
 
     new = sibling(target, "new")
     try:
-        new.mkdir(mode=0o777 & ~_umask())
+        new.mkdir(mode=0o777 & ~_umask())  # not mkdtemp: its 0700 mode would become the output's
     except OSError as exc:
         raise write_failed(f"{option} {output}", exc) from None
     try:
@@ -323,9 +345,12 @@ def replace_folder(
         for path in new.rglob(".*"):
             if is_leftover(path.name) and path.is_file():
                 path.unlink()
-        files = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
-        (new / marker).write_text(json.dumps({"command": command, "files": files}, indent=1))
-        check_folder_output(output, marker, command, option)
+        files = sorted(
+            p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file() or p.is_symlink()
+        )
+        listing = {**owner, **(about or {}), "files": files}
+        (new / marker).write_text(json.dumps(listing, indent=2) + "\n", encoding="utf-8")
+        check_folder_output(output, marker, command, option, owner)
         swap_in(new, target)
     except OSError as exc:
         shutil.rmtree(new, ignore_errors=True)

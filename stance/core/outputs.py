@@ -21,21 +21,10 @@ from pathlib import Path
 
 from stance.core.errors import InputError
 from stance.core.files import check_output
+from stance.core.paths import PATHS, ProjectPaths
 
 # Relative to the project root (the working directory): what people write, never a command.
-HUMAN_SOURCES = (
-    "data/annotations",
-    "data/claims.yaml",
-    "data/actors.yaml",
-    "data/actors_curated.yaml",
-    "data/constructed",
-    "params.yaml",
-    "dvc.yaml",
-    "dvc.lock",
-    "seeds",
-    ".git",
-    ".dvc",
-)
+HUMAN_SOURCES = tuple(p.as_posix() for p in PATHS.human_sources())
 PEEK_BYTES = 1 << 20  # enough of an existing output to know what wrote it
 
 
@@ -66,7 +55,7 @@ def stage_outputs(root: Path) -> dict[str, set[Path]]:
     import yaml
 
     try:
-        data = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((ProjectPaths(root).dvc_yaml).read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError):
         return {}
     stages = data.get("stages") if isinstance(data, dict) else None

@@ -13,6 +13,7 @@ from typing import Any
 
 from stance.core.errors import ParamsError
 from stance.core.files import read_yaml
+from stance.core.paths import PATHS
 from stance.core.schema import CV_GROUPS, HTML_EXTRACTORS, MODEL_KINDS, ROLE_SOURCES, SPLITS
 
 
@@ -72,7 +73,7 @@ _CLASS_WEIGHT = Param("balanced", _one_of("balanced", "none"), "'balanced' or 'n
 SPEC: dict[str, Spec] = {
     "ingest": {
         "inputs": Param(
-            ["seeds", "data/constructed"],
+            [PATHS.seeds.as_posix(), PATHS.constructed.as_posix()],
             _str_list,
             "a non-empty list of article files or folders (what bare `stance ingest` reads)",
         ),
@@ -137,6 +138,14 @@ SPEC: dict[str, Spec] = {
             f"one of {', '.join(CV_GROUPS)} (auto: by document, else by sentence)",
         ),
         "seed": Param(13, _int_at_least(0), "an integer >= 0"),
+    },
+    "emergent": {
+        # Outside the project, never copied in: CI clones beside ../shared.
+        "data": Param(
+            "../shared/benchmarks/emergent",
+            lambda v: isinstance(v, str) and bool(v.strip()),
+            "the folder of the Emergent CSVs",
+        ),
     },
     "evaluate": {
         "bootstrap": Param(1000, _int_at_least(10), "an integer >= 10"),

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import InputError
+from stance.core.paths import PATHS
 from stance.corpus.actors import Registry
 from stance.corpus.claim_text import ClaimRoles, claim_roles
 
-CURATED = "data/actors_curated.yaml"
+CURATED = PATHS.actors_curated
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from stance.core.errors import InputError
 from stance.core.files import read_text
+from stance.core.paths import PATHS
 from stance.core.tables import iter_batches, parquet_columns, parse_jsonl
 from stance.corpus.raw import DOC_ID, Fields, RawDocument, ReadOptions, hostname, sha
 
@@ -141,7 +142,7 @@ def _lines(path: Path, encoding: str, limit: int) -> Iterator[str]:
                     raise InputError(
                         f"{path}:{n}: a line of more than {limit:,} characters is "
                         f"over ingest.max_document_bytes; split it or raise the limit in "
-                        f"params.yaml"
+                        f"{PATHS.params}"
                     )
                 yield line.rstrip("\r\n")
     except UnicodeDecodeError as exc:

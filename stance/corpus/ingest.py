@@ -22,6 +22,7 @@ from typing import Any
 from stance.core.engine import check_engine, session
 from stance.core.errors import InputError, RegistryError
 from stance.core.files import atomic_files
+from stance.core.paths import PATHS
 from stance.core.schema import (
     EXTRACTOR_TRAFILATURA,
     KIND_BODY,
@@ -245,7 +246,7 @@ def guard_outputs(out_dir: Path, inputs: list[Path], force: bool = False) -> Non
             option="--out-dir",
             inputs=inputs,
             force=force,
-            produces=[Path("data/interim") / name],
+            produces=[PATHS.interim / name],
         )
 
 

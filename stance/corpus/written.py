@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import InputError
+from stance.core.paths import PATHS
 from stance.core.schema import LABELS, RESPONSES
 from stance.core.tables import read_jsonl
 
@@ -53,7 +54,7 @@ def written_labels(
         if missing:
             raise InputError(
                 f"{doc['path']}: labelled actor {missing[0]} is not found in the text: fix the "
-                f"text or add an alias to data/actors_curated.yaml"
+                f"text or add an alias to {PATHS.actors_curated}"
             )
     return out
 

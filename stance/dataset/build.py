@@ -29,6 +29,7 @@ from stance.annotation.log import ItemState, describe_stale, log_path, read_all,
 from stance.annotation.review import adjudications, writer_vote
 from stance.core.errors import AnnotationError, InputError
 from stance.core.files import atomic_writer
+from stance.core.paths import PATHS
 from stance.core.schema import (
     ADJUDICATIONS,
     CANDIDATE_FIELDS,
@@ -44,12 +45,14 @@ from stance.corpus.written import WRITER, written_labels
 
 @dataclass(frozen=True)
 class BuildPaths:
-    candidates: Path = Path("data/interim/candidates.jsonl")
-    documents: Path = Path("data/interim/documents.jsonl")
-    annotations: Path = Path("data/annotations")
-    dataset: Path = Path("data/processed/dataset.parquet")
-    splits: Path = Path("data/processed/splits.json")
-    report: Path = Path("reports/build.json")
+    """What `stance build` reads and writes (the project's defaults: stance.core.paths)."""
+
+    candidates: Path = PATHS.candidates
+    documents: Path = PATHS.documents
+    annotations: Path = PATHS.annotations
+    dataset: Path = PATHS.dataset
+    splits: Path = PATHS.splits
+    report: Path = PATHS.build_report
 
 
 def resolve(

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.files import atomic_writer
+from stance.core.paths import PATHS
 from stance.core.schema import LABELS
 from stance.core.tables import write_csv
 from stance.model.cues import NEUTRAL, OPPOSE, SUPPORT
 
-REPORTS = Path("reports")
+REPORTS = PATHS.reports
 
 
 def subset_of(source: str, doc_id: str) -> str:
@@ -190,8 +191,8 @@ def evaluate(
     params: dict[str, Any],
     train_params: dict[str, Any],
     reports: Path = REPORTS,
-    actors: Path = Path("data/actors.yaml"),
-    claims: Path = Path("data/claims.yaml"),
+    actors: Path = PATHS.actors,
+    claims: Path = PATHS.claims,
 ) -> dict[str, Any]:
 
     from stance.core.tables import read_table

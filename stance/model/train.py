@@ -8,6 +8,7 @@ from typing import Any
 
 from stance.core.errors import InputError
 from stance.core.files import check_output
+from stance.core.paths import PATHS
 from stance.core.schema import LABELS
 from stance.core.tables import read_table
 from stance.model.data import (
@@ -27,7 +28,7 @@ from stance.model.pipeline import (
     rows_needed_per_label,
 )
 
-DATASET = Path("data/processed/dataset.parquet")
+DATASET = PATHS.dataset
 
 
 def parse_label_map(text: str | None) -> dict[str, str]:
@@ -259,7 +260,7 @@ def guard_model_out(model_out: Path, inputs: list[Path], force: bool = False) ->
     from stance.core.outputs import guard_output, looks_like_json_object, looks_like_zip
     from stance.model.persist import card_path
 
-    default = Path("models/model.skops")
+    default = PATHS.model
     for path, option, recognise in (
         (model_out, "--model-out", looks_like_zip),
         (card_path(model_out), "--model-out (its card)", looks_like_json_object("sha256")),
@@ -280,8 +281,8 @@ def train(
     model_out: Path,
     params: dict[str, Any],
     *,
-    actors: Path = Path("data/actors.yaml"),
-    claims: Path = Path("data/claims.yaml"),
+    actors: Path = PATHS.actors,
+    claims: Path = PATHS.claims,
     label_map: dict[str, str] | None = None,
     default_claim: tuple[str, str] | None = None,
 ) -> dict[str, Any]:

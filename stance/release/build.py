@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from stance.core.paths import PATHS
 from stance.core.schema import ADJUDICATIONS, SPLITS
 from stance.release.card import render_card
 from stance.release.folder import check_output, replace_folder
@@ -28,6 +29,7 @@ from stance.release.layout import (
     ReleasePaths,
     check_report,
     features,
+    parquet_file,
 )
 from stance.release.validate import validate_card
 
@@ -58,13 +60,13 @@ def _md5(path: Path) -> str:
 # the commit that records a pipeline run (dvc.lock, reports/) comes after the run, and a release
 # naming HEAD would differ in every clone of it, so DVC would never find the pipeline up to date.
 INPUTS = [
-    "stance",
-    "data",
-    "seeds",
-    "docs/guidelines.md",
-    "params.yaml",
-    "dvc.yaml",
-    "pyproject.toml",
+    PATHS.package.as_posix(),
+    PATHS.data.as_posix(),
+    PATHS.seeds.as_posix(),
+    PATHS.guidelines.as_posix(),
+    PATHS.params.as_posix(),
+    PATHS.dvc_yaml.as_posix(),
+    PATHS.pyproject.as_posix(),
 ]
 
 
@@ -207,13 +209,9 @@ def build_release(output: Path, paths: ReleasePaths | None = None) -> dict[str, 
             rows = frame[frame["split"] == split]
             if len(rows):
                 splits[split] = _write(
-                    rows[columns], "default", folder / f"data/{split}-00000-of-00001.parquet"
+                    rows[columns], "default", folder / parquet_file("default", split)
                 )
-        ann = {
-            "train": _write(
-                notes, "annotations", folder / "annotations/train-00000-of-00001.parquet"
-            )
-        }
+        ann = {"train": _write(notes, "annotations", folder / parquet_file("annotations", "train"))}
         summary.update(
             splits=splits,
             annotations=ann,

@@ -27,6 +27,7 @@ from stance.release.layout import (
     ReleasePaths,
     _json,
     features,
+    parquet_file,
     yaml_features,
 )
 
@@ -90,15 +91,12 @@ def card_metadata(frame: Any, notes: Any, summary: dict[str, Any]) -> dict[str, 
                 "config_name": "default",
                 "default": True,
                 "data_files": [
-                    {"split": s, "path": f"data/{s}-00000-of-00001.parquet"}
-                    for s in summary["splits"]
+                    {"split": s, "path": parquet_file("default", s)} for s in summary["splits"]
                 ],
             },
             {
                 "config_name": "annotations",
-                "data_files": [
-                    {"split": "train", "path": "annotations/train-00000-of-00001.parquet"}
-                ],
+                "data_files": [{"split": "train", "path": parquet_file("annotations", "train")}],
             },
         ],
         "dataset_info": [

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.core.errors import StanceError
+from stance.core.paths import PATHS
 from stance.core.schema import LABELS
 
 PRETTY_NAME = "stance: actors' stances toward public accusations"
@@ -26,22 +27,30 @@ LICENSE_TEXT = """# License
 """
 
 
+def parquet_file(config: str, split: str) -> str:
+    """Where a config's split lives inside the release folder (push_to_hub's layout)."""
+    folder = "data" if config == "default" else config
+    return f"{folder}/{split}-00000-of-00001.parquet"
+
+
 class ReleaseError(StanceError):
     "The release folder cannot be built or is invalid."
 
 
 @dataclass(frozen=True)
 class ReleasePaths:
-    dataset: Path = Path("data/processed/dataset.parquet")
-    annotations: Path = Path("data/annotations")
-    actors: Path = Path("data/actors.yaml")
-    claims: Path = Path("data/claims.yaml")
-    guidelines: Path = Path("docs/guidelines.md")
-    agreement: Path = Path("reports/agreement.json")
-    build_report: Path = Path("reports/build.json")
-    metrics: Path = Path("reports/metrics.json")
-    emergent: Path = Path("benchmarks/results/emergent.json")
-    dvc_lock: Path = Path("dvc.lock")
+    """What `stance release` reads (the project's defaults: stance.core.paths)."""
+
+    dataset: Path = PATHS.dataset
+    annotations: Path = PATHS.annotations
+    actors: Path = PATHS.actors
+    claims: Path = PATHS.claims
+    guidelines: Path = PATHS.guidelines
+    agreement: Path = PATHS.agreement
+    build_report: Path = PATHS.build_report
+    metrics: Path = PATHS.metrics
+    emergent: Path = PATHS.emergent
+    dvc_lock: Path = PATHS.dvc_lock
 
 
 def features(kind: str) -> Any:

@@ -23,15 +23,16 @@ from typing import Any
 
 from stance.annotation.queue import order
 from stance.core.files import atomic_writer
+from stance.core.paths import PATHS
 
 # (model path) -> (its scorer, its card): the CLI passes stance.model's, so this layer does not
 # import the model package.
 Loader = Callable[[Path], tuple[Callable[[list[dict[str, Any]]], list[dict[str, float]]], dict]]
 
-LOOP_DIR = Path("models/loop")  # models trained while labelling (models/ is not in git)
+LOOP_DIR = PATHS.loop_models  # models/ is not in git
 
 
-def held_out(documents: Path, params: Path = Path("params.yaml")) -> set[str]:
+def held_out(documents: Path, params: Path = PATHS.params) -> set[str]:
     """Documents `stance build` pins to test (the seeds, the held-out sets): never trained on,
     here either, so the figures measured on them stay honest."""
     import fnmatch
