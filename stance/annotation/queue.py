@@ -18,6 +18,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import QUEUE_ORDERS
 
 EXPLORE = 0.1  # the share of an uncertainty-ordered queue placed at random
+BALANCE = True  # uncertain order: the model's labels take turns (see _uncertain)
 
 
 def _unit(key: str) -> float:
@@ -60,10 +61,12 @@ def order(
     annotator: str,
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None,
     explore: float = EXPLORE,
+    balance: bool = BALANCE,
 ) -> list[dict[str, Any]]:
     """`file` keeps the ingest order; `random` shuffles sentences (their actors stay together)
-    with a seed from the annotator's name; `uncertain` puts the least certain first, but for
-    an `explore` share of the items, placed at random."""
+    with a seed from the annotator's name; `uncertain` puts the least certain first (taking
+    the model's labels in turn when `balance`), but for an `explore` share of the items, placed
+    at random."""
     if how == "file":
         return candidates
     if how == "random":
@@ -81,16 +84,38 @@ def order(
         probs = scores(candidates)
         for c, p in zip(candidates, probs, strict=True):
             c["suggestion"] = p
-
-        def key(c: dict[str, Any], p: dict[str, float]) -> float:
-            # An explored item gets a random place among the margins (all in [0, 1]).
-            if _unit(f"explore:{annotator}:{c['id']}") < explore:
-                return _unit(f"place:{annotator}:{c['id']}")
-            return _margin(p)
-
-        ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: key(*cp))
-        return [c for c, _ in ranked]
+        return _uncertain(candidates, probs, annotator, explore, balance)
     raise AnnotationError(f"--order {how}: expected one of {', '.join(QUEUE_ORDERS)}")
+
+
+def _uncertain(
+    candidates: list[dict[str, Any]],
+    probs: list[dict[str, float]],
+    annotator: str,
+    explore: float,
+    balance: bool,
+) -> list[dict[str, Any]]:
+    """Smallest margin first. With `balance`, the items the model calls support, oppose and
+    neutral take turns (each list by margin): the model is most unsure where it has seen least,
+    so plain margin order fills a batch with one label's look-alikes and starves the rarest
+    label, which macro-F1 weighs as much as the others. Each item gets a place in [0, 1); an
+    explored item a random one among them."""
+    n = len(candidates)
+    by_margin = sorted(range(n), key=lambda i: _margin(probs[i]))
+    place = [0.0] * n
+    if balance:
+        turns: dict[str, list[int]] = {}
+        for i in by_margin:
+            turns.setdefault(max(probs[i], key=probs[i].__getitem__), []).append(i)
+        # Round k of every label's list, then round k + 1: the label lists interleave.
+        ranked = sorted((k, label, i) for label, rows in turns.items() for k, i in enumerate(rows))
+        by_margin = [i for _, _, i in ranked]
+    for rank, i in enumerate(by_margin):
+        place[i] = rank / max(n, 1)
+    for i, c in enumerate(candidates):
+        if _unit(f"explore:{annotator}:{c['id']}") < explore:
+            place[i] = _unit(f"place:{annotator}:{c['id']}")
+    return [candidates[i] for i in sorted(range(n), key=place.__getitem__)]
 
 
 def _margin(p: dict[str, float]) -> float:

@@ -29,6 +29,26 @@ BlindOpt = Annotated[
 ]
 
 
+# annotate and serve: how often the model in the loop is retrained.
+RetrainOpt = Annotated[
+    int,
+    typer.Option(
+        "--retrain-every",
+        help="With --order uncertain: retrain in the background after this many new labels "
+        "(0: never).",
+    ),
+]
+
+
+def _card_of(path: Path) -> dict[str, Any]:
+    """A model trained while labelling: its card, for the figure the UIs show."""
+    import json
+
+    from stance.model.persist import card_path
+
+    return dict(json.loads(card_path(path).read_text(encoding="utf-8")))
+
+
 @app.command()
 def annotate(
     annotator: AnnotatorOpt,
@@ -56,6 +76,7 @@ def annotate(
         "models/model.skops"
     ),
     blind: BlindOpt = BLIND_SHARE,
+    retrain_every: RetrainOpt = 50,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
 
@@ -78,6 +99,8 @@ def annotate(
         overlap=overlap,
         scores=scores,
         blind=blind,
+        retrain_every=retrain_every if scores is not None else 0,
+        card_of=_card_of,
     )
     for w in result["warnings"]:
         say("Warning", w)
@@ -131,14 +154,7 @@ def serve(
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
     ] = False,
-    retrain_every: Annotated[
-        int,
-        typer.Option(
-            "--retrain-every",
-            help="With --order uncertain: retrain in the background after this many new labels "
-            "(0: never).",
-        ),
-    ] = 50,
+    retrain_every: RetrainOpt = 50,
     blind: BlindOpt = BLIND_SHARE,
 ) -> None:
     """Label in the browser: a local web app over the same queues, session logic and logs as
@@ -165,17 +181,10 @@ def serve(
         retrain_every=retrain_every,
     )
     if order.value == "uncertain":
-        import json
-
-        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
-        def loop_model(path: Path) -> tuple[Any, dict[str, Any]]:
-            """A model trained while labelling: its scorer and its card, to swap in."""
-            return scorer(path), json.loads(card_path(path).read_text(encoding="utf-8"))
-
         options.scores = scorer(model)
-        options.load_model = loop_model
+        options.card_of = _card_of
     run(
         options,
         host=host,
