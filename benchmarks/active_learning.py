@@ -21,6 +21,7 @@ Writes benchmarks/results/active_learning.json and active_learning.png.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -32,6 +33,10 @@ from _common import RESULTS, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from stance.annotation.queue import SPREAD  # noqa: E402
+
+# Orders the benchmark knows: the queue's own (uncertain), and its variants for choosing it.
+SPREADS = {"uncertain": SPREAD, "margin": None, "documents": "doc", "labels": "label"}
 TARGET_SHARE = 0.6  # the aim: uncertain order reaches random order's final figure by here
 
 
@@ -53,6 +58,20 @@ def emergent_pool(folder: Path) -> tuple[Any, Any]:
         load(folder / "url-versions-2015-06-14-clean-train.csv"),
         load(folder / "url-versions-2015-06-14-clean-test.csv"),
     )
+
+
+def dev_split(pool: Any, share: float = 0.25) -> tuple[Any, Any]:
+    """The pool cut in two for choosing a query strategy without looking at the test set:
+    whole documents (the dataset) or whole claims (Emergent) go to the dev part."""
+    import hashlib
+
+    key = next(k for k in ("group", "doc_id", "claim") if k in pool.columns)
+    groups = pool[key]
+    dev = [
+        int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 1000 < share * 1000 for g in groups
+    ]
+    mask = pool.index.isin([i for i, d in enumerate(dev) if d])
+    return pool[~mask].reset_index(drop=True), pool[mask].reset_index(drop=True)
 
 
 def curve(
@@ -89,11 +108,17 @@ def curve(
         if how == "random":
             labelled += rest[:batch]
             continue
-        items = [{"id": str(i), "row": i} for i in rest]
+        # A document for Emergent's headlines: their claim (one story, many headlines).
+        docs = pool["doc_id"] if "doc_id" in pool.columns else pool["claim"]
+        items = [{"id": str(i), "row": i, "doc_id": docs[i]} for i in rest]
         scores = predict_frame(pipe, pool.iloc[rest].reset_index(drop=True)).scores
         by_row = dict(zip(rest, scores, strict=True))
         ranked = order(
-            items, "uncertain", f"sim{seed}", lambda cs, m=by_row: [m[c["row"]] for c in cs]
+            items,
+            "uncertain",
+            f"sim{seed}",
+            lambda cs, m=by_row: [m[c["row"]] for c in cs],
+            spread=SPREADS[how],
         )
         labelled += [c["row"] for c in ranked[:batch]]
     return out
@@ -112,13 +137,17 @@ def summary(curves: dict[str, list[list[dict[str, Any]]]]) -> dict[str, Any]:
 
     mean = {how: mean_curve(runs) for how, runs in curves.items()}
     final = mean["random"][-1]
-    reach = next(
-        (p["labels"] for p in mean["uncertain"] if p["macro_f1"] >= final["macro_f1"]), None
-    )
+
+    def reach_of(how: str) -> int | None:
+        pts = mean[how]
+        return next((p["labels"] for p in pts if p["macro_f1"] >= final["macro_f1"]), None)
+
+    reach = reach_of("uncertain") if "uncertain" in mean else None
     return {
         "mean": mean,
+        "labels_to_reach_random_final": {h: reach_of(h) for h in mean if h != "random"},
         "random_final": final,
-        "uncertain_final": mean["uncertain"][-1],
+        "uncertain_final": mean["uncertain"][-1] if "uncertain" in mean else None,
         "uncertain_labels_to_reach_random_final": reach,
         "share_of_labels": round(reach / final["labels"], 3) if reach else None,
         "meets_aim": bool(reach and reach <= TARGET_SHARE * final["labels"]),
@@ -133,7 +162,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
     for ax, (name, r) in zip(axes[0], results.items(), strict=True):
-        for how, style in (("uncertain", "-"), ("random", "--")):
+        for how, style in (("uncertain", "-"), ("margin", ":"), ("random", "--")):
+            if how not in r["summary"]["mean"]:
+                continue
             pts = r["summary"]["mean"][how]
             ax.plot([p["labels"] for p in pts], [p["macro_f1"] for p in pts], style, label=how)
         ax.axhline(r["summary"]["random_final"]["macro_f1"], color="grey", linewidth=0.6)
@@ -151,6 +182,17 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--model", default="plain", help="train.model kind to fit at every batch")
     ap.add_argument("--max-labels", type=int, default=600)
+    ap.add_argument(
+        "--orders",
+        default="uncertain,random",
+        help="uncertain (the queue's order), margin (plain margin order), random",
+    )
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="score on a dev part of each pool, not its test set (for choosing the strategy); "
+        "writes active_learning_dev.json",
+    )
     ap.add_argument("--dataset", type=Path, default=ROOT / "data/processed/dataset.parquet")
     ap.add_argument("--emergent", type=Path, default=ROOT.parent / "shared/benchmarks/emergent")
     args = ap.parse_args()
@@ -170,15 +212,19 @@ def main() -> None:
     else:
         print(f"{args.emergent}: not found; skipped", file=sys.stderr)
     t0 = time.perf_counter()
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
     results = {}
+    orders = args.orders.split(",")
     for name, (pool, test) in pools.items():
+        if args.dev:
+            pool, test = dev_split(pool)
         steps = min(len(pool), args.max_labels) // args.batch
         curves = {
             how: [
                 curve(pool, test, how, seed, args.batch, steps, params, regs)
                 for seed in range(args.seeds)
             ]
-            for how in ("uncertain", "random")
+            for how in orders
         }
         results[name] = {
             "pool_rows": len(pool),
@@ -193,15 +239,21 @@ def main() -> None:
             file=sys.stderr,
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    plot(results, RESULTS / "active_learning.png")
+    stem = "active_learning_dev" if args.dev else "active_learning"
+    plot(results, RESULTS / f"{stem}.png")
     write_result(
-        "active_learning",
+        stem,
         {
             "benchmark": "active_learning",
             "command": " ".join(["python benchmarks/active_learning.py", *sys.argv[1:]]),
             "model": args.model,
             "batch": args.batch,
             "seeds": args.seeds,
+            "scored_on": "a dev part of each pool (whole documents / claims)"
+            if args.dev
+            else "each pool's test set",
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "aim": f"uncertain order reaches random order's final macro-F1 with at most "
             f"{TARGET_SHARE:.0%} of its labels",
             "pools": results,

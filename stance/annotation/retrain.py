@@ -13,7 +13,9 @@ why.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -27,14 +29,16 @@ from stance.annotation.log import AnnotationLog, ItemState, annotator_logs, repl
 from stance.annotation.queue import order
 from stance.annotation.session import Session
 from stance.core.files import atomic_writer
+from stance.core.tables import read_jsonl
 
 LOOP_DIR = Path("models/loop")  # models trained while labelling (models/ is not in git)
 # What a training row and a scoring row need of a candidate (the rest stays out of the files).
+NICE = 10  # the training process's priority: below the people's keys and requests
 COLUMNS = ("id", "doc_id", "sentence_id", "sentence", "start", "end", "actor", "mentions", "claim")
 
 Queues = Callable[[], Iterable[tuple[str, Session, Any]]]  # (annotator, session, its lock)
 States = Callable[[], dict[str, dict[str, ItemState]]]  # annotator -> item -> state
-CardOf = Callable[[Path], dict[str, Any]]  # a model's card (the CLI knows where it lives)
+CardPath = Callable[[Path], Path]  # where a model's card is (the model package knows)
 
 
 def held_out(documents: Path, params: Path = Path("params.yaml")) -> set[str]:
@@ -43,7 +47,6 @@ def held_out(documents: Path, params: Path = Path("params.yaml")) -> set[str]:
     import fnmatch
 
     from stance.core.params import load_params
-    from stance.core.tables import read_jsonl
 
     if not documents.exists() or not params.exists():
         return set()
@@ -51,7 +54,7 @@ def held_out(documents: Path, params: Path = Path("params.yaml")) -> set[str]:
     out = set()
     for d in read_jsonl(documents):
         pinned = [s for p, s in build["pin_docs"].items() if fnmatch.fnmatchcase(d["doc_id"], p)]
-        split = pinned[0] if pinned else build["pin_sources"].get(d["source"])
+        split = pinned[0] if pinned else build["pin_sources"].get(d.get("source"))
         if split == "test":
             out.add(d["doc_id"])
     return out
@@ -120,11 +123,11 @@ class Retrainer:
         every: int,
         queues: Queues,
         states: States,
-        card_of: CardOf,
+        card_path: CardPath,
         folder: Path = LOOP_DIR,
     ):
         self.candidates, self.every, self.folder = candidates, every, folder
-        self.queues, self.states, self.card_of = queues, states, card_of
+        self.queues, self.states, self.card_path = queues, states, card_path
         self.lock = threading.Lock()
         self.running = False
         self.proc: subprocess.Popen[str] | None = None
@@ -167,6 +170,8 @@ class Retrainer:
                 stderr=subprocess.PIPE,
                 text=True,
             )
+            with contextlib.suppress(OSError):  # the labelling process keeps the CPU first
+                os.setpriority(os.PRIO_PROCESS, self.proc.pid, NICE)
         _, err = self.proc.communicate()
         if self.proc.returncode == 0:
             return None
@@ -197,12 +202,8 @@ class Retrainer:
                 self.running = False
 
     def swap(self, model: Path, scored: Path, rows: int) -> None:
-        card = self.card_of(model)
-        fresh = {}
-        with scored.open(encoding="utf-8") as fh:
-            for line in fh:
-                r = json.loads(line)
-                fresh[r["id"]] = r["scores"]
+        card = json.loads(self.card_path(model).read_text(encoding="utf-8"))
+        fresh = {r["id"]: r["scores"] for r in read_jsonl(scored)}
         for name, session, lock in self.queues():
             with lock:
                 reorder(session, name, fresh)

@@ -15,7 +15,7 @@ from stance.annotation.events import check_annotator
 from stance.annotation.guidelines import load_guidelines
 from stance.annotation.log import AnnotationLog, describe_stale, log_path, stale_items
 from stance.annotation.queue import build_queue
-from stance.annotation.retrain import CardOf, Retrainer, logged_states
+from stance.annotation.retrain import CardPath, Retrainer, logged_states
 from stance.annotation.review import review_queue
 from stance.annotation.session import Session
 from stance.annotation.tui import check_terminal, run
@@ -38,10 +38,10 @@ def annotate(
     scores: Any = None,
     blind: float = BLIND_SHARE,
     retrain_every: int = 0,
-    card_of: CardOf | None = None,
+    card_path: CardPath | None = None,
 ) -> dict[str, Any]:
     """Run the UI for one annotator; returns what was done, and any warnings. With a model
-    (`scores`), `retrain_every` > 0 and `card_of`, the model is retrained while they label."""
+    (`scores`), `retrain_every` > 0 and `card_path`, the model is retrained while they label."""
     paths = paths or Paths()
     check_annotator(annotator)
     if limit is not None and limit < 1:
@@ -71,7 +71,7 @@ def annotate(
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
         retrain = None
-        if scores is not None and retrain_every > 0 and card_of is not None:
+        if scores is not None and retrain_every > 0 and card_path is not None:
 
             def retrain(session: Session, lock: threading.Lock) -> Retrainer:
                 return Retrainer(
@@ -80,7 +80,7 @@ def annotate(
                     retrain_every,
                     lambda: [(annotator, session, lock)],
                     lambda: logged_states(paths.annotations, {annotator: (log, lock)}),
-                    card_of,
+                    card_path,
                 )
 
         return run_session(log, queue, ctx, guide.version, warnings, limit, blind, retrain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -38,15 +38,6 @@ RetrainOpt = Annotated[
         "(0: never).",
     ),
 ]
-
-
-def _card_of(path: Path) -> dict[str, Any]:
-    """A model trained while labelling: its card, for the figure the UIs show."""
-    import json
-
-    from stance.model.persist import card_path
-
-    return dict(json.loads(card_path(path).read_text(encoding="utf-8")))
 
 
 @app.command()
@@ -84,11 +75,12 @@ def annotate(
     """
     from stance.annotation.run import annotate as run
 
-    scores = None
+    scores = card = None
     if order.value == "uncertain":
+        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
-        scores = scorer(model)
+        scores, card = scorer(model), card_path
     members = [m.strip() for m in team.split(",") if m.strip()] if team else None
     result = run(
         annotator,
@@ -99,8 +91,8 @@ def annotate(
         overlap=overlap,
         scores=scores,
         blind=blind,
-        retrain_every=retrain_every if scores is not None else 0,
-        card_of=_card_of,
+        retrain_every=retrain_every,
+        card_path=card,
     )
     for w in result["warnings"]:
         say("Warning", w)
@@ -181,10 +173,11 @@ def serve(
         retrain_every=retrain_every,
     )
     if order.value == "uncertain":
+        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
         options.scores = scorer(model)
-        options.card_of = _card_of
+        options.card_path = card_path
     run(
         options,
         host=host,

@@ -64,7 +64,7 @@ class Options:
     limit: int | None = None  # items each annotator decides while this server runs
     blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
     retrain_every: int = 0  # with a model: retrain after this many new labels (0: never)
-    card_of: Any = None  # (model path) -> its card, for retraining
+    card_path: Any = None  # (model path) -> its card's path, for retraining
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -148,14 +148,14 @@ class Served:
         self._review_key: tuple[str, ...] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], dict[str, ItemState]]] = {}
         self.retrainer: Retrainer | None = None
-        if options.scores is not None and options.retrain_every > 0 and options.card_of:
+        if options.scores is not None and options.retrain_every > 0 and options.card_path:
             self.retrainer = Retrainer(
                 candidates,
                 paths.documents,
                 options.retrain_every,
                 lambda: [(name, d.session, d.lock) for name, d in self.desks.items()],
                 self.states,
-                options.card_of,
+                options.card_path,
             )
 
     def principals(self) -> list[Principal]:
