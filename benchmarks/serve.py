@@ -184,20 +184,21 @@ def seed_model(folder: Path, stance: Path) -> None:
     )
 
 
-def run(args: argparse.Namespace, retrain_every: int) -> dict[str, Any]:
-    """One run of the load against a fresh project; the figures, and what went wrong."""
+def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> dict[str, Any]:
+    """One run of the load against a fresh project (with `model`: suggestions shown, and
+    retrained every `retrain_every` labels unless 0); the figures, and what went wrong."""
     per = args.decisions // args.annotators
     names = [f"a{i:02d}" for i in range(1, args.annotators + 1)]
     stance = Path(sys.executable).parent / "stance"
     port = free_port()
-    loop = ["--order", "uncertain", "--retrain-every", str(retrain_every)] if retrain_every else []
+    loop = ["--order", "uncertain", "--retrain-every", str(retrain_every)] if model else []
     server_args = ["--team", ",".join(names), "--port", str(port), *loop]
     command = " ".join(["stance serve --team a01,...,aNN --overlap 0 --port PORT", *loop])
     load_before = os.getloadavg()  # the machine is shared: say how busy it was
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_project(folder, per * args.annotators * 3)  # each share must hold `per` items
-        if retrain_every:
+        if model:
             seed_model(folder, stance)
         out = folder / "serve.out"
         t0 = time.perf_counter()
@@ -250,7 +251,7 @@ def run(args: argparse.Namespace, retrain_every: int) -> dict[str, Any]:
             duplicated += len(items) - len(set(items))
             logged = set(ids)
             lost += sum(1 for event_id, _ in c.acked if event_id not in logged)
-        swapped = len(list((folder / "models/loop").glob("scores-*.jsonl")))
+        swapped = len(list((folder / "models/loop").glob("scores-*.jsonl")))  # then swapped
     ms = [x for c in clients for x in c.latencies]
     timed = [(t, x) for c in clients for t, x in zip(c.sent, c.latencies, strict=True)]
     decided = sum(len(c.acked) for c in clients)
@@ -311,10 +312,13 @@ def main() -> None:
     }
     runs = [plain]
     if args.retrain_every:
-        loop = run(args, args.retrain_every)
-        runs.append(loop)
+        # The model's suggestions without retraining, then with it: what each part costs.
+        fixed = run(args, 0, model=True)
+        loop = run(args, args.retrain_every, model=True)
+        runs += [fixed, loop]
+        result["with_model_no_retrain"] = fixed
         result["with_retrain"] = loop
-        result["p95_ms_without_and_with_retrain"] = [r["decision_latency_ms"]["p95"] for r in runs]
+        result["p95_ms_plain_model_retrain"] = [r["decision_latency_ms"]["p95"] for r in runs]
     write_result("serve", result)
     failed = [r["errors"] for r in runs if not r["ok"]]
     if failed:

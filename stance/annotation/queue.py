@@ -18,7 +18,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import QUEUE_ORDERS
 
 EXPLORE = 0.1  # the share of an uncertainty-ordered queue placed at random
-SPREAD = "doc"  # uncertain order: documents take turns (see _uncertain); "label", or None
+SPREAD: str | None = None  # groups taking turns in the uncertain order (_uncertain): "doc", "label"
 
 
 def _unit(key: str) -> float:
