@@ -154,7 +154,7 @@ def summary(curves: dict[str, list[list[dict[str, Any]]]]) -> dict[str, Any]:
     }
 
 
-def plot(results: dict[str, Any], path: Path) -> None:
+def plot(results: dict[str, Any], path: Path, scored: str = "the test set") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -162,7 +162,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
     for ax, (name, r) in zip(axes[0], results.items(), strict=True):
-        for how, style in (("uncertain", "-"), ("margin", ":"), ("random", "--")):
+        styles = (("uncertain", "-"), ("margin", ":"), ("documents", "-."), ("labels", ":"))
+        for how, style in (*styles, ("random", "--")):
             if how not in r["summary"]["mean"]:
                 continue
             pts = r["summary"]["mean"][how]
@@ -170,7 +171,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax.axhline(r["summary"]["random_final"]["macro_f1"], color="grey", linewidth=0.6)
         ax.set_title(f"{name} ({r['pool_rows']} in the pool, {len(r['curves']['random'])} seeds)")
         ax.set_xlabel("labels")
-        ax.set_ylabel("macro-F1 on the test set")
+        ax.set_ylabel(f"macro-F1 on {scored}")
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -240,7 +241,7 @@ def main() -> None:
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "active_learning_dev" if args.dev else "active_learning"
-    plot(results, RESULTS / f"{stem}.png")
+    plot(results, RESULTS / f"{stem}.png", "the dev part" if args.dev else "the test set")
     write_result(
         stem,
         {
