@@ -45,7 +45,7 @@ def test_retrain_in_the_terminal_ui(project: Path, cli, trained: Path) -> None:
             "annotate", "--annotator", "tester", "--order", "uncertain",
             "--model", "models/m.skops", "--blind", "0", "--retrain-every", "3",
         )  # fmt: skip
-        term.wait_for(r"Model: the one you started with \(retrained every 3 labels\)")
+        term.wait_for(r"Model: the first one, retrained every 3 labels")
         total = len(cands)
         for n in (31, 32, 33):  # the third new label starts a training run
             term.keys("1")
@@ -53,9 +53,10 @@ def test_retrain_in_the_terminal_ui(project: Path, cli, trained: Path) -> None:
         # A key while the model trains is answered at once: the run is still going.
         term.keys("2")
         screen = term.wait_for(rf"34 / {total} done")
-        assert "; training on 33 labels" in screen, screen
-        screen = term.wait_for(r"Model 1, trained \S+ on \d+ labels", timeout=3 * CEILING)
-        assert re.search(r"cross-validated macro-F1 (0|1)\.\d\d", screen), screen
+        model = screen.splitlines()[1]
+        assert "; training on 33" in model, model
+        screen = term.wait_for(r"Model 1 trained \d\d:\d\d:\d\d UTC on \d+ labels", 3 * CEILING)
+        assert re.search(r"labels, CV macro-F1 (0|1)\.\d\d", screen), screen
         assert "last training failed" not in screen
         decided = {e["id"] for e in events(project)}
         # The new model orders what is left (the item on screen stays first).

@@ -32,7 +32,7 @@ def scores(flip: bool = False):  # type: ignore[no-untyped-def]
 
 
 def test_documents_take_turns_in_the_uncertain_order() -> None:
-    ranked = order([dict(c) for c in ITEMS], "uncertain", "ann", scores(), explore=0)
+    ranked = order([dict(c) for c in ITEMS], "uncertain", "ann", scores(), explore=0, spread="doc")
     # Round one: every document's least certain item, least certain first.
     first = ranked[:DOCS]
     assert len({c["doc_id"] for c in first}) == DOCS

@@ -66,16 +66,18 @@ def progress_line(s: Session) -> str:
 
 
 def model_line(status: dict[str, Any]) -> str:
-    """The model in the loop: which one scores the queue, and what the retraining does now."""
+    """The model in the loop: which one scores the queue (its cross-validated macro-F1, when it
+    was trained, UTC), and what the retraining does now. Short, to fit 80 columns."""
     if status["version"]:
         figure = status.get("cv_macro_f1")
         shown = f"{figure:.2f}" if isinstance(figure, float) else "-"
+        clock = str(status["trained_at"])[11:19]
         out = (
-            f"Model {status['version']}, trained {status['trained_at']} on {status['rows']} "
-            f"labels: cross-validated macro-F1 {shown}"
+            f"Model {status['version']} trained {clock} UTC on {status['rows']} labels, "
+            f"CV macro-F1 {shown}"
         )
     else:
-        out = f"Model: the one you started with (retrained every {status['every']} labels)"
+        out = f"Model: the first one, retrained every {status['every']} labels"
     return out if status["state"] == "ready" else f"{out}; {status['state']}"
 
 
