@@ -14,8 +14,10 @@ The model is this project's pipeline (params.yaml `train:`) with the kind given 
 (default plain: a fit per batch must be quick); scores come from stance.model.predict.
 
     python benchmarks/active_learning.py [--seeds 3] [--batch 50] [--max-labels 600] [--model plain]
+    python benchmarks/active_learning.py --dev --orders uncertain,documents,labels,random
 
-Writes benchmarks/results/active_learning.json and active_learning.png.
+Writes benchmarks/results/active_learning.json and active_learning.png; with --dev (scored on a
+dev part of each pool, for choosing the queue's strategy) active_learning_dev.{json,png}.
 """
 
 from __future__ import annotations
