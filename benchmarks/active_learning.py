@@ -14,13 +14,16 @@ The model is this project's pipeline (params.yaml `train:`) with the kind given 
 (default plain: a fit per batch must be quick); scores come from stance.model.predict.
 
     python benchmarks/active_learning.py [--seeds 3] [--batch 50] [--max-labels 600] [--model plain]
+    python benchmarks/active_learning.py --dev --orders uncertain,documents,labels,random
 
-Writes benchmarks/results/active_learning.json and active_learning.png.
+Writes benchmarks/results/active_learning.json and active_learning.png; with --dev (scored on a
+dev part of each pool, for choosing the queue's strategy) active_learning_dev.{json,png}.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -32,6 +35,10 @@ from _common import RESULTS, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from stance.annotation.queue import SPREAD  # noqa: E402
+
+# Orders the benchmark knows: the queue's own (uncertain), and its variants for choosing it.
+SPREADS = {"uncertain": SPREAD, "margin": None, "documents": "doc", "labels": "label"}
 TARGET_SHARE = 0.6  # the aim: uncertain order reaches random order's final figure by here
 
 
@@ -53,6 +60,20 @@ def emergent_pool(folder: Path) -> tuple[Any, Any]:
     return load_emergent(train), load_emergent(test)
 
 
+def dev_split(pool: Any, share: float = 0.25) -> tuple[Any, Any]:
+    """The pool cut in two for choosing a query strategy without looking at the test set:
+    whole documents (the dataset) or whole claims (Emergent) go to the dev part."""
+    import hashlib
+
+    key = next(k for k in ("group", "doc_id", "claim") if k in pool.columns)
+    groups = pool[key]
+    dev = [
+        int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 1000 < share * 1000 for g in groups
+    ]
+    mask = pool.index.isin([i for i, d in enumerate(dev) if d])
+    return pool[~mask].reset_index(drop=True), pool[mask].reset_index(drop=True)
+
+
 def curve(
     pool: Any, test: Any, how: str, seed: int, batch: int, steps: int, params: dict, regs: Any
 ) -> list[dict[str, Any]]:
@@ -60,7 +81,7 @@ def curve(
 
     from stance.annotation.queue import order
     from stance.core.schema import LABELS
-    from stance.model.predict import predict_frame
+    from stance.model.predictor import Predictor
     from stance.model.train import fit
 
     rng = random.Random(seed)
@@ -73,8 +94,9 @@ def curve(
     labelled += [i for i in ids if i not in labelled][: batch - len(labelled)]
     out = []
     for _ in range(steps):
-        pipe = fit(pool.iloc[labelled].reset_index(drop=True), params, regs)
-        pred = predict_frame(pipe, test).labels
+        # The loop's model as the product predicts with it (stance.model.predictor).
+        predictor = Predictor.of(fit(pool.iloc[labelled].reset_index(drop=True), params, regs))
+        pred = predictor.predict(test).labels
         out.append(
             {
                 "labels": len(labelled),
@@ -87,11 +109,17 @@ def curve(
         if how == "random":
             labelled += rest[:batch]
             continue
-        items = [{"id": str(i), "row": i} for i in rest]
-        scores = predict_frame(pipe, pool.iloc[rest].reset_index(drop=True)).scores
+        # A document for Emergent's headlines: their claim (one story, many headlines).
+        docs = pool["doc_id"] if "doc_id" in pool.columns else pool["claim"]
+        items = [{"id": str(i), "row": i, "doc_id": docs[i]} for i in rest]
+        scores = predictor.predict(pool.iloc[rest].reset_index(drop=True)).scores
         by_row = dict(zip(rest, scores, strict=True))
         ranked = order(
-            items, "uncertain", f"sim{seed}", lambda cs, m=by_row: [m[c["row"]] for c in cs]
+            items,
+            "uncertain",
+            f"sim{seed}",
+            lambda cs, m=by_row: [m[c["row"]] for c in cs],
+            spread=SPREADS[how],
         )
         labelled += [c["row"] for c in ranked[:batch]]
     return out
@@ -110,20 +138,24 @@ def summary(curves: dict[str, list[list[dict[str, Any]]]]) -> dict[str, Any]:
 
     mean = {how: mean_curve(runs) for how, runs in curves.items()}
     final = mean["random"][-1]
-    reach = next(
-        (p["labels"] for p in mean["uncertain"] if p["macro_f1"] >= final["macro_f1"]), None
-    )
+
+    def reach_of(how: str) -> int | None:
+        pts = mean[how]
+        return next((p["labels"] for p in pts if p["macro_f1"] >= final["macro_f1"]), None)
+
+    reach = reach_of("uncertain") if "uncertain" in mean else None
     return {
         "mean": mean,
+        "labels_to_reach_random_final": {h: reach_of(h) for h in mean if h != "random"},
         "random_final": final,
-        "uncertain_final": mean["uncertain"][-1],
+        "uncertain_final": mean["uncertain"][-1] if "uncertain" in mean else None,
         "uncertain_labels_to_reach_random_final": reach,
         "share_of_labels": round(reach / final["labels"], 3) if reach else None,
         "meets_aim": bool(reach and reach <= TARGET_SHARE * final["labels"]),
     }
 
 
-def plot(results: dict[str, Any], path: Path) -> None:
+def plot(results: dict[str, Any], path: Path, scored: str = "the test set") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -131,13 +163,16 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
     for ax, (name, r) in zip(axes[0], results.items(), strict=True):
-        for how, style in (("uncertain", "-"), ("random", "--")):
+        styles = (("uncertain", "-"), ("margin", ":"), ("documents", "-."), ("labels", ":"))
+        for how, style in (*styles, ("random", "--")):
+            if how not in r["summary"]["mean"]:
+                continue
             pts = r["summary"]["mean"][how]
             ax.plot([p["labels"] for p in pts], [p["macro_f1"] for p in pts], style, label=how)
         ax.axhline(r["summary"]["random_final"]["macro_f1"], color="grey", linewidth=0.6)
         ax.set_title(f"{name} ({r['pool_rows']} in the pool, {len(r['curves']['random'])} seeds)")
         ax.set_xlabel("labels")
-        ax.set_ylabel("macro-F1 on the test set")
+        ax.set_ylabel(f"macro-F1 on {scored}")
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -149,6 +184,17 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--model", default="plain", help="train.model kind to fit at every batch")
     ap.add_argument("--max-labels", type=int, default=600)
+    ap.add_argument(
+        "--orders",
+        default="uncertain,random",
+        help="uncertain (the queue's order), margin (plain margin order), random",
+    )
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="score on a dev part of each pool, not its test set (for choosing the strategy); "
+        "writes active_learning_dev.json",
+    )
     ap.add_argument("--dataset", type=Path, default=ROOT / "data/processed/dataset.parquet")
     ap.add_argument("--emergent", type=Path, default=ROOT.parent / "shared/benchmarks/emergent")
     args = ap.parse_args()
@@ -168,15 +214,19 @@ def main() -> None:
     else:
         print(f"{args.emergent}: not found; skipped", file=sys.stderr)
     t0 = time.perf_counter()
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
     results = {}
+    orders = args.orders.split(",")
     for name, (pool, test) in pools.items():
+        if args.dev:
+            pool, test = dev_split(pool)
         steps = min(len(pool), args.max_labels) // args.batch
         curves = {
             how: [
                 curve(pool, test, how, seed, args.batch, steps, params, regs)
                 for seed in range(args.seeds)
             ]
-            for how in ("uncertain", "random")
+            for how in orders
         }
         results[name] = {
             "pool_rows": len(pool),
@@ -191,15 +241,21 @@ def main() -> None:
             file=sys.stderr,
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    plot(results, RESULTS / "active_learning.png")
+    stem = "active_learning_dev" if args.dev else "active_learning"
+    plot(results, RESULTS / f"{stem}.png", "the dev part" if args.dev else "the test set")
     write_result(
-        "active_learning",
+        stem,
         {
             "benchmark": "active_learning",
             "command": " ".join(["python benchmarks/active_learning.py", *sys.argv[1:]]),
             "model": args.model,
             "batch": args.batch,
             "seeds": args.seeds,
+            "scored_on": "a dev part of each pool (whole documents / claims)"
+            if args.dev
+            else "each pool's test set",
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "aim": f"uncertain order reaches random order's final macro-F1 with at most "
             f"{TARGET_SHARE:.0%} of its labels",
             "pools": results,

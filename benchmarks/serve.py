@@ -11,7 +11,15 @@ event id, as a retry after a lost reply; afterwards every log is read back to ch
 was lost or written twice. The run stops by itself: each annotator makes a fixed number of
 decisions, and the whole phase has a deadline.
 
+With --retrain-every N the same load runs twice: as above, then with the model in the loop
+(`--order uncertain`, suggestions shown, retrained in the background every N labels). The
+model starts from a fit on synthetic labels (only the timing is measured), and a watcher notes
+when a training child process of the server runs, so the decisions made meanwhile are timed
+apart. --think-ms paces each client (a pause after every answer), in both runs alike, so the
+phase lasts long enough for training runs to finish and be swapped in while people label.
+
     python benchmarks/serve.py [--annotators 20] [--decisions 10000]
+    python benchmarks/serve.py --retrain-every 500 --think-ms 100
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,7 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
-from annotate import make_project  # noqa: E402
+from annotate import ROOT, make_project  # noqa: E402
 
 GOAL_MS = 50.0
 DEADLINE_S = 600.0
@@ -47,8 +56,12 @@ def free_port() -> int:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, name: str, url: str, port: int, decisions: int, deadline: float):
+    def __init__(
+        self, name: str, url: str, port: int, decisions: int, deadline: float, think: float = 0
+    ):
         super().__init__(daemon=True)
+        self.think = think
+        self.sent: list[float] = []  # monotonic time each timed decision was sent
         self.name_, self.url, self.port = name, url, port
         self.decisions, self.deadline = decisions, deadline
         self.latencies: list[float] = []
@@ -93,6 +106,9 @@ class Annotator(threading.Thread):
                         [i["id"] for i in state["items"]] + [h["id"] for h in state["history"]]
                     ),
                 }
+                if self.think:
+                    time.sleep(self.think)  # a person reads the next item (paced runs only)
+                self.sent.append(time.monotonic())
                 t0 = time.perf_counter()
                 _, raw = self.call("POST", "/api/events", event, headers)
                 self.latencies.append((time.perf_counter() - t0) * 1000)
@@ -105,38 +121,97 @@ class Annotator(threading.Thread):
             self.error = f"{self.name_}: {exc}"
 
 
-def main() -> None:
-    # Twenty client threads in one process: with the default 5 ms GIL switch interval a thread
-    # whose answer has arrived can wait that long for its turn, which the server never caused.
-    sys.setswitchinterval(0.0005)
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotators", type=int, default=20)
-    ap.add_argument("--decisions", type=int, default=10_000)
-    args = ap.parse_args()
+class Training(threading.Thread):
+    """Notes the intervals in which the server has a child process (a training or scoring
+    run), from /proc: what the decisions made meanwhile are compared by."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.intervals, self.stop = pid, [], threading.Event()
+        self.started: float | None = None
+
+    def children(self) -> bool:
+        for task in Path(f"/proc/{self.pid}/task").glob("*"):
+            try:
+                if (task / "children").read_text().strip():
+                    return True
+            except OSError:
+                continue
+        return False
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02):
+            busy, now = self.children(), time.monotonic()
+            if busy and self.started is None:
+                self.started = now
+            elif not busy and self.started is not None:
+                self.intervals.append((self.started, now))
+                self.started = None
+        if self.started is not None:
+            self.intervals.append((self.started, time.monotonic()))
+
+    def during(self, t: float) -> bool:
+        return any(a <= t <= b for a, b in self.intervals)
+
+
+def percentiles(ms: list[float]) -> dict[str, float | None]:
+    ms = sorted(ms)
+    p = lambda q: round(ms[min(len(ms) - 1, int(q * len(ms)))], 2) if ms else None  # noqa: E731
+    return {
+        "n": len(ms),
+        "p50": p(0.50),
+        "p95": p(0.95),
+        "p99": p(0.99),
+        "max": round(ms[-1], 2) if ms else None,
+        "mean": round(statistics.fmean(ms), 2) if ms else None,
+    }
+
+
+def seed_model(folder: Path, stance: Path) -> None:
+    """A first model for the loop: a fit on 300 synthetic candidates with labels in turn."""
+    shutil.copy(ROOT / "params.yaml", folder / "params.yaml")
+    rows = []
+    with (folder / "data/interim/candidates.jsonl").open() as fh:
+        for k, line in zip(range(300), fh, strict=False):
+            rows.append({**json.loads(line), "stance": ("support", "oppose", "neutral")[k % 3]})
+    table = folder / "seed-labels.jsonl"
+    table.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    subprocess.run(
+        [str(stance), "train", "--data", str(table), "--model-out", "models/model.skops"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> dict[str, Any]:
+    """One run of the load against a fresh project (with `model`: suggestions shown, and
+    retrained every `retrain_every` labels unless 0); the figures, and what went wrong."""
     per = args.decisions // args.annotators
     names = [f"a{i:02d}" for i in range(1, args.annotators + 1)]
     stance = Path(sys.executable).parent / "stance"
     port = free_port()
-    command = (
-        f"stance serve --team {','.join(names)} --overlap 0 --port {port}"
-        if len(names) < 4
-        else f"stance serve --team a01,...,a{args.annotators:02d} --overlap 0 --port PORT"
-    )
+    loop = ["--order", "uncertain", "--retrain-every", str(retrain_every)] if model else []
+    server_args = ["--team", ",".join(names), "--port", str(port), *loop]
+    command = " ".join(["stance serve --team a01,...,aNN --overlap 0 --port PORT", *loop])
     load_before = os.getloadavg()  # the machine is shared: say how busy it was
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_project(folder, per * args.annotators * 3)  # each share must hold `per` items
+        if model:
+            seed_model(folder, stance)
         out = folder / "serve.out"
         t0 = time.perf_counter()
         with out.open("wb") as fh:
             server = subprocess.Popen(
-                [str(stance), "serve", "--team", ",".join(names), "--port", str(port)],
+                [str(stance), "serve", *server_args],
                 cwd=folder,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
             )
+        watcher = Training(server.pid)
         try:
-            end = time.monotonic() + 120
+            end = time.monotonic() + 300
             while "Serving" not in out.read_text():
                 if server.poll() is not None or time.monotonic() > end:
                     raise SystemExit(f"stance serve did not start:\n{out.read_text()}")
@@ -144,13 +219,17 @@ def main() -> None:
             start_s = time.perf_counter() - t0
             urls = dict(re.findall(r"^  (\S+)\t[^\t]+\t(http://\S+)$", out.read_text(), re.M))
             deadline = time.monotonic() + DEADLINE_S
-            clients = [Annotator(n, urls[n], port, per, deadline) for n in names]
+            think = args.think_ms / 1000
+            clients = [Annotator(n, urls[n], port, per, deadline, think) for n in names]
+            watcher.start()
             t1 = time.perf_counter()
             for c in clients:
                 c.start()
             for c in clients:
                 c.join(max(0.0, deadline - time.monotonic()) + 5)
             wall = time.perf_counter() - t1
+            watcher.stop.set()
+            watcher.join()
         finally:
             server.terminate()
             try:
@@ -172,43 +251,78 @@ def main() -> None:
             duplicated += len(items) - len(set(items))
             logged = set(ids)
             lost += sum(1 for event_id, _ in c.acked if event_id not in logged)
-    ms = sorted(x for c in clients for x in c.latencies)
-    p = lambda q: round(ms[min(len(ms) - 1, int(q * len(ms)))], 2)  # noqa: E731
+        swapped = len(list((folder / "models/loop").glob("scores-*.jsonl")))  # then swapped
+    ms = [x for c in clients for x in c.latencies]
+    timed = [(t, x) for c in clients for t, x in zip(c.sent, c.latencies, strict=True)]
     decided = sum(len(c.acked) for c in clients)
-    write_result(
-        "serve",
-        {
-            "benchmark": "serve",
-            "command": f"python benchmarks/serve.py --annotators {args.annotators} "
-            f"--decisions {args.decisions}",
-            "server": command,
-            "annotators": args.annotators,
-            "decisions": decided,
-            "retries_sent": sum(len(c.acked[::RETRY_EVERY]) for c in clients),
-            "retries_recognised": sum(c.duplicates_seen for c in clients),
-            "decision_latency_ms": {
-                "p50": p(0.50),
-                "p95": p(0.95),
-                "p99": p(0.99),
-                "max": round(ms[-1], 2) if ms else None,
-                "mean": round(statistics.fmean(ms), 2) if ms else None,
-            },
-            "decisions_per_s": round(decided / wall, 1),
-            "wall_s": round(wall, 2),
-            "server_start_s": round(start_s, 2),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "lost": lost,
-            "duplicated": duplicated,
-            "errors": errors[:5],
-            "includes": "client-timed POST: append + fsync of one event, then the next 25 item "
-            "ids and the new item's HTML sent back; 20 clients in one process on the same 2 cores",
-            "goal_ms": GOAL_MS,
-            "meets_goal": bool(ms) and p(0.95) < GOAL_MS,
-        },
+    result: dict[str, Any] = {
+        "server": command,
+        "annotators": args.annotators,
+        "think_ms": args.think_ms,
+        "decisions": decided,
+        "retries_sent": sum(len(c.acked[::RETRY_EVERY]) for c in clients),
+        "retries_recognised": sum(c.duplicates_seen for c in clients),
+        "decision_latency_ms": percentiles(ms),
+        "decisions_per_s": round(decided / wall, 1),
+        "wall_s": round(wall, 2),
+        "server_start_s": round(start_s, 2),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "lost": lost,
+        "duplicated": duplicated,
+        "errors": errors[:5],
+        "meets_goal": bool(ms) and percentiles(ms)["p95"] < GOAL_MS,  # type: ignore[operator]
+    }
+    if retrain_every:
+        result["training"] = {
+            "runs_seen": len(watcher.intervals),
+            "seconds_with_a_training_process": round(sum(b - a for a, b in watcher.intervals), 1),
+            "models_swapped_in": swapped,
+            "latency_ms_while_training": percentiles([x for t, x in timed if watcher.during(t)]),
+            "latency_ms_otherwise": percentiles([x for t, x in timed if not watcher.during(t)]),
+        }
+    ok = not errors and not lost and not duplicated and decided == per * args.annotators
+    result["ok"] = ok
+    return result
+
+
+def main() -> None:
+    # Twenty client threads in one process: with the default 5 ms GIL switch interval a thread
+    # whose answer has arrived can wait that long for its turn, which the server never caused.
+    sys.setswitchinterval(0.0005)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--annotators", type=int, default=20)
+    ap.add_argument("--decisions", type=int, default=10_000)
+    ap.add_argument(
+        "--retrain-every",
+        type=int,
+        default=0,
+        help="also run with the model in the loop, retrained after this many labels",
     )
-    if errors or lost or duplicated or decided != per * args.annotators:
-        raise SystemExit(f"benchmark failed: {errors[:3]} lost={lost} duplicated={duplicated}")
+    ap.add_argument("--think-ms", type=float, default=0, help="pause after each answer")
+    args = ap.parse_args()
+    plain = run(args, 0)
+    result: dict[str, Any] = {
+        "benchmark": "serve",
+        "command": " ".join(["python benchmarks/serve.py", *sys.argv[1:]]),
+        **plain,
+        "includes": "client-timed POST: append + fsync of one event, then the next 25 item "
+        "ids and the new item's HTML sent back; 20 clients in one process on the same 2 cores",
+        "goal_ms": GOAL_MS,
+    }
+    runs = [plain]
+    if args.retrain_every:
+        # The model's suggestions without retraining, then with it: what each part costs.
+        fixed = run(args, 0, model=True)
+        loop = run(args, args.retrain_every, model=True)
+        runs += [fixed, loop]
+        result["with_model_no_retrain"] = fixed
+        result["with_retrain"] = loop
+        result["p95_ms_plain_model_retrain"] = [r["decision_latency_ms"]["p95"] for r in runs]
+    write_result("serve", result)
+    failed = [r["errors"] for r in runs if not r["ok"]]
+    if failed:
+        raise SystemExit(f"benchmark failed: {failed}")
 
 
 if __name__ == "__main__":

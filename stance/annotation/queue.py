@@ -18,6 +18,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import QUEUE_ORDERS
 
 EXPLORE = 0.1  # the share of an uncertainty-ordered queue placed at random
+SPREAD: str | None = None  # groups taking turns in the uncertain order (_uncertain): "doc", "label"
 
 
 def _unit(key: str) -> float:
@@ -60,10 +61,12 @@ def order(
     annotator: str,
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None,
     explore: float = EXPLORE,
+    spread: str | None = SPREAD,
 ) -> list[dict[str, Any]]:
     """`file` keeps the ingest order; `random` shuffles sentences (their actors stay together)
-    with a seed from the annotator's name; `uncertain` puts the least certain first, but for
-    an `explore` share of the items, placed at random."""
+    with a seed from the annotator's name; `uncertain` puts the least certain first (documents
+    or the model's labels taking turns, by `spread`), but for an `explore` share of the items,
+    placed at random."""
     if how == "file":
         return candidates
     if how == "random":
@@ -81,16 +84,46 @@ def order(
         probs = scores(candidates)
         for c, p in zip(candidates, probs, strict=True):
             c["suggestion"] = p
-
-        def key(c: dict[str, Any], p: dict[str, float]) -> float:
-            # An explored item gets a random place among the margins (all in [0, 1]).
-            if _unit(f"explore:{annotator}:{c['id']}") < explore:
-                return _unit(f"place:{annotator}:{c['id']}")
-            return _margin(p)
-
-        ranked = sorted(zip(candidates, probs, strict=True), key=lambda cp: key(*cp))
-        return [c for c, _ in ranked]
+        return _uncertain(candidates, probs, annotator, explore, spread)
     raise AnnotationError(f"--order {how}: expected one of {', '.join(QUEUE_ORDERS)}")
+
+
+def _uncertain(
+    candidates: list[dict[str, Any]],
+    probs: list[dict[str, float]],
+    annotator: str,
+    explore: float,
+    spread: str | None,
+) -> list[dict[str, Any]]:
+    """Smallest margin first. With `spread`, groups take turns, each group's items by margin:
+    round one is every group's least certain item, then the second, .... By "doc", a batch
+    reaches across documents instead of taking one story's near-duplicates (a model unsure of
+    one is unsure of all of them); by "label", the items the model calls support, oppose and
+    neutral take turns, so the rarest label is not starved. Each item gets a place in [0, 1);
+    an explored item a random one among them."""
+    n = len(candidates)
+    by_margin = sorted(range(n), key=lambda i: _margin(probs[i]))
+    if spread is not None:
+        turns: dict[str, list[int]] = {}
+        for i in by_margin:
+            p = probs[i]
+            key = max(p, key=p.__getitem__) if spread == "label" else _doc(candidates[i])
+            turns.setdefault(key, []).append(i)
+        # Round k of every group, least certain first within the round.
+        rounds = {i: k for rows in turns.values() for k, i in enumerate(rows)}
+        by_margin = sorted(by_margin, key=rounds.__getitem__)  # stable: margin within a round
+    place = [0.0] * n
+    for rank, i in enumerate(by_margin):
+        place[i] = rank / max(n, 1)
+    for i, c in enumerate(candidates):
+        if _unit(f"explore:{annotator}:{c['id']}") < explore:
+            place[i] = _unit(f"place:{annotator}:{c['id']}")
+    return [candidates[i] for i in sorted(range(n), key=place.__getitem__)]
+
+
+def _doc(c: dict[str, Any]) -> str:
+    """An item's document; an item that names none is a document of its own."""
+    return str(c.get("doc_id") or c["id"])
 
 
 def _margin(p: dict[str, float]) -> float:

@@ -6,6 +6,8 @@ the next item is drawn; this module only wires the parts together.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from stance.annotation.context import Paths, context_for
@@ -13,6 +15,7 @@ from stance.annotation.events import check_annotator
 from stance.annotation.guidelines import load_guidelines
 from stance.annotation.log import AnnotationLog, describe_stale, log_path, stale_items
 from stance.annotation.queue import build_queue
+from stance.annotation.retrain import CardPath, Retrainer, logged_states
 from stance.annotation.review import review_queue
 from stance.annotation.session import Session
 from stance.annotation.tui import check_terminal, run
@@ -34,12 +37,17 @@ def annotate(
     overlap: float = 0.0,
     scores: Any = None,
     blind: float = BLIND_SHARE,
+    retrain_every: int = 0,
+    card_path: CardPath | None = None,
 ) -> dict[str, Any]:
-    """Run the UI for one annotator; returns what was done, and any warnings."""
+    """Run the UI for one annotator; returns what was done, and any warnings. With a model
+    (`scores`), `retrain_every` > 0 and `card_path`, the model is retrained while they label."""
     paths = paths or Paths()
     check_annotator(annotator)
     if limit is not None and limit < 1:
         raise AnnotationError(f"--limit {limit}: expected a positive number")
+    if retrain_every < 0:
+        raise AnnotationError(f"--retrain-every {retrain_every}: expected 0 (never) or more")
     guide = load_guidelines(paths.guidelines)
     if claim is not None:
         claim = registry_claim(claim, paths.claims)
@@ -62,7 +70,20 @@ def annotate(
         stale = list(stale_items(log.state.items().values(), by_id))
         if stale:
             warnings.append(describe_stale(path, stale, paths.candidates))
-        return run_session(log, queue, ctx, guide.version, warnings, limit, blind)
+        retrain = None
+        if scores is not None and retrain_every > 0 and card_path is not None:
+
+            def retrain(session: Session, lock: threading.Lock) -> Retrainer:
+                return Retrainer(
+                    candidates,
+                    paths.documents,
+                    retrain_every,
+                    lambda: [(annotator, session, lock)],
+                    lambda: logged_states(paths.annotations, {annotator: (log, lock)}),
+                    card_path,
+                )
+
+        return run_session(log, queue, ctx, guide.version, warnings, limit, blind, retrain)
 
 
 def run_session(
@@ -73,6 +94,7 @@ def run_session(
     warnings: list[str],
     limit: int | None = None,
     blind: float = BLIND_SHARE,
+    retrain: Callable[[Session, threading.Lock], Retrainer] | None = None,
 ) -> dict[str, Any]:
     """Run the UI over `queue` on an open log; what was done, for the command's summary."""
     check_terminal()  # after the lock: a second process hears that first
@@ -80,7 +102,15 @@ def run_session(
     session = Session.start(queue, log, log.annotator, version, limit)
     session.blind = blind
     before = len(log.state.events)
-    run(session, ctx)
+    # The UI and the retraining thread share the session: every key takes this lock, the swap
+    # of a new model too (for a sort, never for a fit).
+    lock = threading.Lock()
+    retrainer = retrain(session, lock) if retrain is not None else None
+    try:
+        run(session, ctx, retrainer, lock)
+    finally:
+        if retrainer is not None:
+            retrainer.stop()
     return {
         "path": log.path,
         "done": session.done,

@@ -11,10 +11,12 @@ import curses
 import os
 import sys
 import textwrap
+import threading
 import time
 from typing import Any
 
 from stance.annotation.context import Context, segments
+from stance.annotation.retrain import Retrainer
 from stance.annotation.session import Session
 from stance.core.errors import AnnotationError
 from stance.core.schema import LABELS, RESPONSES
@@ -63,11 +65,37 @@ def progress_line(s: Session) -> str:
     return out + " "
 
 
+def model_line(status: dict[str, Any]) -> str:
+    """The model in the loop: which one scores the queue (its cross-validated macro-F1, when it
+    was trained, UTC), and what the retraining does now. Short, to fit 80 columns."""
+    if status["version"]:
+        figure = status.get("cv_macro_f1")
+        shown = f"{figure:.2f}" if isinstance(figure, float) else "-"
+        clock = str(status["trained_at"])[11:19]
+        out = (
+            f"Model {status['version']} trained {clock} UTC on {status['rows']} labels, "
+            f"CV macro-F1 {shown}"
+        )
+    else:
+        out = f"Model: the first one, retrained every {status['every']} labels"
+    return out if status["state"] == "ready" else f"{out}; {status['state']}"
+
+
 class Screen:
-    def __init__(self, stdscr: Any, session: Session, ctx: Context):
+    def __init__(
+        self,
+        stdscr: Any,
+        session: Session,
+        ctx: Context,
+        retrainer: Retrainer | None = None,
+        lock: Any = None,
+    ):
         self.scr = stdscr
         self.s = session
         self.ctx = ctx
+        self.retrainer = retrainer
+        self.lock = lock if lock is not None else threading.Lock()
+        self.shown: dict[str, Any] | None = None  # the retrainer's status last drawn
         self.message = " | ".join(ctx.status)
         self.scroll: tuple[str, int] | None = None  # item id, first sentence row shown
         timing = os.environ.get("STANCE_UI_TIMING")
@@ -90,6 +118,9 @@ class Screen:
         head = f" stance {ctx.mode}: {s.annotator} "
         progress = progress_line(s)
         self.put(0, 0, head.ljust(w - len(progress) - 1) + progress, curses.A_REVERSE)
+        if self.retrainer is not None:
+            self.shown = self.retrainer.status
+            self.put(1, 1, model_line(self.shown), curses.A_DIM)
         if item is None:
             if s.left() == 0:
                 done = f"You decided the {s.limit} items of this session (--limit {s.limit})."
@@ -252,6 +283,8 @@ class Screen:
             item = s.current()
             s.decide(stance)
             self.message = f"saved: {item['actor']} {stance or 'skipped'}"  # type: ignore[index]
+            if self.retrainer is not None and stance is not None:
+                self.retrainer.note()  # at most starts a thread: never waits for a fit
         elif key == ord("u"):
             undone = s.undo()
             self.message = (
@@ -277,19 +310,26 @@ class Screen:
         return True
 
     def loop(self) -> None:
-        self.draw()
+        with self.lock:
+            self.draw()
+        if self.retrainer is not None:
+            self.scr.timeout(250)  # look for a new model between keys, to show it when swapped
         while True:
             try:
                 ch = self.scr.get_wch()
-            except curses.error:
+            except curses.error:  # no key within the timeout
+                if self.retrainer is not None and self.retrainer.status is not self.shown:
+                    with self.lock:
+                        self.draw()
                 continue
             t0 = time.perf_counter()
-            if ch == curses.KEY_RESIZE:
+            with self.lock:
+                if ch == curses.KEY_RESIZE:
+                    self.draw()
+                    continue
+                if not self.handle(ch):
+                    return
                 self.draw()
-                continue
-            if not self.handle(ch):
-                return
-            self.draw()
             if self.timing:
                 self.timing.write(f"{(time.perf_counter() - t0) * 1000:.3f}\n")
 
@@ -309,8 +349,11 @@ def check_terminal() -> None:
         )
 
 
-def run(session: Session, ctx: Context) -> None:
-    """Run the UI until the annotator quits (q) or interrupts (Ctrl-C)."""
+def run(
+    session: Session, ctx: Context, retrainer: Retrainer | None = None, lock: Any = None
+) -> None:
+    """Run the UI until the annotator quits (q) or interrupts (Ctrl-C); with a `retrainer`,
+    every key and its swaps take `lock`."""
 
     def main(stdscr: Any) -> None:
         curses.curs_set(0)
@@ -319,7 +362,7 @@ def run(session: Session, ctx: Context) -> None:
             curses.init_pair(1, curses.COLOR_YELLOW, -1)
             curses.init_pair(2, curses.COLOR_CYAN, -1)
             curses.init_pair(3, curses.COLOR_MAGENTA, -1)
-        screen = Screen(stdscr, session, ctx)
+        screen = Screen(stdscr, session, ctx, retrainer, lock)
         try:
             screen.loop()
         finally:

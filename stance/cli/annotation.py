@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -26,6 +26,17 @@ BlindOpt = Annotated[
         min=0.0,
         max=1.0,
         help="With --order uncertain: share of items shown without the model's suggestion.",
+    ),
+]
+
+
+# annotate and serve: how often the model in the loop is retrained.
+RetrainOpt = Annotated[
+    int,
+    typer.Option(
+        "--retrain-every",
+        help="With --order uncertain: retrain in the background after this many new labels "
+        "(0: never).",
     ),
 ]
 
@@ -57,6 +68,7 @@ def annotate(
         Path, typer.Option("--model", help="Model for --order uncertain.")
     ] = PATHS.model,
     blind: BlindOpt = BLIND_SHARE,
+    retrain_every: RetrainOpt = 50,
 ) -> None:
     """Label (sentence, actor) items in a full-screen terminal UI; every key is saved at once.
 
@@ -64,11 +76,12 @@ def annotate(
     """
     from stance.annotation.run import annotate as run
 
-    scores = None
+    scores = card = None
     if order.value == "uncertain":
+        from stance.model.persist import card_path
         from stance.model.predict import scorer
 
-        scores = scorer(model)
+        scores, card = scorer(model), card_path
     members = [m.strip() for m in team.split(",") if m.strip()] if team else None
     result = run(
         annotator,
@@ -79,6 +92,8 @@ def annotate(
         overlap=overlap,
         scores=scores,
         blind=blind,
+        retrain_every=retrain_every,
+        card_path=card,
     )
     for w in result["warnings"]:
         say("Warning", w)
@@ -132,14 +147,7 @@ def serve(
     new_tokens: Annotated[
         bool, typer.Option("--new-tokens", help="Revoke every stored token and print new URLs.")
     ] = False,
-    retrain_every: Annotated[
-        int,
-        typer.Option(
-            "--retrain-every",
-            help="With --order uncertain: retrain in the background after this many new labels "
-            "(0: never).",
-        ),
-    ] = 50,
+    retrain_every: RetrainOpt = 50,
     blind: BlindOpt = BLIND_SHARE,
 ) -> None:
     """Label in the browser: a local web app over the same queues, session logic and logs as
@@ -166,17 +174,11 @@ def serve(
         retrain_every=retrain_every,
     )
     if order.value == "uncertain":
-        import json
-
         from stance.model.persist import card_path
         from stance.model.predict import scorer
 
-        def loop_model(path: Path) -> tuple[Any, dict[str, Any]]:
-            """A model trained while labelling: its scorer and its card, to swap in."""
-            return scorer(path), json.loads(card_path(path).read_text(encoding="utf-8"))
-
         options.scores = scorer(model)
-        options.load_model = loop_model
+        options.card_path = card_path
     run(
         options,
         host=host,

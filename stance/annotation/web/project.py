@@ -31,10 +31,10 @@ from stance.annotation.log import (
     stale_items,
 )
 from stance.annotation.queue import build_queue
+from stance.annotation.retrain import Retrainer
 from stance.annotation.review import needs_review
 from stance.annotation.session import Session
 from stance.annotation.web.auth import ANNOTATOR, LEAD, Principal
-from stance.annotation.web.retrain import Retrainer
 from stance.core.errors import AnnotationError
 from stance.core.schema import ADJUDICATIONS, BLIND_SHARE
 from stance.corpus.candidates import load_candidates
@@ -64,7 +64,7 @@ class Options:
     limit: int | None = None  # items each annotator decides while this server runs
     blind: float = BLIND_SHARE  # share of items shown without the model's suggestion
     retrain_every: int = 0  # with a model: retrain after this many new labels (0: never)
-    load_model: Any = None  # (path) -> (scorer, card), for retraining
+    card_path: Any = None  # (model path) -> its card's path, for retraining
     scores: Callable[[list[dict[str, Any]]], list[dict[str, float]]] | None = None  # the model
 
 
@@ -148,8 +148,15 @@ class Served:
         self._review_key: tuple[str, ...] | None = None
         self._disk: dict[Path, tuple[tuple[int, int], dict[str, ItemState]]] = {}
         self.retrainer: Retrainer | None = None
-        if options.scores is not None and options.retrain_every > 0 and options.load_model:
-            self.retrainer = Retrainer(self, options.retrain_every, options.load_model)
+        if options.scores is not None and options.retrain_every > 0 and options.card_path:
+            self.retrainer = Retrainer(
+                candidates,
+                paths.documents,
+                options.retrain_every,
+                lambda: [(name, d.session, d.lock) for name, d in self.desks.items()],
+                self.states,
+                options.card_path,
+            )
 
     def principals(self) -> list[Principal]:
         return [d.principal for d in self.desks.values()] + [self.lead.principal]

@@ -100,7 +100,11 @@ def serve(
         if len(new) < len(served.principals()):
             say("Lost a URL? Restart with --new-tokens: every holder gets a new one.")
         say(f"Serving {base} (Ctrl-C stops; every answered decision is already on disk)")
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if served.retrainer is not None:
+                served.retrainer.stop()  # a training run still going ends with the server
 
 
 def loopback_hosts(host: str) -> list[str] | None:
