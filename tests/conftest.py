@@ -67,6 +67,21 @@ def copy_inputs(dest: Path, names: tuple[str, ...] = INPUTS) -> Path:
     return dest
 
 
+def quick_training(root: Path) -> None:
+    """Make the project's `stance train` one model kind and two folds (not `auto`: three kinds
+    by five folds): tests of retraining while labelling check the loop, not the model choice,
+    and a retrain runs at low CPU priority, which a busy machine starves."""
+    params = root / "params.yaml"
+    text = params.read_text(encoding="utf-8")
+    for old, new in (
+        ("  model: auto\n", "  model: actor_aware\n"),
+        ("  cv_folds: 5\n", "  cv_folds: 2\n"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    params.write_text(text, encoding="utf-8")
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch copy of the project's inputs, as the working directory."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stance.core.schema import LABELS
-from tests.conftest import read_jsonl
+from tests.conftest import quick_training, read_jsonl
 from tests.test_annotate_ui import Terminal, events
 from tests.waiting import CEILING
 
@@ -37,6 +37,7 @@ def test_retrain_in_the_terminal_ui(project: Path, cli, trained: Path) -> None:
     from stance.model.predict import scorer
 
     assert cli("ingest").exit_code == 0  # the seeds and the written sets
+    quick_training(project)
     cands = read_jsonl(project / "data/interim/candidates.jsonl")
     label_first(project, [c for c in cands if c["doc_id"].startswith("train_")][:30])
     term = Terminal(project)

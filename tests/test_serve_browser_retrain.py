@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import read_jsonl
+from tests.conftest import quick_training, read_jsonl
 from tests.test_annotate_retrain import label_first
 from tests.test_serve_browser import CHROMIUM, browser, open_page, page, press, saved, shown
 from tests.waiting import CEILING, until
@@ -45,6 +45,7 @@ def test_sixty_labels_a_retrain_and_a_new_order(
     from stance.model.predict import scorer
 
     root = copy_inputs(tmp_path)
+    quick_training(root)
     subprocess.run([str(STANCE), "ingest"], cwd=root, check=True, capture_output=True)
     cands = read_jsonl(root / "data/interim/candidates.jsonl")
     n = len(cands)

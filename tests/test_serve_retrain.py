@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import quick_training
 from tests.test_serve_http import csrf, signed_in
 from tests.waiting import CEILING, until
 from tests.webserver import Server, make_project
@@ -22,6 +23,7 @@ def test_retrain_in_the_background_and_swap_the_queue(tmp_path: Path, tiny_model
     from tests.webserver import STANCE
 
     root = make_project(tmp_path)
+    quick_training(root)
     subprocess.run([str(STANCE), "ingest"], cwd=root, check=True, capture_output=True)
     trainable = [
         c["id"]
@@ -58,7 +60,7 @@ def test_retrain_in_the_background_and_swap_the_queue(tmp_path: Path, tiny_model
             assert "last training failed" not in page, page
             return page if "Model 1, trained" in page else None
 
-        page = until(trained, "model 1 never finished training", timeout=2 * CEILING)
+        page = until(trained, "model 1 never finished training", timeout=3 * CEILING)
         assert "on 30 labels: cross-validated macro-F1 0." in page
         after = [it["id"] for it in ann.get("/api/state").json()["items"]]
         assert after != before  # the new model's doubts order what is left
