@@ -85,7 +85,9 @@ def test_sixty_labels_a_retrain_and_a_new_order(
             assert "last training failed" not in text, text
             return text if text.startswith("Model ") and "Now:" not in text else None
 
-        status = until(retrained, "no retrained model on the dashboard", timeout=3 * CEILING)
+        status = until(
+            retrained, "no retrained model on the dashboard", timeout=5 * CEILING
+        )  # a retrain runs at low CPU priority: a busy machine starves it
         found = re.fullmatch(
             r"Model (\d), trained \d{4}-\d\d-\d\dT\S+Z on \d+ labels: cross-validated "
             r"macro-F1 [01]\.\d+\.",
