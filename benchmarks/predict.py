@@ -1,12 +1,14 @@
 """`stance predict` throughput and memory on tables of (sentence, actor) pairs.
 
-Synthetic news-style sentences naming two actors each (so each sentence gives two pairs, as
-ingested news does) are written to a Parquet table (row groups of 100,000 rows); `predict_table`
-streams it in batches in a child process pinned to one core, once per input size, so peak
-memory can be compared across sizes (it should stay flat: memory is bounded by the batch, not
-the input). On the smaller input the same child times a plain TF-IDF + logistic regression over
-the same rows (the ratio to it is the goal's measure: both three times, alternated, best runs
-compared) and each stage of `predict_table` alone.
+The input looks like ingested news: sentences of 20-40 words, nearly all distinct, naming 1-3
+actors each, one row per actor (`news_sentence`), as Parquet (row groups of 100,000 rows) and
+as JSONL. `predict_table` streams the Parquet table in batches in a child process pinned to one
+core, once per input size, so peak memory can be compared across sizes (it should stay flat:
+memory is bounded by the batch, not the input). On the smaller input the same child times a
+plain TF-IDF + logistic regression over the same rows (the ratio to it is the goal's measure:
+both three times, alternated, best runs compared) and each stage of `predict_table` alone.
+The whole command (`stance predict --input ... --output ...`: start-up, model loading, reading
+and writing) is timed on the smaller input from JSONL and from Parquet, on one core.
 Then the larger input runs on `--engine dask` with a LocalCluster of 1 and of 2 worker
 processes (one part per row group), with the peak memory of the client and of each worker.
 
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -74,32 +77,87 @@ OBJECTS = [
 ]
 
 
-def make_table(path: Path, rows: int, seed: int = 5) -> None:
+# What pads a sentence to news length: attribution, time and context, as wire copy has them.
+PADDING = [
+    "according to two officials familiar with the matter",
+    "in a statement released late on {day}",
+    "as investigators continued to examine the damaged systems",
+    "while the studio weighed whether to release the film",
+    "after a week of rising tension over the affair",
+    "though no evidence was made public at the time",
+    "speaking to reporters at a briefing in the capital",
+    "in remarks carried by the state news agency",
+    "amid calls for a coordinated international response",
+    "a day after the first reports of the breach emerged",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def news_sentence(rng: random.Random, i: int) -> tuple[str, list[str]]:
+    """A news-length sentence (20-40 words) naming 1-3 actors; (text, the names it uses).
+    The running number `i` keeps sentences distinct, as real news mostly is."""
+    k = rng.choices((1, 2, 3), weights=(3, 5, 2))[0]
+    names = rng.sample(sorted(SUBJECTS), k)
+    target = names[1] if k > 1 else rng.choice(["Sony Pictures", "the studio", "the network"])
+    words = [
+        f"{names[0][0].upper()}{names[0][1:]}",
+        rng.choice(VERBS),
+        rng.choice(OBJECTS).format(o=target),
+        f"on day {i},",
+    ]
+    if k == 3:
+        words.append(f"while {names[2]} {rng.choice(VERBS)} the accusation,")
+    want = rng.randint(20, 40)
+    pads = rng.sample(PADDING, len(PADDING))
+    while len(" ".join(words).split()) < want - 2 and pads:
+        words.append(pads.pop().format(day=rng.choice(DAYS)) + ",")
+    text = " ".join(words).rstrip(",") + ", officials said."
+    return " ".join(text.split()[:40]).rstrip(",") + ("" if text.endswith(".") else "."), names
+
+
+def make_table(path: Path, rows: int, seed: int = 5) -> dict[str, float]:
+    """`rows` (sentence, actor) pairs, one per actor a sentence names, as Parquet or JSONL
+    (by `path`'s suffix); returns the input's shape (words per sentence, actors per sentence)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     rng = random.Random(seed)
     writer = None
     chunk = 100_000
-    for start in range(0, rows, chunk):
+    made, i, lengths, actors_per = 0, 0, [], []
+    jsonl = path.suffix == ".jsonl"
+    out = path.open("w", encoding="utf-8") if jsonl else None
+    while made < rows:
         sentences, actors = [], []
-        for i in range(start, min(rows, start + chunk), 2):
-            a, b = rng.sample(sorted(SUBJECTS), 2)
-            text = (
-                f"{a[0].upper()}{a[1:]} {rng.choice(VERBS)} "
-                f"{rng.choice(OBJECTS).format(o=b)} on day {i // 2}, officials said."
-            )
-            for who in (a, b)[: min(2, rows - i)]:
+        while made < rows and len(actors) < chunk:
+            text, names = news_sentence(rng, i)
+            i += 1
+            lengths.append(len(text.split()))
+            actors_per.append(len(names))
+            for who in names[: rows - made]:
                 sentences.append(text)
                 actors.append(SUBJECTS[who])
-        table = pa.table(
-            {"sentence": sentences, "actor": actors, "claim": ["sony-hack-2014"] * len(actors)}
-        )
+                made += 1
+        claim = ["sony-hack-2014"] * len(actors)
+        if out is not None:
+            for text, actor in zip(sentences, actors, strict=True):
+                row = {"sentence": text, "actor": actor, "claim": claim[0]}
+                out.write(json.dumps(row) + "\n")
+            continue
+        table = pa.table({"sentence": sentences, "actor": actors, "claim": claim})
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema)
         writer.write_table(table)
-    assert writer is not None
-    writer.close()
+    if out is not None:
+        out.close()
+    if writer is not None:
+        writer.close()
+    return {
+        "sentences": i,
+        "words_per_sentence_mean": round(sum(lengths) / len(lengths), 1),
+        "words_per_sentence_range": [min(lengths), max(lengths)],
+        "actors_per_sentence_mean": round(sum(actors_per) / len(actors_per), 2),
+    }
 
 
 def pin_one_core() -> None:
@@ -291,6 +349,26 @@ def dask_child(model: Path, source: Path, out: Path, batch: int, workers: int) -
     }
 
 
+def whole_process(model: Path, src: Path, out: Path, batch: list[str]) -> dict:
+    """`stance predict --input SRC --output OUT` in a new process pinned to one core."""
+    stance = str(Path(sys.executable).parent / "stance")
+    cmd = [stance, "predict", "--model", str(model), "--input", str(src), "--output", str(out)]
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [*cmd, *batch, "--force"], capture_output=True, text=True, preexec_fn=pin_one_core
+    )
+    seconds = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(done.stderr)
+    rows = int(re.search(r"([\d,]+) rows?", done.stderr + done.stdout).group(1).replace(",", ""))
+    return {
+        "format": src.suffix.lstrip("."),
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "pairs_per_second": round(rows / seconds),
+    }
+
+
 def run_child(args: list[str]) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, check=False
@@ -322,15 +400,22 @@ def main() -> None:
     if not args.model.exists():
         sys.exit(f"{args.model}: no model: run `dvc repro` (or `stance train`) first")
     batch = ["--batch-size", str(args.batch_size)]
-    runs, scaling = [], []
+    runs, scaling, whole = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         sizes = sorted({max(2, args.rows // 10), args.rows})
         for rows in sizes:
             src = Path(tmp) / f"in_{rows}.parquet"
-            make_table(src, rows)
+            shape = make_table(src, rows)
             flag = "1" if rows == sizes[0] else "0"
             out = str(Path(tmp) / "out.parquet")
             runs.append(run_child([*batch, "--child", str(args.model), str(src), out, flag]))
+            runs[-1]["input"] = shape
+        # The whole process, as a user runs it: start-up, reading, predicting and writing,
+        # on the smaller input, from JSONL and from Parquet, on one core.
+        for suffix in (".jsonl", ".parquet"):
+            src = Path(tmp) / f"whole_{sizes[0]}{suffix}"
+            make_table(src, sizes[0])
+            whole.append(whole_process(args.model, src, Path(tmp) / f"out{suffix}", batch))
         for workers in (1, 2):
             out = str(Path(tmp) / f"dask_{workers}")
             scaling.append(
@@ -352,6 +437,7 @@ def main() -> None:
             "cores": 1,
             "goal_pairs_per_second": GOAL,
             "meets_goal": big["pairs_per_second"] >= GOAL,
+            "whole_process": whole,
             "local_vs_dask": [
                 {
                     "engine": "local, 1 core",

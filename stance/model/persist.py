@@ -146,7 +146,9 @@ def stable_archive(data: bytes, extra: dict[str, bytes]) -> bytes:
     unnamed = sorted(set(members) - set(names))
     if unnamed:  # a member schema.json does not point to: a skops format this code predates
         raise ModelError(f"the skops archive has members schema.json does not name: {unnamed}")
-    ordered = [(SCHEMA, json.dumps(schema, indent=2).encode())]
+    # Compact: with an indent, json falls back to its pure-Python encoder, which took 0.7 s
+    # of every save for a schema of 10 MB (the vocabularies); compact, 0.05 s and 2.5 MB.
+    ordered = [(SCHEMA, json.dumps(schema, separators=(",", ":")).encode())]
     ordered += sorted((names[old], blob) for old, blob in members.items())
     ordered += sorted(extra.items())
     buf = io.BytesIO()
