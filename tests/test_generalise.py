@@ -141,11 +141,13 @@ def test_auto_prefers_the_simpler_kind_within_one_standard_deviation(
 ) -> None:
     from stance.model import train
 
-    def fake_cv(frame: object, params: dict, regs: object) -> dict:
-        mean = means[params["model"]]
-        return {"mean": mean, "std": None if mean is None else 0.02}
+    def fake_cv(frame: object, params: dict, regs: object, kinds: tuple[str, ...]) -> dict:
+        def run(mean: float | None) -> dict:
+            return {"mean": mean, "std": None if mean is None else 0.02}
 
-    monkeypatch.setattr(train, "cross_validate", fake_cv)
+        return {kind: run(means[kind]) for kind in kinds}
+
+    monkeypatch.setattr(train, "cross_validate_kinds", fake_cv)
     params, cv, choice = choose_model(table(), {**defaults("train"), "model": "auto"}, REGS)
     assert params["model"] == choice["chosen"] == chosen
     assert cv["mean"] == means[chosen] and choice["best_mean"] == "union"

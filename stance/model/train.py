@@ -70,26 +70,33 @@ def model_inputs(frame: Any) -> Any:
 
 
 def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict[str, Any]:
-    """Grouped, stratified k-fold macro-F1: no document (or claim) is on both sides of a fold.
+    """Grouped, stratified k-fold macro-F1 of the model `params` describe (`auto`: the first
+    kind stands in), as `cross_validate_kinds` reports it."""
+    from stance.core.schema import MODEL_KINDS
+
+    kind = MODEL_KINDS[0] if params["model"] == "auto" else params["model"]
+    return cross_validate_kinds(frame, params, regs, (kind,))[kind]
+
+
+def cross_validate_kinds(
+    frame: Any, params: dict[str, Any], regs: Registries, kinds: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """Grouped, stratified k-fold macro-F1 of each model kind in `kinds`, on the same folds
+    (stance.model.shared_folds): no document (or claim) is on both sides of a fold.
 
     Every fold is reported. A fold whose training part cannot be fitted (a single label, or
     too few rows of one for the calibrated SVM) has the score None and a note saying why;
     one that lacks a label is scored (its model never predicts that label) and noted. Fewer
     groups (or rows of the largest label) than `cv_folds` means fewer folds, said in a note.
     """
+    import copy
     import warnings
 
     import numpy as np
-    from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedGroupKFold
-    from sklearn.model_selection import cross_validate as run_folds
-
-    from stance.core.schema import MODEL_KINDS
 
     groups = np.asarray(groups_of(frame, params["cv_group"]))
     y = frame["stance"].to_numpy()
-    if params["model"] == "auto":  # choose_model compares every kind; the first stands in
-        params = {**params, "model": MODEL_KINDS[0]}
     asked, seed = params["cv_folds"], params["seed"]
     n_groups = len(set(groups))
     largest = max(Counter(y).values(), default=0)  # stratified folds need this many rows
@@ -110,7 +117,7 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
             f"{n_groups} group(s), {largest} row(s) in the largest label: cross-validation "
             f"needs at least two of each"
         )
-        return out
+        return {kind: copy.deepcopy(out) for kind in kinds}
     if k < asked:
         why = f"{n_groups} groups" if n_groups == k else f"{largest} rows in the largest label"
         notes.append(f"{asked} folds asked for but only {why}: {k} folds")
@@ -150,29 +157,24 @@ def cross_validate(frame: Any, params: dict[str, Any], regs: Registries) -> dict
                 )
             fittable.append(i - 1)
     if fittable:
+        from stance.model.shared_folds import fold_scores
 
-        def scorer(estimator: Any, X_test: Any, y_test: Any) -> float:
-            # A plain callable: make_scorer would ask a fold model that saw two labels only
-            # for a binary positive label, which macro-F1 does not use.
-            pred = estimator.predict(X_test)
-            return float(
-                f1_score(y_test, pred, average="macro", labels=list(LABELS), zero_division=0)
-            )
-
-        result = run_folds(
-            build_pipeline(params, regs.aliases, regs.ignore, regs.claims),
-            X,
-            y,
-            cv=[splits[i] for i in fittable],
-            scoring=scorer,
-            error_score="raise",
-        )
-        for i, score in zip(fittable, result["test_score"], strict=True):
-            out["per_fold"][i]["macro_f1"] = round(float(score), 4)
-        done = result["test_score"]
-        out.update(mean=round(float(np.mean(done)), 4), std=round(float(np.std(done)), 4))
-    out.update(folds=k, macro_f1=[f["macro_f1"] for f in out["per_fold"]])
-    return out
+        pipes = {
+            kind: build_pipeline({**params, "model": kind}, regs.aliases, regs.ignore, regs.claims)
+            for kind in kinds
+        }
+        scores = fold_scores(pipes, X, y, [splits[i] for i in fittable])
+    runs = {}
+    for kind in kinds:
+        run = copy.deepcopy(out)
+        if fittable:
+            for i, score in zip(fittable, scores[kind], strict=True):
+                run["per_fold"][i]["macro_f1"] = round(score, 4)
+            done = scores[kind]
+            run.update(mean=round(float(np.mean(done)), 4), std=round(float(np.std(done)), 4))
+        run.update(folds=k, macro_f1=[f["macro_f1"] for f in run["per_fold"]])
+        runs[kind] = run
+    return runs
 
 
 def choose_model(
@@ -191,7 +193,7 @@ def choose_model(
     asked = params["model"]
     if asked != "auto":
         return params, cross_validate(frame, params, regs), {"asked": asked, "chosen": asked}
-    runs = {kind: cross_validate(frame, {**params, "model": kind}, regs) for kind in MODEL_KINDS}
+    runs = cross_validate_kinds(frame, params, regs, MODEL_KINDS)
     scored = [k for k in SIMPLEST_FIRST if runs[k]["mean"] is not None]
     if not scored:
         raise ModelError("no model kind could be cross-validated on the training data")
