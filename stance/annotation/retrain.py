@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -40,6 +41,9 @@ COLUMNS = ("id", "doc_id", "sentence_id", "sentence", "start", "end", "actor", "
 Queues = Callable[[], Iterable[tuple[str, Session, Any]]]  # (annotator, session, its lock)
 States = Callable[[], dict[str, dict[str, ItemState]]]  # annotator -> item -> state
 CardPath = Callable[[Path], Path]  # where a model's card is (the model package knows)
+# A file to append each phase of a run to, one JSON line each (start and end on the system's
+# monotonic clock): benchmarks/serve.py times the requests made during a swap by it.
+TIMING = "STANCE_RETRAIN_TIMING"
 
 
 def held_out(documents: Path, params: Path = PATHS.params) -> set[str]:
@@ -178,9 +182,18 @@ class Retrainer:
             return None
         return (err.strip().splitlines() or [f"exit status {self.proc.returncode}"])[-1]
 
+    def _mark(self, phase: str, start: float, **extra: Any) -> None:
+        """With STANCE_RETRAIN_TIMING set: a phase of this run, from `start` until now."""
+        path = os.environ.get(TIMING)
+        if path:
+            line = {"run": self.version + 1, "phase": phase, "start": start, **extra}
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({**line, "end": time.monotonic()}) + "\n")
+
     def _run(self) -> None:
         n = self.version + 1
         try:
+            t0 = time.monotonic()
             rows = training_rows(self.candidates, self.states(), self.held_out)
             self.folder.mkdir(parents=True, exist_ok=True)
             data, model = self.folder / f"labels-{n}.jsonl", self.folder / f"model-{n}.skops"
@@ -188,10 +201,15 @@ class Retrainer:
             _write_jsonl(data, rows)
             if not items.exists():
                 _write_jsonl(items, (_row(c) for c in self.candidates))
+            self._mark("prepare", t0)
+            t0 = time.monotonic()
             why = self._child("train", "--data", str(data), "--model-out", str(model))
+            self._mark("train", t0)
             if why is None:
+                t0 = time.monotonic()
                 args = ("--input", str(items), "--output", str(scored), "--force")
                 why = self._child("predict", "--model", str(model), *args)
+                self._mark("score", t0)
             if why is not None:
                 self.status = {**self.status, "state": f"last training failed: {why}"}
                 return
@@ -203,11 +221,16 @@ class Retrainer:
                 self.running = False
 
     def swap(self, model: Path, scored: Path, rows: int) -> None:
+        t0 = time.monotonic()
         card = json.loads(self.card_path(model).read_text(encoding="utf-8"))
         fresh = {r["id"]: r["scores"] for r in read_jsonl(scored)}
+        held = []  # how long each queue's lock was held (ms)
         for name, session, lock in self.queues():
             with lock:
+                t1 = time.perf_counter()
                 reorder(session, name, fresh)
+                held.append((time.perf_counter() - t1) * 1000)
+        self._mark("swap", t0, lock_ms_max=max(held, default=0.0), lock_ms_sum=sum(held))
         self.version += 1
         self.status = {
             "version": self.version,
