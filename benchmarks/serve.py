@@ -288,7 +288,7 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
             duplicated += len(items) - len(set(items))
             logged = set(ids)
             lost += sum(1 for event_id, _ in c.acked if event_id not in logged)
-        swapped = len(list((folder / "models/loop").glob("scores-*.jsonl")))  # then swapped
+        swapped = len(list((folder / "models/loop").glob("scores-*")))  # then swapped
         marks = [json.loads(x) for x in phases.read_text().splitlines()] if phases.exists() else []
     ms = [x for c in clients for x in c.latencies]
     timed = [(t, x) for c in clients for t, x in zip(c.sent, c.latencies, strict=True)]
