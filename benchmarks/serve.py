@@ -319,7 +319,7 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
             **phase_latencies(timed, marks, watcher),
             "swaps": [
                 {k: round(m[k], 2) for k in ("lock_ms_max", "lock_ms_sum")}
-                | {"s": round(m["end"] - m["start"], 3)}
+                | {"s": round(m["end"] - m["start"], 3), "tries": m.get("tries")}
                 for m in marks
                 if m["phase"] == "swap"
             ],
