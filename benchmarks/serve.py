@@ -15,7 +15,11 @@ With --retrain-every N the same load runs twice: as above, then with the model i
 (`--order uncertain`, suggestions shown, retrained in the background every N labels). The
 model starts from a fit on synthetic labels (only the timing is measured), and a watcher notes
 when a training child process of the server runs, so the decisions made meanwhile are timed
-apart. --think-ms paces each client (a pause after every answer), in both runs alike, so the
+apart; the server notes each phase of a run (STANCE_RETRAIN_TIMING), so the decisions in flight
+while a new model is swapped in (reading its scores, re-ordering every queue) and while a run is
+prepared (its training rows written) are timed apart too. The buckets do not overlap: a decision
+is "during_swap" if it was in flight during a swap, else "during_prepare", else
+"while_training" if it was sent while a child process ran, else "otherwise". --think-ms paces each client (a pause after every answer), in both runs alike, so the
 phase lasts long enough for training runs to finish and be swapped in while people label.
 
     python benchmarks/serve.py [--annotators 20] [--decisions 10000]
@@ -167,6 +171,37 @@ def percentiles(ms: list[float]) -> dict[str, float | None]:
     }
 
 
+def phase_latencies(
+    timed: list[tuple[float, float]], marks: list[dict[str, Any]], watcher: Training
+) -> dict[str, Any]:
+    """The decisions (sent at t, taking x ms) by what the server was doing meanwhile: a
+    decision in flight during a swap, else during a run's preparation, else sent while a
+    child process ran, else none of these."""
+
+    def overlaps(phase: str, t: float, x: float) -> bool:
+        end = t + x / 1000
+        return any(m["start"] <= end and t <= m["end"] for m in marks if m["phase"] == phase)
+
+    buckets: dict[str, list[float]] = {k: [] for k in BUCKETS}
+    for t, x in timed:
+        if overlaps("swap", t, x):
+            buckets["during_swap"].append(x)
+        elif overlaps("prepare", t, x):
+            buckets["during_prepare"].append(x)
+        elif watcher.during(t):
+            buckets["while_training"].append(x)
+        else:
+            buckets["otherwise"].append(x)
+    out = {f"latency_ms_{k}": percentiles(v) for k, v in buckets.items()}
+    out["latency_ms_outside_swap"] = percentiles(
+        [x for k, v in buckets.items() if k != "during_swap" for x in v]
+    )
+    return out
+
+
+BUCKETS = ("during_swap", "during_prepare", "while_training", "otherwise")
+
+
 def seed_model(folder: Path, stance: Path) -> None:
     """A first model for the loop: a fit on 300 synthetic candidates with labels in turn."""
     shutil.copy(ROOT / "params.yaml", folder / "params.yaml")
@@ -201,6 +236,7 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
         if model:
             seed_model(folder, stance)
         out = folder / "serve.out"
+        phases = folder / "retrain-timing.jsonl"
         t0 = time.perf_counter()
         with out.open("wb") as fh:
             server = subprocess.Popen(
@@ -208,6 +244,7 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
                 cwd=folder,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
+                env={**os.environ, "STANCE_RETRAIN_TIMING": str(phases)},
             )
         watcher = Training(server.pid)
         try:
@@ -251,7 +288,8 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
             duplicated += len(items) - len(set(items))
             logged = set(ids)
             lost += sum(1 for event_id, _ in c.acked if event_id not in logged)
-        swapped = len(list((folder / "models/loop").glob("scores-*.jsonl")))  # then swapped
+        swapped = len(list((folder / "models/loop").glob("scores-*")))  # then swapped
+        marks = [json.loads(x) for x in phases.read_text().splitlines()] if phases.exists() else []
     ms = [x for c in clients for x in c.latencies]
     timed = [(t, x) for c in clients for t, x in zip(c.sent, c.latencies, strict=True)]
     decided = sum(len(c.acked) for c in clients)
@@ -278,8 +316,13 @@ def run(args: argparse.Namespace, retrain_every: int, model: bool = False) -> di
             "runs_seen": len(watcher.intervals),
             "seconds_with_a_training_process": round(sum(b - a for a, b in watcher.intervals), 1),
             "models_swapped_in": swapped,
-            "latency_ms_while_training": percentiles([x for t, x in timed if watcher.during(t)]),
-            "latency_ms_otherwise": percentiles([x for t, x in timed if not watcher.during(t)]),
+            **phase_latencies(timed, marks, watcher),
+            "swaps": [
+                {k: round(m[k], 2) for k in ("lock_ms_max", "lock_ms_sum")}
+                | {"s": round(m["end"] - m["start"], 3), "tries": m.get("tries")}
+                for m in marks
+                if m["phase"] == "swap"
+            ],
         }
     ok = not errors and not lost and not duplicated and decided == per * args.annotators
     result["ok"] = ok

@@ -34,6 +34,7 @@ def label_first(project: Path, items: list[dict], name: str = "tester") -> None:
 
 def test_retrain_in_the_terminal_ui(project: Path, cli, trained: Path) -> None:
     from stance.annotation.queue import order
+    from stance.annotation.swap import read_scores
     from stance.model.predict import scorer
 
     assert cli("ingest").exit_code == 0  # the seeds and the written sets
@@ -61,7 +62,7 @@ def test_retrain_in_the_terminal_ui(project: Path, cli, trained: Path) -> None:
         assert "last training failed" not in screen
         decided = {e["id"] for e in events(project)}
         # The new model orders what is left (the item on screen stays first).
-        fresh = {r["id"]: r["scores"] for r in read_jsonl(project / "models/loop/scores-1.jsonl")}
+        fresh = read_scores(project / "models/loop/scores-1.parquet")
         old = scorer(trained)
         before = order([dict(c) for c in cands], "uncertain", "tester", old)
         for n in range(35, 39):

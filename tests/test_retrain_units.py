@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from stance.annotation import swap
 from stance.annotation.log import AnnotationLog, ItemState
 from stance.annotation.queue import _margin, order
 from stance.annotation.retrain import Retrainer, reorder, training_rows
@@ -112,3 +117,206 @@ def test_a_failed_training_run_keeps_the_old_model_and_says_why(
         s.decide("neutral")
         r.note()
         assert not r.running  # stopped: no new run
+
+
+# --- the swap: worked out outside the lock, swapped in under it ---------------------------------
+
+
+def reorder_as_before(session: Session, annotator: str, fresh: dict[str, Any]) -> None:
+    """The swap as it was, all of it under the lock: what the new one must still do."""
+    for c in session.queue:
+        if c["id"] in fresh:
+            c["suggestion"] = fresh[c["id"]]
+    now = session.current()
+    front = {c["id"] for c in session.front}
+    if now is not None and (session.is_decided(now["id"]) or now["id"] in front):
+        now = None
+    head = [now] if now is not None else []
+    keep = now["id"] if now is not None else None
+    decided = [c for c in session.queue if session.is_decided(c["id"])]
+    undecided = [c for c in session.queue if not session.is_decided(c["id"]) and c["id"] != keep]
+    scored = [c for c in undecided if c["id"] in fresh]
+    ranked = order(scored, "uncertain", annotator, lambda cs: [fresh[c["id"]] for c in cs])
+    rest = [c for c in undecided if c["id"] not in fresh]
+    session.queue, session.pos = decided + head + ranked + rest, len(decided)
+
+
+FRESH = {c["id"]: p for c, p in zip(ITEMS, scores(flip=True)(ITEMS), strict=True)}
+FRESH.pop("c150")  # an item the new model did not score keeps its place after the scored ones
+
+# What a session went through before the swap: each case ends with a different item on screen.
+HISTORIES: dict[str, Callable[[Session], None]] = {
+    "labels and a skip": lambda s: [s.decide("support"), s.decide(None), s.decide("oppose")],
+    "an undone label on screen": lambda s: [s.decide("support"), s.decide("oppose"), s.undo()],
+    "an undone skip on screen": lambda s: [s.decide(None), s.undo()],
+    "an item brought forward": lambda s: [s.decide("support"), s.bring_forward("c100")],
+    "only skips left": lambda s: [
+        s.decide(None if c["id"] in ("c000", "c001") else "neutral") for c in list(s.queue)
+    ],
+}
+
+
+def twin_sessions(tmp_path: Path, history: Callable[[Session], None]) -> list[Session]:
+    """Two sessions in the same state, each on its own copy of the items."""
+    out = []
+    for name in ("a", "b"):
+        queue = order([dict(c) for c in ITEMS], "uncertain", "ann", scores())
+        log = AnnotationLog(tmp_path / f"{name}.jsonl", "ann").__enter__()
+        s = Session.start(queue, log, "ann", "1.0")
+        history(s)
+        out.append(s)
+    return out
+
+
+def shown(s: Session) -> list[tuple[str, Any]]:
+    """What a session will show, in order, with the suggestion on each."""
+    return [(c["id"], c.get("suggestion")) for c in s.upcoming(len(ITEMS))]
+
+
+class WatchedLock:
+    """A lock that tells whether it is held, and counts what happens while it is."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held = False
+        self.taken = 0
+
+    def __enter__(self) -> WatchedLock:
+        self.lock.acquire()
+        self.held, self.taken = True, self.taken + 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.held = False
+        self.lock.release()
+
+
+@pytest.mark.parametrize("case", list(HISTORIES))
+def test_a_swap_does_what_the_swap_under_the_lock_did(tmp_path: Path, case: str) -> None:
+    new, old = twin_sessions(tmp_path, HISTORIES[case])
+    on_screen = new.current()
+    assert swap.swap_in(new, threading.Lock(), "ann", FRESH) == 1  # nothing moved meanwhile
+    reorder_as_before(old, "ann", FRESH)
+    assert shown(new) == shown(old)
+    assert new.current() is on_screen
+    assert [c["id"] for c in new.queue] == [c["id"] for c in old.queue] and new.pos == old.pos
+    reorder(new, "ann", FRESH)  # the swap under the lock (the unit tests' and callers' own)
+    reorder_as_before(old, "ann", FRESH)
+    assert shown(new) == shown(old)
+
+
+def test_the_lock_is_held_only_to_take_the_snapshot_and_to_swap_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s, _ = twin_sessions(tmp_path, HISTORIES["labels and a skip"])
+    lock = WatchedLock()
+    ranked, checks = [], {"held": 0, "free": 0}
+    rank = swap.uncertain
+
+    def ranking(*args: Any) -> Any:
+        ranked.append(lock.held)
+        return rank(*args)
+
+    decision = Session.decision
+
+    def counted(self: Session, cid: str) -> Any:
+        checks["held" if lock.held else "free"] += 1
+        return decision(self, cid)
+
+    monkeypatch.setattr(swap, "uncertain", ranking)
+    monkeypatch.setattr(Session, "decision", counted)
+    held: list[float] = []
+    assert swap.swap_in(s, lock, "ann", FRESH, held) == 1
+    assert ranked == [False]  # the order is worked out with the lock free
+    assert lock.taken == 2 and len(held) == 2  # the snapshot, then the swap
+    # Under the lock: only the item on screen is looked at, never the whole queue.
+    assert checks["held"] <= 3 and checks["free"] >= len(ITEMS)
+
+
+def test_a_key_between_the_snapshot_and_the_swap_is_seen_and_the_order_worked_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new, old = twin_sessions(tmp_path, HISTORIES["labels and a skip"])
+    lock = WatchedLock()
+    rank = swap.uncertain
+    keys = [lambda s: s.decide("neutral")]  # a request that comes in while the order is worked
+
+    def ranking(*args: Any) -> Any:
+        if keys:
+            with lock:  # the request takes the lock the swap let go
+                keys.pop()(new)
+        return rank(*args)
+
+    monkeypatch.setattr(swap, "uncertain", ranking)
+    assert swap.swap_in(new, lock, "ann", FRESH) == 2  # the first order was dropped
+    old.decide("neutral")
+    reorder_as_before(old, "ann", FRESH)
+    assert shown(new) == shown(old)  # as if the swap had come after the key
+    assert lock.taken == 5  # two snapshots, two checks, the key
+
+
+@pytest.mark.parametrize("key", ["label", "undo", "skip"])
+def test_a_session_that_never_stands_still_gets_the_last_order_filtered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    s, _ = twin_sessions(tmp_path, HISTORIES["labels and a skip"])
+    lock = WatchedLock()
+    rank = swap.uncertain
+    plans: list[list[str]] = []
+    act = {
+        "label": lambda: s.decide("support"),
+        "undo": lambda: s.undo(),
+        "skip": lambda: s.decide(None),
+    }[key]
+
+    def ranking(*args: Any) -> Any:
+        with lock:
+            act()  # a key in every window: no order is ever current when it is done
+        out = rank(*args)
+        plans.append([c["id"] for c in out])
+        return out
+
+    monkeypatch.setattr(swap, "uncertain", ranking)
+    checked: list[tuple[int, str | None]] = []
+    fit = swap.fit
+
+    def fitted(session: Session, new: swap.Plan) -> None:
+        assert lock.held
+        now = session.current()
+        checked.append((session.version, now["id"] if now else None))
+        fit(session, new)
+
+    monkeypatch.setattr(swap, "fit", fitted)
+    assert swap.swap_in(s, lock, "ann", FRESH) == swap.TRIES + 1
+    assert len(plans) == swap.TRIES and len(checked) == 1
+    (version, on_screen), after = checked[0], s.current()
+    assert after is not None and after["id"] == on_screen  # the item on screen stays
+    assert s.version == version + 1
+    ids = [c["id"] for c in s.queue]
+    assert sorted(ids) == sorted(c["id"] for c in ITEMS)  # every item, once
+    assert all(s.is_decided(i) for i in ids[: s.pos])
+    assert not any(s.is_decided(i) for i in ids[s.pos :])
+    # The rest in the last order worked out (the undone item, if any, is shown from the front).
+    upcoming = [c["id"] for c in s.upcoming(len(ITEMS))]
+    fresh = [i for i in upcoming if i not in {f["id"] for f in s.front} and i in FRESH]
+    skipped = set(s.skips)
+    assert [i for i in fresh if i not in skipped and i != on_screen] == [
+        i for i in plans[-1] if i in set(fresh) - skipped - {on_screen}
+    ]
+    assert upcoming[len(upcoming) - len(skipped) :] == list(s.skips)  # skips stay at the end
+    assert all(c["suggestion"] == FRESH[c["id"]] for c in s.queue if c["id"] in FRESH)
+
+
+def test_scores_are_read_from_the_parquet_table_predict_writes(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from stance.core.tables import TableWriter
+
+    rows = [
+        {"id": c["id"], "sentence": c["sentence"], "scores": FRESH[c["id"]]}
+        for c in ITEMS
+        if c["id"] in FRESH
+    ]
+    with TableWriter(tmp_path / "scores.parquet") as out:
+        out.write(pd.DataFrame(rows))
+    assert swap.read_scores(tmp_path / "scores.parquet") == {r["id"]: r["scores"] for r in rows}

@@ -41,6 +41,7 @@ def test_sixty_labels_a_retrain_and_a_new_order(
 
     from stance.annotation.queue import _margin as margin
     from stance.annotation.queue import order
+    from stance.annotation.swap import read_scores
     from stance.model.persist import card_path
     from stance.model.predict import scorer
 
@@ -98,8 +99,7 @@ def test_sixty_labels_a_retrain_and_a_new_order(
         after = queue_ids(ann)
         assert after[0] == shown(ann)
         done = {e["id"] for e in read_jsonl(root / "data/annotations/ann.jsonl")}
-        scores = root / f"models/loop/scores-{found.group(1)}.jsonl"
-        fresh = {r["id"]: r["scores"] for r in read_jsonl(scores)}
+        fresh = read_scores(root / f"models/loop/scores-{found.group(1)}.parquet")
         old = order([dict(c) for c in cands], "uncertain", "ann", scorer(tiny_model))
         left = [c for c in old if c["id"] not in done and c["id"] != after[0]]
         new = order(left, "uncertain", "ann", lambda cs: [fresh[c["id"]] for c in cs])

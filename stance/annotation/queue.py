@@ -18,7 +18,7 @@ from stance.core.errors import AnnotationError
 from stance.core.schema import QUEUE_ORDERS
 
 EXPLORE = 0.1  # the share of an uncertainty-ordered queue placed at random
-SPREAD: str | None = None  # groups taking turns in the uncertain order (_uncertain): "doc", "label"
+SPREAD: str | None = None  # groups taking turns in the uncertain order (uncertain): "doc", "label"
 
 
 def _unit(key: str) -> float:
@@ -84,23 +84,24 @@ def order(
         probs = scores(candidates)
         for c, p in zip(candidates, probs, strict=True):
             c["suggestion"] = p
-        return _uncertain(candidates, probs, annotator, explore, spread)
+        return uncertain(candidates, probs, annotator, explore, spread)
     raise AnnotationError(f"--order {how}: expected one of {', '.join(QUEUE_ORDERS)}")
 
 
-def _uncertain(
+def uncertain(
     candidates: list[dict[str, Any]],
     probs: list[dict[str, float]],
     annotator: str,
-    explore: float,
-    spread: str | None,
+    explore: float = EXPLORE,
+    spread: str | None = SPREAD,
 ) -> list[dict[str, Any]]:
     """Smallest margin first. With `spread`, groups take turns, each group's items by margin:
     round one is every group's least certain item, then the second, .... By "doc", a batch
     reaches across documents instead of taking one story's near-duplicates (a model unsure of
     one is unsure of all of them); by "label", the items the model calls support, oppose and
     neutral take turns, so the rarest label is not starved. Each item gets a place in [0, 1);
-    an explored item a random one among them."""
+    an explored item a random one among them. The items are left as they are (`order` gives
+    them their suggestions): a new model's order is worked out before it is swapped in."""
     n = len(candidates)
     by_margin = sorted(range(n), key=lambda i: _margin(probs[i]))
     if spread is not None:

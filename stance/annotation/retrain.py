@@ -5,10 +5,10 @@ every candidate with the new model; when it is done, the scores are swapped in.
 Nothing here runs while a key or a request waits: a label only bumps a counter and, at the
 threshold, starts a thread. The thread runs `stance train` and then `stance predict` as child
 processes (the fit and the scoring hold another interpreter's CPU, never the labelling
-process's), reads the scores back and then takes each queue's lock in turn for the swap itself
-(new suggestions, the undecided part of the queue re-ordered by the new model's doubts), which
-costs a sort, not a fit. A failed run changes nothing: the old model stays, and the status says
-why.
+process's), reads the scores back (the id and scores columns of a Parquet table) and swaps them
+into each queue (stance/annotation/swap.py): the new order is worked out outside the queue's
+lock, and the lock is held only to swap it in, a few assignments. A failed run changes nothing:
+the old model stays, and the status says why.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -26,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from stance.annotation.log import AnnotationLog, ItemState, annotator_logs, replay
-from stance.annotation.queue import order
 from stance.annotation.session import Session
+from stance.annotation.swap import read_scores, reorder, swap_in
 from stance.core.files import atomic_writer
 from stance.core.paths import PATHS
 from stance.core.tables import read_jsonl
+
+__all__ = ["Retrainer", "held_out", "logged_states", "reorder", "training_rows"]
 
 LOOP_DIR = PATHS.loop_models  # models trained while labelling (models/ is not in git)
 # What a training row and a scoring row need of a candidate (the rest stays out of the files).
@@ -40,6 +43,9 @@ COLUMNS = ("id", "doc_id", "sentence_id", "sentence", "start", "end", "actor", "
 Queues = Callable[[], Iterable[tuple[str, Session, Any]]]  # (annotator, session, its lock)
 States = Callable[[], dict[str, dict[str, ItemState]]]  # annotator -> item -> state
 CardPath = Callable[[Path], Path]  # where a model's card is (the model package knows)
+# A file to append each phase of a run to, one JSON line each (start and end on the system's
+# monotonic clock): benchmarks/serve.py times the requests made during a swap by it.
+TIMING = "STANCE_RETRAIN_TIMING"
 
 
 def held_out(documents: Path, params: Path = PATHS.params) -> set[str]:
@@ -91,27 +97,6 @@ def training_rows(
 
 def _row(c: dict[str, Any]) -> dict[str, Any]:
     return {k: c[k] for k in COLUMNS if k in c}
-
-
-def reorder(session: Session, annotator: str, fresh: dict[str, dict[str, float]]) -> None:
-    """The new model's suggestions on every item and its order on the undecided ones (call
-    with the session's lock). The item on screen stays where it is: a swap never changes what
-    the annotator is reading."""
-    for c in session.queue:
-        if c["id"] in fresh:
-            c["suggestion"] = fresh[c["id"]]
-    now = session.current()
-    front = {c["id"] for c in session.front}
-    if now is not None and (session.is_decided(now["id"]) or now["id"] in front):
-        now = None  # an undone or skipped item: not drawn from the fresh part of the queue
-    head = [now] if now is not None else []
-    keep = now["id"] if now is not None else None
-    decided = [c for c in session.queue if session.is_decided(c["id"])]
-    undecided = [c for c in session.queue if not session.is_decided(c["id"]) and c["id"] != keep]
-    scored = [c for c in undecided if c["id"] in fresh]
-    ranked = order(scored, "uncertain", annotator, lambda cs: [fresh[c["id"]] for c in cs])
-    rest = [c for c in undecided if c["id"] not in fresh]
-    session.queue, session.pos = decided + head + ranked + rest, len(decided)
 
 
 class Retrainer:
@@ -178,20 +163,36 @@ class Retrainer:
             return None
         return (err.strip().splitlines() or [f"exit status {self.proc.returncode}"])[-1]
 
+    def _mark(self, phase: str, start: float, **extra: Any) -> None:
+        """With STANCE_RETRAIN_TIMING set: a phase of this run, from `start` until now."""
+        path = os.environ.get(TIMING)
+        if path:
+            line = {"run": self.version + 1, "phase": phase, "start": start, **extra}
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({**line, "end": time.monotonic()}) + "\n")
+
     def _run(self) -> None:
         n = self.version + 1
         try:
+            t0 = time.monotonic()
+            import pyarrow.parquet  # noqa: F401  (read_scores: imported here, not during the swap)
+
             rows = training_rows(self.candidates, self.states(), self.held_out)
             self.folder.mkdir(parents=True, exist_ok=True)
             data, model = self.folder / f"labels-{n}.jsonl", self.folder / f"model-{n}.skops"
-            items, scored = self.folder / "candidates.jsonl", self.folder / f"scores-{n}.jsonl"
+            items, scored = self.folder / "candidates.jsonl", self.folder / f"scores-{n}.parquet"
             _write_jsonl(data, rows)
             if not items.exists():
                 _write_jsonl(items, (_row(c) for c in self.candidates))
+            self._mark("prepare", t0)
+            t0 = time.monotonic()
             why = self._child("train", "--data", str(data), "--model-out", str(model))
+            self._mark("train", t0)
             if why is None:
+                t0 = time.monotonic()
                 args = ("--input", str(items), "--output", str(scored), "--force")
                 why = self._child("predict", "--model", str(model), *args)
+                self._mark("score", t0)
             if why is not None:
                 self.status = {**self.status, "state": f"last training failed: {why}"}
                 return
@@ -203,11 +204,14 @@ class Retrainer:
                 self.running = False
 
     def swap(self, model: Path, scored: Path, rows: int) -> None:
+        t0 = time.monotonic()
         card = json.loads(self.card_path(model).read_text(encoding="utf-8"))
-        fresh = {r["id"]: r["scores"] for r in read_jsonl(scored)}
-        for name, session, lock in self.queues():
-            with lock:
-                reorder(session, name, fresh)
+        fresh = read_scores(scored)
+        held: list[float] = []  # each time a queue's lock was held (ms)
+        tries = [swap_in(session, lock, name, fresh, held) for name, session, lock in self.queues()]
+        self._mark(
+            "swap", t0, lock_ms_max=max(held, default=0.0), lock_ms_sum=sum(held), tries=tries
+        )
         self.version += 1
         self.status = {
             "version": self.version,

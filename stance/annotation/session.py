@@ -60,6 +60,9 @@ class Session:
     total: int = 0
     done: int = 0  # labelled
     skipped: int = 0
+    # Bumped by every change a key makes (and by a swap of the queue's order): a new model's
+    # order, worked out outside the lock, is swapped in only if this has not moved meanwhile.
+    version: int = 0
 
     @classmethod
     def start(
@@ -160,6 +163,7 @@ class Session:
         item = self.item(candidate_id)
         if not self.is_labelled(candidate_id):
             self.front.append(item)
+            self.version += 1
 
     def previous(self) -> dict[str, Any] | None:
         """The item decided last (the target of `r`)."""
@@ -186,6 +190,7 @@ class Session:
 
     def _append(self, event: dict[str, Any]) -> dict[str, Any]:
         self.log.append(event)  # durable before anything else changes
+        self.version += 1
         self.seen[event["event_id"]] = event
         self._remember(event)
         return event
@@ -295,6 +300,7 @@ class Session:
             event_id=event_id,
         )
         self.log.append(retract)
+        self.version += 1
         self.seen[retract["event_id"]] = retract
         self.history.pop()
         before = self.decision(last["id"])
