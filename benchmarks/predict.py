@@ -413,9 +413,9 @@ def main() -> None:
         # The whole process, as a user runs it: start-up, reading, predicting and writing,
         # on the smaller input, from JSONL and from Parquet, on one core.
         for suffix in (".jsonl", ".parquet"):
-            src = Path(tmp) / f"whole_{sizes[0]}{suffix}"
-            make_table(src, sizes[0])
-            whole.append(whole_process(args.model, src, Path(tmp) / f"out{suffix}", batch))
+            path = Path(tmp) / f"whole_{sizes[0]}{suffix}"
+            make_table(path, sizes[0])
+            whole.append(whole_process(args.model, path, Path(tmp) / f"out{suffix}", batch))
         for workers in (1, 2):
             out = str(Path(tmp) / f"dask_{workers}")
             scaling.append(
