@@ -14,7 +14,7 @@ The model is this project's pipeline (params.yaml `train:`) with the kind given 
 (default plain: a fit per batch must be quick); scores come from stance.model.predict.
 
     python benchmarks/active_learning.py [--seeds 3] [--batch 50] [--max-labels 600] [--model plain]
-    python benchmarks/active_learning.py --dev --orders uncertain,documents,labels,random
+    python benchmarks/active_learning.py --dev --orders uncertain,clusters,entropy,random  (al_strategies.py)
 
 Writes benchmarks/results/active_learning.json and active_learning.png; with --dev (scored on a
 dev part of each pool, for choosing the queue's strategy) active_learning_dev.{json,png}.
@@ -178,7 +178,7 @@ def plot(results: dict[str, Any], path: Path, scored: str = "the test set") -> N
         ax.set_title(f"{name} ({r['pool_rows']} in the pool, {len(r['curves']['random'])} seeds)")
         ax.set_xlabel("labels")
         ax.set_ylabel(f"macro-F1 on {scored}")
-        ax.legend()
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
