@@ -14,7 +14,7 @@ The model is this project's pipeline (params.yaml `train:`) with the kind given 
 (default plain: a fit per batch must be quick); scores come from stance.model.predict.
 
     python benchmarks/active_learning.py [--seeds 3] [--batch 50] [--max-labels 600] [--model plain]
-    python benchmarks/active_learning.py --dev --orders uncertain,documents,labels,random
+    python benchmarks/active_learning.py --dev --orders uncertain,clusters,entropy,random  (al_strategies.py)
 
 Writes benchmarks/results/active_learning.json and active_learning.png; with --dev (scored on a
 dev part of each pool, for choosing the queue's strategy) active_learning_dev.{json,png}.
@@ -27,11 +27,13 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, write_result  # noqa: E402
+from al_strategies import strategies  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -111,8 +113,14 @@ def curve(
             continue
         # A document for Emergent's headlines: their claim (one story, many headlines).
         docs = pool["doc_id"] if "doc_id" in pool.columns else pool["claim"]
-        items = [{"id": str(i), "row": i, "doc_id": docs[i]} for i in rest]
+        text = pool["sentence"]
+        items = [{"id": str(i), "row": i, "doc_id": docs[i], "sentence": text[i]} for i in rest]
         scores = predictor.predict(pool.iloc[rest].reset_index(drop=True)).scores
+        if how not in SPREADS:  # a strategy tried for choosing the queue's (al_strategies.py)
+            counts = Counter(pool["stance"][i] for i in labelled)
+            ranked = strategies(batch)[how](items, list(scores), f"sim{seed}", counts)
+            labelled += [c["row"] for c in ranked[:batch]]
+            continue
         by_row = dict(zip(rest, scores, strict=True))
         ranked = order(
             items,
@@ -163,17 +171,14 @@ def plot(results: dict[str, Any], path: Path, scored: str = "the test set") -> N
 
     fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4), squeeze=False)
     for ax, (name, r) in zip(axes[0], results.items(), strict=True):
-        styles = (("uncertain", "-"), ("margin", ":"), ("documents", "-."), ("labels", ":"))
-        for how, style in (*styles, ("random", "--")):
-            if how not in r["summary"]["mean"]:
-                continue
-            pts = r["summary"]["mean"][how]
+        for how, pts in r["summary"]["mean"].items():
+            style = {"uncertain": "-", "random": "--"}.get(how, ":")
             ax.plot([p["labels"] for p in pts], [p["macro_f1"] for p in pts], style, label=how)
         ax.axhline(r["summary"]["random_final"]["macro_f1"], color="grey", linewidth=0.6)
         ax.set_title(f"{name} ({r['pool_rows']} in the pool, {len(r['curves']['random'])} seeds)")
         ax.set_xlabel("labels")
         ax.set_ylabel(f"macro-F1 on {scored}")
-        ax.legend()
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -181,13 +186,14 @@ def plot(results: dict[str, Any], path: Path, scored: str = "the test set") -> N
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--batch", type=int, default=50, help="labels per refit (--retrain-every)")
     ap.add_argument("--model", default="plain", help="train.model kind to fit at every batch")
     ap.add_argument("--max-labels", type=int, default=600)
     ap.add_argument(
         "--orders",
         default="uncertain,random",
-        help="uncertain (the queue's order), margin (plain margin order), random",
+        help="uncertain (the queue's order), margin (plain margin order), documents, labels, "
+        "random, or a strategy of al_strategies.py (entropy, density, clusters, ...)",
     )
     ap.add_argument(
         "--dev",

@@ -113,8 +113,18 @@ def uncertain(
         # Round k of every group, least certain first within the round.
         rounds = {i: k for rows in turns.values() for k, i in enumerate(rows)}
         by_margin = sorted(by_margin, key=rounds.__getitem__)  # stable: margin within a round
+    return explored(candidates, by_margin, annotator, explore)
+
+
+def explored(
+    candidates: list[dict[str, Any]], ranked: list[int], annotator: str, explore: float
+) -> list[dict[str, Any]]:
+    """The candidates in `ranked` order (indices, most wanted first), but for an `explore`
+    share of them, each put at a random place: the draw and the place come from a hash of the
+    annotator and the item id, so an annotator's queue is the same on every run."""
+    n = len(candidates)
     place = [0.0] * n
-    for rank, i in enumerate(by_margin):
+    for rank, i in enumerate(ranked):
         place[i] = rank / max(n, 1)
     for i, c in enumerate(candidates):
         if _unit(f"explore:{annotator}:{c['id']}") < explore:
