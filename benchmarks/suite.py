@@ -2,7 +2,7 @@
 row, optionally under load.
 
     python benchmarks/suite.py                      # -> benchmarks/results/suite.json
-    python benchmarks/suite.py --runs 5 --burn 2    # five runs, two CPU-burning processes
+    python benchmarks/suite.py --runs 5 --burn 2    # five runs beside two CPU burners -> suite_load.json
     python benchmarks/suite.py -m "not slow"        # the fast tests only
 
 Goal (issue 19): the whole suite in at most 150 s on 2 cores, and green every time, also with
@@ -64,6 +64,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1, help="runs in a row (default 1)")
     ap.add_argument("--burn", type=int, default=0, help="CPU-burning processes alongside")
     ap.add_argument("-m", dest="marker", help='a pytest -m expression, e.g. "not slow"')
+    ap.add_argument(
+        "--name",
+        help="result file name (default: suite, or suite_load with --burn, so the unloaded "
+        "timing and the runs under load are kept apart)",
+    )
     args = ap.parse_args()
     burners = [multiprocessing.Process(target=burn, daemon=True) for _ in range(args.burn)]
     for b in burners:
@@ -80,7 +85,7 @@ def main() -> None:
     seconds = [r["seconds"] for r in runs]
     green = all(r["exit_code"] == 0 for r in runs)
     write_result(
-        "suite",
+        args.name or ("suite_load" if args.burn else "suite"),
         {
             "command": "pytest"
             + (f" -m {args.marker!r}" if args.marker else "")
