@@ -320,3 +320,53 @@ def test_scores_are_read_from_the_parquet_table_predict_writes(tmp_path: Path) -
     with TableWriter(tmp_path / "scores.parquet") as out:
         out.write(pd.DataFrame(rows))
     assert swap.read_scores(tmp_path / "scores.parquet") == {r["id"]: r["scores"] for r in rows}
+
+
+def test_the_swap_hands_the_interpreter_to_requests_often_and_restores_it(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """While the swap works, threads take turns every SWITCH_S, not every 5 ms (a request
+    waited up to 5 ms at each read, write and fsync); afterwards, and after a failure, the
+    interval is what it was."""
+    import sys
+
+    from stance.annotation import retrain
+    from stance.core.tables import TableWriter
+
+    seen: list[float] = []
+    real = retrain.swap_in
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        seen.append(sys.getswitchinterval())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(retrain, "swap_in", spy)
+    import pandas as pd
+
+    scored = tmp_path / "scores.parquet"
+    with TableWriter(scored) as out:
+        out.write(pd.DataFrame([{"id": i, "scores": p} for i, p in FRESH.items()]))
+    model = tmp_path / "model.skops"
+    model.with_suffix(".card.json").write_text('{"cv": {"mean": 0.5}}')
+    queue = order([dict(c) for c in ITEMS], "uncertain", "ann", scores())
+    before = sys.getswitchinterval()
+    with AnnotationLog(tmp_path / "ann.jsonl", "ann") as log:
+        s = Session.start(queue, log, "ann", "1.0")
+        r = Retrainer(
+            ITEMS,
+            tmp_path / "documents.jsonl",
+            2,
+            lambda: [("ann", s, threading.Lock())],
+            lambda: {"ann": log.state.items()},
+            lambda p: p.with_suffix(".card.json"),
+            folder=tmp_path / "loop",
+        )
+        r.swap(model, scored, 2)
+        assert seen == [pytest.approx(retrain.SWITCH_S)] and retrain.SWITCH_S < before
+        assert sys.getswitchinterval() == before
+        assert r.status["cv_macro_f1"] == 0.5 and r.version == 1
+        assert all(c["suggestion"] == FRESH[c["id"]] for c in s.queue if c["id"] in FRESH)
+        scored.write_bytes(b"not parquet")
+        with pytest.raises(Exception):  # noqa: B017  (whatever pyarrow raises on a bad file)
+            r.swap(model, scored, 2)
+        assert sys.getswitchinterval() == before

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ CardPath = Callable[[Path], Path]  # where a model's card is (the model package 
 # A file to append each phase of a run to, one JSON line each (start and end on the system's
 # monotonic clock): benchmarks/serve.py times the requests made during a swap by it.
 TIMING = "STANCE_RETRAIN_TIMING"
+SWITCH_S = 0.0002  # how often threads take turns during a swap (`eager_switching`)
 
 
 def held_out(documents: Path, params: Path = PATHS.params) -> set[str]:
@@ -177,13 +178,14 @@ class Retrainer:
             t0 = time.monotonic()
             import pyarrow.parquet  # noqa: F401  (read_scores: imported here, not during the swap)
 
-            rows = training_rows(self.candidates, self.states(), self.held_out)
             self.folder.mkdir(parents=True, exist_ok=True)
             data, model = self.folder / f"labels-{n}.jsonl", self.folder / f"model-{n}.skops"
             items, scored = self.folder / "candidates.jsonl", self.folder / f"scores-{n}.parquet"
-            _write_jsonl(data, rows)
-            if not items.exists():
-                _write_jsonl(items, (_row(c) for c in self.candidates))
+            with eager_switching():
+                rows = training_rows(self.candidates, self.states(), self.held_out)
+                _write_jsonl(data, rows)
+                if not items.exists():
+                    _write_jsonl(items, (_row(c) for c in self.candidates))
             self._mark("prepare", t0)
             t0 = time.monotonic()
             why = self._child("train", "--data", str(data), "--model-out", str(model))
@@ -206,9 +208,10 @@ class Retrainer:
     def swap(self, model: Path, scored: Path, rows: int) -> None:
         t0 = time.monotonic()
         card = json.loads(self.card_path(model).read_text(encoding="utf-8"))
-        fresh = read_scores(scored)
         held: list[float] = []  # each time a queue's lock was held (ms)
-        tries = [swap_in(session, lock, name, fresh, held) for name, session, lock in self.queues()]
+        with eager_switching():
+            fresh = read_scores(scored)
+            tries = [swap_in(session, lock, n, fresh, held) for n, session, lock in self.queues()]
         self._mark(
             "swap", t0, lock_ms_max=max(held, default=0.0), lock_ms_sum=sum(held), tries=tries
         )
@@ -222,6 +225,22 @@ class Retrainer:
             "cv_macro_f1": (card.get("cv") or {}).get("mean"),
             "path": str(model),
         }
+
+
+@contextlib.contextmanager
+def eager_switching(interval: float = SWITCH_S) -> Iterator[None]:
+    """While a run writes its training rows or the swap works out the new orders (the long
+    stretches of Python in this process), threads take turns every `interval` seconds instead
+    of every 5 ms. A request's thread gives up the interpreter at each read, write and fsync;
+    with the default interval it then waits up to 5 ms for the busy thread to hand it back,
+    each time: a request of a few milliseconds took 200-300 ms during a swap, 10-30 ms with
+    this (benchmarks/serve.py, decisions in flight during a swap or a run's preparation)."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
 
 
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
