@@ -85,6 +85,30 @@ def test_shared_objects_stay_shared() -> None:
     np.testing.assert_array_equal(back["c"], np.ones(3))
 
 
+def test_skops_writes_its_schema_compact_during_a_save_only(trained: Path) -> None:
+    """The save lets skops skip the indent (3 s of a real training): the archive is the same
+    bytes as from skops's own indented schema, and skops's writer is itself again after a save,
+    also after one that failed."""
+    import skops.io as sio
+    import skops.io._persist as writer
+
+    from stance.model import persist
+
+    pipe, _ = load(trained)
+    indented = sio.dumps(pipe)
+    assert writer.json is json
+    with persist._compact_schema():
+        assert writer.json is not json
+        compact = sio.dumps(pipe)
+    assert writer.json is json
+    with zipfile.ZipFile(io.BytesIO(compact)) as a, zipfile.ZipFile(io.BytesIO(indented)) as b:
+        assert b"\n" not in a.read("schema.json") and b"\n" in b.read("schema.json")
+    assert stable_archive(compact, {}) == stable_archive(indented, {})  # one archive either way
+    with pytest.raises(RuntimeError), persist._compact_schema():
+        raise RuntimeError("a failed dump")
+    assert writer.json is json
+
+
 def test_source_date_epoch_dates_the_card(tmp_path: Path, monkeypatch) -> None:
     from sklearn.linear_model import LogisticRegression
 
