@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import quick_training
+from tests.test_orphan import children, gone
 from tests.test_serve_http import csrf, signed_in
 from tests.waiting import CEILING, until
 from tests.webserver import Server, make_project
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.xdist_group("serve-retrain")
 
 
 def test_retrain_in_the_background_and_swap_the_queue(tmp_path: Path, tiny_model: Path) -> None:
+    """...and a server killed with SIGKILL while it trains leaves no training behind."""
     from stance.model.persist import card_path
     from tests.conftest import read_jsonl
     from tests.webserver import STANCE
@@ -67,5 +69,24 @@ def test_retrain_in_the_background_and_swap_the_queue(tmp_path: Path, tiny_model
         after = [it["id"] for it in ann.get("/api/state").json()["items"]]
         assert after != before  # the new model's doubts order what is left
         assert (root / "models/loop/model-1.skops").exists()
+
+        # 30 more labels start the next training; the server dies with SIGKILL meanwhile.
+        assert server.proc is not None
+        pid = server.proc.pid
+        more = trainable[30:60]
+        assert len(more) == 30
+        for n, item in enumerate(more, start=30):
+            r = ann.post(
+                "/api/events",
+                headers=headers,
+                json={"event_id": f"e{n}", "action": "label", "item": item, "stance": "neutral"},
+            )
+            assert r.status_code == 200, r.text
+        (child,) = until(lambda: children(pid), "the second training never started")
+        server.kill()
+        until(lambda: gone(child), f"the training ({child}) outlived its killed server")
+        # It stopped, rather than finished: it was killed within ms of starting, and a
+        # training takes seconds (its imports alone). One that ran on writes model 2.
+        assert not (root / "models/loop/model-2.skops").exists()
     finally:
         server.kill()

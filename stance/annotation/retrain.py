@@ -30,6 +30,7 @@ from stance.annotation.log import AnnotationLog, ItemState, annotator_logs, repl
 from stance.annotation.session import Session
 from stance.annotation.swap import read_scores, reorder, swap_in
 from stance.core.files import atomic_writer
+from stance.core.orphan import child_env
 from stance.core.paths import PATHS
 from stance.core.tables import read_jsonl
 
@@ -156,6 +157,7 @@ class Retrainer:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
+                env=child_env(),  # it ends with this process, even one killed with SIGKILL
             )
             with contextlib.suppress(OSError):  # the labelling process keeps the CPU first
                 os.setpriority(os.PRIO_PROCESS, self.proc.pid, NICE)
