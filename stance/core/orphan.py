@@ -11,8 +11,8 @@ the parent *thread* ends, and the retrain runs from a thread), so the watch poll
 
 from __future__ import annotations
 
-import _thread
 import os
+import signal
 import threading
 from collections.abc import Mapping
 
@@ -39,7 +39,13 @@ def watch_parent(env: Mapping[str, str] | None = None) -> threading.Thread | Non
         tick = threading.Event()  # never set: its wait is the interval between two looks
         while os.getppid() == parent:
             tick.wait(EVERY_S)
-        _thread.interrupt_main()
+        # A real SIGINT sent to the main thread, not `_thread.interrupt_main()`: only a
+        # signal wakes a main thread blocked in a system call or a lock. Where SIGINT is
+        # not Python's (ignored, as in a background job), the grace period ends it.
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            main = threading.main_thread().ident
+            if main is not None:
+                signal.pthread_kill(main, signal.SIGINT)
         tick.wait(GRACE_S)
         os._exit(1)
 
