@@ -175,8 +175,6 @@ def _clause_marks(text: str) -> list[int]:
     return []
 
 
-
-
 def _negated(text: str, start: int, end: int) -> bool:
     """`_NEGATED` ends at `end`, searching from `start`."""
     window = text[start:end]
