@@ -14,23 +14,21 @@ from stance.annotation import retrain
 from stance.core.orphan import PARENT, child_env, watch_parent
 from tests.waiting import until
 
-# The parent starts the child as the retrainer does and prints the child's pid. (A real
-# retrain child, `python -m stance train`, killed with its server: tests/test_serve_retrain.py.)
+# The parent starts the child as the retrainer does, then waits for it.
 PARENT_SCRIPT = """
 import subprocess, sys
 from stance.core.orphan import child_env
-child = subprocess.Popen([sys.executable, *sys.argv[1:]], env=child_env())
-print(child.pid, flush=True)
-child.wait()
+subprocess.Popen([sys.executable, *sys.argv[1:]], env=child_env()).wait()
 """
 # A child that would otherwise wait forever (blocked in a lock, where only a real signal
-# reaches it), and says when its watch is armed and when it was interrupted.
+# reaches it). It says when its watch is armed (with its pid, and whether it would pass the
+# parent's pid on to a child of its own) and when it was interrupted.
 WATCHER = """
-import threading
-from stance.core.orphan import watch_parent
+import os, threading
+from stance.core.orphan import PARENT, watch_parent
 assert watch_parent() is not None
-print("armed", flush=True)
 try:
+    print("armed", os.getpid(), PARENT in os.environ, flush=True)
     threading.Event().wait()
 except KeyboardInterrupt:  # what lets `with` blocks remove their temporary files
     print("interrupted", flush=True)
@@ -59,25 +57,31 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def orphan_ends(child: list[str]) -> str:
-    """Start `child` under a parent, kill the parent, wait for the child to end; return what
-    the child printed after its parent died."""
+def orphan_ends(child: list[str], ignore_sigint: bool = False) -> str:
+    """Start `child` under a parent (optionally with SIGINT ignored, as a background job of
+    a script has it), kill the parent, wait for the child to end; return what the child
+    printed after it was armed."""
+
+    def ignored() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT_SCRIPT, *child],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
+        preexec_fn=ignored if ignore_sigint else None,
     )
     assert parent.stdout is not None
-    pid = int(parent.stdout.readline())
+    armed, pid, passed_on = parent.stdout.readline().split()  # the child shares the pipe
+    pid = int(pid)
     try:
-        assert parent.stdout.readline().strip() == "armed"  # the child shares the pipe
-        assert not gone(pid)
+        assert armed == "armed" and not gone(pid)
+        assert passed_on == "False"  # a child of its own would not watch this parent
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-        said = parent.stdout.read()  # until the child, the last writer, has ended
         until(lambda: gone(pid), f"child {pid} still runs after its parent was killed")
-        return said
+        return parent.stdout.read()  # the child, the last writer, has ended
     finally:
         if not gone(pid):
             os.kill(pid, signal.SIGKILL)
@@ -90,9 +94,15 @@ def test_a_watched_child_ends_when_its_parent_is_killed() -> None:
     assert orphan_ends(["-c", WATCHER]) == "interrupted\n"
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_the_clean_up_runs_where_sigint_was_inherited_ignored() -> None:
+    assert orphan_ends(["-c", WATCHER], ignore_sigint=True) == "interrupted\n"
+
+
 def test_no_watch_without_a_parent_named_or_with_a_bad_value() -> None:
     assert watch_parent({}) is None
     assert watch_parent({PARENT: "not-a-pid"}) is None
+    assert watch_parent({PARENT: "²"}) is None  # a digit to isdigit(), not to int()
     assert child_env({"A": "1"}) == {"A": "1", PARENT: str(os.getpid())}
 
 

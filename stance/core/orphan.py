@@ -29,23 +29,29 @@ def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
 def watch_parent(env: Mapping[str, str] | None = None) -> threading.Thread | None:
     """With PARENT set: a daemon thread that interrupts the main thread once this process's
     parent is no longer that pid (KeyboardInterrupt, so `with` blocks remove their temporary
-    files), then exits hard if the main thread has not ended within GRACE_S."""
+    files), then exits hard if the main thread has not ended within GRACE_S. Call it from the
+    main thread, at start-up. POSIX only: elsewhere nothing is watched."""
     value = (os.environ if env is None else env).get(PARENT, "")
-    if not value.isdigit():
+    if env is None:
+        # Not passed on: a `stance` this process starts has a parent of its own to watch.
+        os.environ.pop(PARENT, None)
+    if not (value.isascii() and value.isdecimal()) or not hasattr(signal, "pthread_kill"):
         return None
     parent = int(value)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Inherited ignored (a UI started in the background by a script): the interrupt
+        # below would then do nothing, and the clean-up would never run.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    main = threading.main_thread().ident
 
     def watch() -> None:
         tick = threading.Event()  # never set: its wait is the interval between two looks
         while os.getppid() == parent:
             tick.wait(EVERY_S)
         # A real SIGINT sent to the main thread, not `_thread.interrupt_main()`: only a
-        # signal wakes a main thread blocked in a system call or a lock. Where SIGINT is
-        # not Python's (ignored, as in a background job), the grace period ends it.
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            main = threading.main_thread().ident
-            if main is not None:
-                signal.pthread_kill(main, signal.SIGINT)
+        # signal wakes a main thread blocked in a system call or a lock.
+        if main is not None:
+            signal.pthread_kill(main, signal.SIGINT)
         tick.wait(GRACE_S)
         os._exit(1)
 
