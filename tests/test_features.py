@@ -1,5 +1,6 @@
 """Cue lexicons and actor-aware features on real sentences."""
 
+import random
 import re
 
 import pandas as pd
@@ -133,3 +134,81 @@ def test_given_mentions_are_used(view: ActorView) -> None:
     out = view.transform(frame)
     assert out["found"][0] == 1 and out["window"][0] == "ACTORX denied it."
     assert out["hold_deny"][0] == 1 and out["role_accused"][0] == 1
+
+
+def test_candidate_starts_of_the_lexicons_patterns() -> None:
+    from stance.model.cues import _leads
+
+    assert _leads("accus\\w*") == {"accus"}  # at most _LEAD characters, never the \w*
+    assert _leads("no") == {"no\\b"}  # all of a closed pattern: "not", "north" are no start
+    assert _leads("(?:was|were) behind") == {"was be", "were b"}  # into what follows
+    assert _leads("(?:did|does)n't comment") == {"didn't", "doesn'"}
+    assert _leads("counter-?measures?") == {"counte"}  # stops before an optional character
+    assert _leads("(?:very )?sure") is None  # an optional group: a match may start later
+    assert _leads("a|b") is None  # a top-level alternation: either may start it
+    assert _leads("state[- ]sponsored") == {"state"}
+
+
+CLASS_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789 _-.,'"
+
+
+def _sample(pattern: str, rng: random.Random) -> str:
+    """A random string that `pattern` matches (the regex features the lexicon uses)."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def in_class(ch: str, items: list) -> bool:
+        hit, negate = False, False
+        for op, av in items:
+            if op is sre.NEGATE:
+                negate = True
+            elif op is sre.LITERAL:
+                hit |= ch == chr(av)
+            elif op is sre.RANGE:
+                hit |= av[0] <= ord(ch) <= av[1]
+            elif op is sre.CATEGORY:
+                hit |= bool(
+                    re.fullmatch(
+                        {"CATEGORY_WORD": r"\w", "CATEGORY_SPACE": r"\s", "CATEGORY_DIGIT": r"\d"}[
+                            str(av)
+                        ],
+                        ch,
+                    )
+                )
+        return hit != negate
+
+    def gen(items: list) -> str:
+        out = ""
+        for op, av in items:
+            if op is sre.LITERAL:
+                out += chr(av)
+            elif op is sre.IN:
+                out += rng.choice([c for c in CLASS_CHARS if in_class(c, av)])
+            elif op is sre.CATEGORY:  # outside a class: \w or \s
+                out += "x" if str(av) == "CATEGORY_WORD" else " "
+            elif op is sre.BRANCH:
+                out += gen(rng.choice(av[1]))
+            elif op is sre.SUBPATTERN:
+                out += gen(av[-1])
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                lo, hi, sub = av
+                out += "".join(gen(sub) for _ in range(rng.randint(lo, min(hi, lo + 3))))
+            elif op is not sre.AT:  # a boundary: the spaces around the sample make it
+                raise AssertionError(f"no sample for {op} in {pattern}")
+        return out
+
+    return gen(list(_parser.parse(pattern)))
+
+
+def test_cue_matching_equals_the_reference_on_every_patterns_matches() -> None:
+    # Strings each pattern matches, inflected, in upper case, run on into a longer word and
+    # in a sentence: wherever a match starts, the candidate scan must not pass over it.
+    from stance.model.cues import _ALL
+
+    rng = random.Random(3)
+    for _, p in _ALL:
+        for _ in range(20):
+            m = _sample(p, rng)
+            for text in (m, f"Officials {m} today.", f"{m.upper()}ED, it said", f"un{m}ly"):
+                ref = [(g.lastgroup, g.start(), g.end()) for g in _REFERENCE.finditer(text)]
+                assert find_cues(text) == ref, (p, text)

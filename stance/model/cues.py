@@ -80,50 +80,105 @@ _ANY_HINTS = ("n't",)  # the only pattern of that kind: skip it unless the text 
 _WORD_START = re.compile(r"\b\w")
 
 
-def _lead_letters(p: str) -> set[str] | None:
-    """The first two or three letters every match of a pattern starts with (a set: one per
-    alternative of a leading (?:a|b) group); None when not even two are certain."""
-
-    def lead(a: str) -> str | None:
-        n = 0
-        while n < 3 and a[n : n + 1].isalpha() and a[n + 1 : n + 2] not in _QUANTIFIERS:
-            n += 1
-        return a[:n].lower() if n >= 2 else None
-
-    if p[0].isalpha():
-        two = lead(p)
-        return None if two is None else {two}
-    group = _leading_group(p)
-    if group is not None:
-        leads = [lead(a) for a in group[0]]
-        if group[1][:1] not in _QUANTIFIERS and all(leads):
-            return set(leads)  # type: ignore[arg-type]
-    return None
-
-
 _QUANTIFIERS = ("?", "*", "+", "{")
+_LEAD = 6  # at most this many characters of a pattern's start go into the candidate scan
+_BOUNDARY = r"\b"  # in a lead: the pattern ends there, on a word boundary
+
+
+def _literal_start(p: str) -> tuple[str, bool]:
+    """The literal characters (lower-cased) that every match of `p` starts with, up to
+    _LEAD of them; and whether they are all of `p`. A character stops it when it is special
+    to the regex or a quantifier follows it."""
+    out, i = "", 0
+    while len(out) < _LEAD and i < len(p):
+        ch, step = p[i], 1
+        if ch == "\\":
+            if p[i + 1 : i + 2] not in (".", "-", "'"):
+                break  # a class (\w, \s, \b ...)
+            ch, step = p[i + 1], 2
+        elif not (ch.isascii() and (ch.isalnum() or ch in " '-,")):
+            break
+        if p[i + step : i + step + 1] in _QUANTIFIERS:
+            break  # optional or repeated: not certain
+        out += ch.lower()
+        i += step
+    return out, i == len(p)
+
+
+def _leads(p: str) -> set[str] | None:
+    """What every match of `p` starts with: a set of literal starts (one per alternative of
+    a leading (?:a|b) group), ending in _BOUNDARY where that is all of the pattern (it is
+    matched closed, `_closed`); None when not even the first letter is certain."""
+
+    def lead(alt: str, rest: str) -> str:
+        start, whole = _literal_start(alt)
+        if whole and len(start) < _LEAD:  # the alternative is literal: go on after the group
+            more, all_of_it = _literal_start(rest) if rest[:1] not in _QUANTIFIERS else ("", False)
+            start = (start + more)[:_LEAD]
+            if all_of_it and len(start) < _LEAD:
+                start += _BOUNDARY
+        return start
+
+    if "|" in _top_level(p):
+        return None
+    group = _leading_group(p)
+    if group is None:
+        leads = {lead(p, "")}
+    elif group[1][:1] in _QUANTIFIERS:
+        return None  # an optional group: a match may start after it
+    else:
+        leads = {lead(a, group[1]) for a in group[0]}
+    return None if "" in leads or any(x.startswith(_BOUNDARY) for x in leads) else leads
+
+
+def _top_level(p: str) -> str:
+    """`p` without its groups: what is left says whether it has a top-level alternation."""
+    depth, out, escaped = 0, "", False
+    for ch in p:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out += ch
+    return out
+
+
+def _trie(leads: set[str]) -> str:
+    """One regex for a set of literal starts, as a trie: each character is tried once per
+    position however many starts share it (a start that another extends covers it)."""
+    tree: dict[str, dict] = {}
+    for start in leads:
+        closed = start.endswith(_BOUNDARY)
+        node = tree
+        for ch in [*(start[: -len(_BOUNDARY)] if closed else start), *([_BOUNDARY] * closed)]:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a start ends here
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # this start is enough: whatever extends it matches it too
+        alts = [(k if k == _BOUNDARY else re.escape(k)) + emit(v) for k, v in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
 
 
 def _candidates() -> re.Pattern[str]:
-    """Word starts where some lettered pattern may match, from each pattern's first letters
-    (only its first when the next are not certain): a superset, found in one regex pass, so
-    most words are never tried against their letter's patterns."""
-    rests: dict[str, set[str] | None] = {c: set() for c in _BY_LETTER}
+    """Word starts where some lettered pattern may match, from each pattern's literal start
+    (`_leads`; its first letter when that is all that is certain): a superset, found in one
+    regex pass, so most words are never tried against their letter's patterns."""
+    starts: set[str] = set()
     for _, p, first in _STARTS:
         if not first:
             continue
-        leads = _lead_letters(p)
-        for c in first:
-            known = rests[c]
-            if leads is None or known is None:
-                rests[c] = None
-            else:
-                known.update(t[1:] for t in leads if t[0] == c)
-    alts = [
-        re.escape(c) if more is None else re.escape(c) + "(?:" + "|".join(sorted(more)) + ")"
-        for c, more in sorted(rests.items())
-    ]
-    return re.compile(r"\b(?=" + "|".join(alts) + ")")
+        leads = _leads(p)
+        starts.update(first if leads is None else leads)
+    return re.compile(r"\b(?=" + _trie(starts) + ")")
 
 
 _CANDIDATE = _candidates()
