@@ -15,9 +15,11 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Two test workers share two cores with other work on CI; a slow start under that load is not
-# a failure. The ceiling only bounds how long a real failure takes to report.
-CEILING = 60.0
+# Two test workers share two cores with other work on CI, and machines of the same kind differ
+# twofold in speed (the suite took 146 s on one and 333 s on another, the same commit); a slow
+# start under that load is not a failure. The ceiling only bounds how long a real failure takes
+# to report.
+CEILING = 120.0
 POLL = 0.05
 
 
